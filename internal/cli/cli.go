@@ -1,0 +1,214 @@
+// Package cli is the kpgen command line: commands, flags, exit codes and
+// file writing. It runs in-process, so tests call Main directly.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/internal/model"
+	"github.com/kpgen/kpgen/internal/report"
+	"github.com/kpgen/kpgen/schema"
+)
+
+// Exit codes, as CLI.md defines them.
+const (
+	ExitOK       = 0
+	ExitRejected = 1 // the spec or its outputs are rejected
+	ExitUsage    = 2 // the command line is wrong, or I/O failed outside the spec
+)
+
+// Version is kpgen's version; release builds set it with -ldflags.
+var Version = ""
+
+// exitError ends a command with a code; msg, when set, is printed to stderr.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+// errRejected ends a command whose diagnostics are already printed.
+var errRejected = &exitError{code: ExitRejected}
+
+func ioError(format string, args ...any) error {
+	return &exitError{code: ExitUsage, msg: fmt.Sprintf(format, args...)}
+}
+
+type app struct {
+	stdout, stderr io.Writer
+	dirFlag        string
+}
+
+// Main runs kpgen with args (without the program name) and returns the exit
+// code. An internal error becomes a short message and exit code 2, with the
+// stack written to a file for the bug report.
+func Main(args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			code = crash(r, stderr)
+		}
+	}()
+	a := &app{stdout: stdout, stderr: stderr}
+	root := a.root()
+	root.SetArgs(normalizeArgs(args))
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.Execute()
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.msg != "" {
+			fmt.Fprintf(stderr, "kpgen: %s\n", ee.msg)
+		}
+		return ee.code
+	}
+	// Anything else comes from cobra: a wrong command line.
+	fmt.Fprintf(stderr, "kpgen: %v\nRun 'kpgen --help' for usage.\n", err)
+	return ExitUsage
+}
+
+// normalizeArgs accepts the single-dash long flags that CLI.md spells
+// (fmt -check), which pflag would read as a group of short flags.
+func normalizeArgs(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a == "-check" {
+			a = "--check"
+		}
+		out[i] = a
+	}
+	return out
+}
+
+func crash(r any, stderr io.Writer) int {
+	stack := debug.Stack()
+	msg := fmt.Sprintf("kpgen %s: internal error: %v\n\n%s", version(), r, stack)
+	where := "(could not write the stack trace)"
+	if f, err := os.CreateTemp("", "kpgen-crash-*.txt"); err == nil {
+		_, werr := f.WriteString(msg)
+		if cerr := f.Close(); werr == nil && cerr == nil {
+			where = f.Name()
+		}
+	}
+	fmt.Fprintf(stderr, "kpgen: internal error: %v\nThis is a bug in kpgen, not in your spec; please report it with the stack trace written to %s.\n", r, where)
+	return ExitUsage
+}
+
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
+
+func (a *app) root() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "kpgen",
+		Short: "Generate and lint AWS KMS key strategy from an organization spec",
+		Long: `kpgen reads an organization spec (*.kp.hcl), works out which AWS KMS keys must
+exist and who may administer and use each one, lints the spec against the four
+principles of the AWS guidance, and writes key policies, CloudFormation and
+Terraform.`,
+		SilenceErrors:     true,
+		SilenceUsage:      true,
+		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false},
+	}
+	root.PersistentFlags().StringVarP(&a.dirFlag, "dir", "C", "", "spec directory (default: the DIR argument, else .)")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return fmt.Errorf("%w (see 'kpgen %s -h')", err, c.Name())
+	})
+	root.AddCommand(
+		a.validateCmd(),
+		a.planCmd(),
+		a.schemaCmd(),
+		a.initCmd(),
+		a.fmtCmd(),
+		a.versionCmd(),
+	)
+	return root
+}
+
+// specDir picks the spec directory: the positional argument, else -C, else ".".
+func (a *app) specDir(args []string) (string, error) {
+	switch {
+	case len(args) > 0 && a.dirFlag != "" && args[0] != a.dirFlag:
+		return "", &exitError{code: ExitUsage, msg: "give the spec directory once: as -C or as the DIR argument"}
+	case len(args) > 0:
+		return args[0], nil
+	case a.dirFlag != "":
+		return a.dirFlag, nil
+	}
+	return ".", nil
+}
+
+// loaded is a spec read and resolved, with everything said about it.
+type loaded struct {
+	spec  *schema.Spec
+	model *model.Model
+	diags diag.Diagnostics
+}
+
+func (l *loaded) sources() report.Sources {
+	if l.spec == nil {
+		return nil
+	}
+	return report.Sources(l.spec.Files)
+}
+
+// load reads, validates and resolves the spec in dir. An I/O failure is
+// returned as an error; mistakes in the spec are in the diagnostics.
+func load(dir string) (*loaded, error) {
+	spec, diags, err := schema.Load(dir)
+	if err != nil {
+		return nil, ioError("%v", err)
+	}
+	l := &loaded{spec: spec, diags: diags}
+	if diags.HasErrors() {
+		return l, nil
+	}
+	m, mdiags := model.Build(spec)
+	l.model = m
+	l.diags = append(l.diags, mdiags...)
+	return l, nil
+}
+
+// printDiags writes diagnostics as text, coloured when w is a terminal and
+// NO_COLOR is unset.
+func printDiags(w io.Writer, ds diag.Diagnostics, src report.Sources) {
+	ds.Sort()
+	// A terminal that cannot be written to leaves nobody to tell.
+	_ = report.Text(w, ds, src, useColor(w))
+}
+
+func useColor(w io.Writer) bool {
+	if _, ok := os.LookupEnv("NO_COLOR"); ok {
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+// oneOf checks an enumerated flag value.
+func oneOf(flag, value string, allowed ...string) error {
+	for _, v := range allowed {
+		if v == value {
+			return nil
+		}
+	}
+	return &exitError{code: ExitUsage, msg: fmt.Sprintf("--%s must be one of %s, not %q", flag, strings.Join(allowed, ", "), value)}
+}

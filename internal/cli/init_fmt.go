@@ -1,0 +1,100 @@
+package cli
+
+import (
+	_ "embed"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/spf13/cobra"
+
+	"github.com/kpgen/kpgen/internal/output"
+	"github.com/kpgen/kpgen/internal/report"
+	"github.com/kpgen/kpgen/schema"
+)
+
+//go:embed starter.kp.hcl
+var starterSpec []byte
+
+// StarterFile is the file kpgen init writes.
+const StarterFile = "main" + schema.FileSuffix
+
+func (a *app) initCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "init [DIR]",
+		Short: "Write a commented starter spec that passes lint",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			dir, err := a.specDir(args)
+			if err != nil {
+				return err
+			}
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return ioError("cannot create %s: %v", dir, err)
+			}
+			existing, _ := filepath.Glob(filepath.Join(dir, "*"+schema.FileSuffix))
+			if len(existing) > 0 {
+				return &exitError{code: ExitRejected, msg: fmt.Sprintf("%s already holds a spec (%s); kpgen init writes only into a directory without *%s files",
+					dir, filepath.Base(existing[0]), schema.FileSuffix)}
+			}
+			path := filepath.Join(dir, StarterFile)
+			if err := output.WriteFileAtomic(path, starterSpec, 0o644); err != nil {
+				return ioError("cannot write %s: %v", path, err)
+			}
+			fmt.Fprintf(a.stdout, "Wrote %s. Edit it, then run: kpgen plan %s\n", path, dir)
+			return nil
+		},
+	}
+}
+
+func (a *app) fmtCmd() *cobra.Command {
+	var check bool
+	c := &cobra.Command{
+		Use:   "fmt [DIR] [-check]",
+		Short: "Rewrite the spec files in canonical format",
+		Long: `fmt rewrites every *.kp.hcl file of DIR in the canonical HCL layout (that of
+terraform fmt). With -check it changes nothing, lists the files that would
+change and exits 1 if there are any.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			dir, err := a.specDir(args)
+			if err != nil {
+				return err
+			}
+			results, diags, err := schema.FormatDir(dir)
+			if err != nil {
+				return ioError("%v", err)
+			}
+			if diags.HasErrors() {
+				src := report.Sources{}
+				for _, r := range results {
+					src[r.Path] = &hcl.File{Bytes: r.Original}
+				}
+				printDiags(a.stderr, diags, src)
+				return errRejected
+			}
+			changed := 0
+			for _, r := range results {
+				if !r.Changed() {
+					continue
+				}
+				changed++
+				fmt.Fprintln(a.stdout, r.Path)
+				if check {
+					continue
+				}
+				if err := output.WriteFileAtomic(r.Path, r.Formatted, r.Mode); err != nil {
+					return ioError("cannot write %s: %v", r.Path, err)
+				}
+			}
+			if check && changed > 0 {
+				fmt.Fprintf(a.stderr, "kpgen: %d file(s) not formatted; run kpgen fmt %s\n", changed, dir)
+				return errRejected
+			}
+			return nil
+		},
+	}
+	c.Flags().BoolVar(&check, "check", false, "list files that are not formatted and exit 1; change nothing")
+	return c
+}

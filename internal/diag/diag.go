@@ -1,0 +1,136 @@
+// Package diag holds the one diagnostic type that every stage of kpgen reports:
+// loading, schema validation, modelling, policy building and lint rules.
+package diag
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Severity says whether a diagnostic rejects the spec.
+type Severity int
+
+const (
+	// Error rejects the spec: the command exits 1 and writes nothing.
+	Error Severity = iota
+	// Warning is reported; the command still succeeds.
+	Warning
+)
+
+// String returns "error" or "warning", the words used in every output format.
+func (s Severity) String() string {
+	if s == Warning {
+		return "warning"
+	}
+	return "error"
+}
+
+// Diagnostic is one finding, with the semantics of hcl.Diagnostic: Summary is a
+// short phrase, Detail whole sentences that say how to fix it, Subject the exact
+// range at fault. Rule is the lint rule ID, empty for parse, schema and
+// reference errors.
+type Diagnostic struct {
+	Severity Severity
+	Rule     string
+	Summary  string
+	Detail   string
+	Subject  *hcl.Range
+}
+
+// Diagnostics is a list of findings in the order they were made.
+type Diagnostics []*Diagnostic
+
+// Errorf appends an error at rng (which may be the zero range when there is no
+// location) and returns the grown list.
+func (ds Diagnostics) Errorf(rng hcl.Range, summary, detailFormat string, args ...any) Diagnostics {
+	return append(ds, New(Error, rng, summary, fmt.Sprintf(detailFormat, args...)))
+}
+
+// New makes a diagnostic; a zero rng means "no location".
+func New(sev Severity, rng hcl.Range, summary, detail string) *Diagnostic {
+	d := &Diagnostic{Severity: sev, Summary: summary, Detail: detail}
+	if rng.Filename != "" {
+		r := rng
+		d.Subject = &r
+	}
+	return d
+}
+
+// HasErrors reports whether any diagnostic is an error.
+func (ds Diagnostics) HasErrors() bool {
+	for _, d := range ds {
+		if d.Severity == Error {
+			return true
+		}
+	}
+	return false
+}
+
+// Count returns the number of errors and warnings.
+func (ds Diagnostics) Count() (errors, warnings int) {
+	for _, d := range ds {
+		if d.Severity == Error {
+			errors++
+		} else {
+			warnings++
+		}
+	}
+	return errors, warnings
+}
+
+// FromHCL converts diagnostics reported by the hcl packages.
+func FromHCL(hds hcl.Diagnostics) Diagnostics {
+	ds := make(Diagnostics, 0, len(hds))
+	for _, hd := range hds {
+		sev := Error
+		if hd.Severity == hcl.DiagWarning {
+			sev = Warning
+		}
+		d := &Diagnostic{Severity: sev, Summary: hd.Summary, Detail: hd.Detail}
+		if hd.Subject != nil {
+			r := *hd.Subject
+			d.Subject = &r
+		}
+		ds = append(ds, d)
+	}
+	return ds
+}
+
+// Sort orders diagnostics by file, position, severity, rule and summary, so
+// that every output format lists them the same way on every run.
+func (ds Diagnostics) Sort() {
+	slices.SortStableFunc(ds, func(a, b *Diagnostic) int {
+		if c := cmp.Compare(file(a), file(b)); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(offset(a), offset(b)); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Severity, b.Severity); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Rule, b.Rule); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Summary, b.Summary)
+	})
+}
+
+func file(d *Diagnostic) string {
+	if d.Subject == nil {
+		return ""
+	}
+	return d.Subject.Filename
+}
+
+func offset(d *Diagnostic) int {
+	if d.Subject == nil {
+		return -1
+	}
+	// Lines and columns rather than bytes: ranges made from JSON pointers
+	// may carry no byte offset.
+	return d.Subject.Start.Line<<20 | d.Subject.Start.Column
+}

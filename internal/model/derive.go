@@ -1,0 +1,178 @@
+package model
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// derive makes the keys for data that names neither a key nor an AWS key
+// type. Within the application such data is grouped by classification
+// (Principle 1); inside a group, data sets that share no service, directly or
+// through other data sets of the group, get separate keys (Principle 3).
+func (b *builder) derive(app *Application) {
+	var groups [][]*Data // by classification, in order of first appearance
+	for _, d := range app.Data {
+		if d.Key != nil || d.Source.Key.Value != "" || d.KeyType < CustomerManaged {
+			continue
+		}
+		i := slices.IndexFunc(groups, func(g []*Data) bool { return g[0].Classification == d.Classification })
+		if i < 0 {
+			groups = append(groups, nil)
+			i = len(groups) - 1
+		}
+		groups[i] = append(groups[i], d)
+	}
+	var derived []*Key
+	for _, g := range groups {
+		comps := components(g)
+		for _, comp := range comps {
+			name := comp[0].Classification.Name
+			if len(comp) == 1 {
+				name = comp[0].Name
+			}
+			k := &Key{Name: name, App: app, Derived: true, Protects: comp}
+			for _, d := range comp {
+				d.Key = k
+			}
+			derived = append(derived, k)
+		}
+	}
+	// Two derived keys that would share a name both take their first data
+	// set's name as a suffix.
+	count := map[string]int{}
+	for _, k := range derived {
+		count[k.Name]++
+	}
+	for _, k := range derived {
+		if count[k.Name] > 1 {
+			k.Name += "-" + k.Protects[0].Name
+		}
+	}
+	seen := map[string]*Key{}
+	for _, k := range app.Keys {
+		seen[k.Name] = k
+	}
+	for _, k := range derived {
+		if prev, clash := seen[k.Name]; clash {
+			first := k.Protects[0].Source
+			detail := fmt.Sprintf("kpgen would derive a key named %q for %s, but application %q already has a key of that name", k.Name, dataNames(k.Protects), app.Name)
+			if prev.Derived {
+				detail += fmt.Sprintf(" derived for %s", dataNames(prev.Protects))
+			}
+			b.errorf(first.DefRange, "Derived key name clash",
+				"%s. Declare an explicit key block for this data and set key = on it.", detail)
+			continue
+		}
+		seen[k.Name] = k
+		b.keyDefaults(k)
+		app.Keys = append(app.Keys, k)
+	}
+}
+
+// components splits data sets into groups connected by shared services.
+func components(ds []*Data) [][]*Data {
+	parent := make([]int, len(ds))
+	for i := range parent {
+		parent[i] = i
+	}
+	find := func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	for i := range ds {
+		for j := i + 1; j < len(ds); j++ {
+			if sharesService(ds[i], ds[j]) {
+				ri, rj := find(i), find(j)
+				if ri != rj {
+					parent[max(ri, rj)] = min(ri, rj)
+				}
+			}
+		}
+	}
+	var out [][]*Data
+	index := map[int]int{}
+	for i, d := range ds {
+		r := find(i)
+		j, ok := index[r]
+		if !ok {
+			j = len(out)
+			index[r] = j
+			out = append(out, nil)
+		}
+		out[j] = append(out[j], d)
+	}
+	return out
+}
+
+func sharesService(a, b *Data) bool {
+	for _, s := range a.Services {
+		if slices.Contains(b.Services, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func dataNames(ds []*Data) string {
+	names := make([]string, len(ds))
+	for i, d := range ds {
+		names[i] = fmt.Sprintf("%q", d.Name)
+	}
+	if len(names) == 1 {
+		return "data " + names[0]
+	}
+	return "data " + strings.Join(names, ", ")
+}
+
+// explainKeys writes down, for every key of an application, the principles
+// that made it a key of its own.
+func explainKeys(app *Application) {
+	for _, k := range app.Keys {
+		var reasons []string
+		mine := k.Classifications()
+		var otherClasses []string
+		var sameClassKeys []string
+		for _, o := range app.Keys {
+			if o == k || len(o.Protects) == 0 {
+				continue
+			}
+			for _, c := range o.Classifications() {
+				if !containsClass(mine, c) && !slices.Contains(otherClasses, c.Name) {
+					otherClasses = append(otherClasses, c.Name)
+				}
+			}
+			if len(mine) == 1 && len(o.Classifications()) == 1 && o.Classifications()[0] == mine[0] {
+				sameClassKeys = append(sameClassKeys, o.Name)
+			}
+		}
+		if len(mine) == 1 && len(otherClasses) > 0 {
+			slices.Sort(otherClasses)
+			reasons = append(reasons, fmt.Sprintf("P1: %s data apart from %s", mine[0].Name, strings.Join(otherClasses, ", ")))
+		}
+		if k.SharedAcrossStages {
+			reasons = append(reasons, "P2: one key shared by all stages")
+		} else {
+			reasons = append(reasons, "P2: one key per stage")
+		}
+		if len(sameClassKeys) > 0 {
+			var svc []string
+			for _, s := range k.Services {
+				svc = append(svc, s.Name)
+			}
+			slices.Sort(sameClassKeys)
+			what := "its data"
+			if len(svc) > 0 {
+				what = "data in " + strings.Join(svc, ", ")
+			}
+			reasons = append(reasons, fmt.Sprintf("P3: %s apart from key %s of the same classification", what, strings.Join(sameClassKeys, ", ")))
+		}
+		if k.AdministratorsSet {
+			reasons = append(reasons, "P4: administrators of its own")
+		}
+		k.Reasons = reasons
+	}
+}

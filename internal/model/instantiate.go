@@ -1,0 +1,138 @@
+package model
+
+import (
+	"cmp"
+	"path"
+	"slices"
+	"strings"
+)
+
+// instantiate makes the key instances: each key once per stage of its
+// application, or once for all stages when shared.
+func (b *builder) instantiate() {
+	m := b.m
+	for _, app := range m.Applications {
+		for _, d := range app.Data {
+			if d.KeyType < CustomerManaged {
+				m.AWSKeyData = append(m.AWSKeyData, d)
+			}
+		}
+		for _, k := range app.Keys {
+			if k.SharedAcrossStages {
+				m.Keys = append(m.Keys, b.instance(k, nil, app.Stages))
+				continue
+			}
+			for _, st := range app.Stages {
+				m.Keys = append(m.Keys, b.instance(k, st, []*Stage{st}))
+			}
+		}
+	}
+	slices.SortFunc(m.Keys, func(a, b *KeyInstance) int {
+		if c := cmp.Compare(a.App.Name, b.App.Name); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.StageName(), b.StageName()); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Key.Name, b.Key.Name)
+	})
+	for _, ki := range m.Keys {
+		m.Totals.Keys++
+		m.Totals.Replicas += len(ki.ReplicaRegions)
+		m.Totals.MonthlyUSD += ki.MonthlyUSD
+	}
+}
+
+func (b *builder) instance(k *Key, st *Stage, stages []*Stage) *KeyInstance {
+	org := b.m.Organization
+	ki := &KeyInstance{
+		Key:            k,
+		App:            k.App,
+		Stage:          st,
+		Stages:         stages,
+		Region:         k.Regions[0],
+		ReplicaRegions: k.Regions[1:],
+		Services:       k.Services,
+	}
+	// A shared key lives in the account of the application's first stage.
+	ki.Account = stages[0].Account
+	if org.Strategy == Centralized && org.KeyAccount != nil {
+		ki.Account = org.KeyAccount
+	}
+	if cls := k.Classifications(); len(cls) > 0 {
+		ki.Classification = cls[0]
+	}
+
+	parts := []string{"alias"}
+	if org.AliasPrefix != "" {
+		parts = append(parts, org.AliasPrefix)
+	}
+	parts = append(parts, k.App.Name)
+	if st != nil {
+		parts = append(parts, st.Name)
+	}
+	ki.Alias = strings.Join(append(parts, k.Name), "/")
+	if st != nil {
+		ki.PolicyFile = path.Join("policies", k.App.Name, st.Name, k.Name+".json")
+	} else {
+		ki.PolicyFile = path.Join("policies", k.App.Name, k.Name+".json")
+	}
+
+	p := org.Partition
+	keyAccount := ki.Account.ID
+	var admins, operators, users []Principal
+	switch {
+	case k.AdministratorsSet:
+		admins = bindAll(k.Administrators, p, keyAccount)
+	case org.Strategy == Decentralized:
+		if k.App.Team != nil {
+			admins = bindAll(k.App.Team.Administrators, p, keyAccount)
+		}
+	default:
+		if org.SecurityTeam != nil {
+			admins = bindAll(org.SecurityTeam.Administrators, p, keyAccount)
+		}
+	}
+	if dep := b.deployer(ki.Account); dep != nil {
+		admins = append(admins, dep.Bind(p, keyAccount))
+	}
+	if org.Strategy == Hybrid && k.App.Team != nil {
+		operators = bindAll(k.App.Team.Administrators, p, keyAccount)
+	}
+	for _, s := range stages {
+		if s.Account == nil {
+			continue
+		}
+		for _, d := range k.Protects {
+			users = append(users, bindAll(d.Users, p, s.Account.ID)...)
+		}
+		users = append(users, bindAll(k.Users, p, s.Account.ID)...)
+	}
+	ki.PolicyAdministrators = uniquePrincipals(admins)
+	ki.Operators = uniquePrincipals(operators)
+	ki.Users = uniquePrincipals(users)
+	ki.MonthlyUSD = Prices.Monthly(k)
+	return ki
+}
+
+// deployer is the principal that applies the generated templates in an
+// account: the account's own deployer, else the organization's.
+func (b *builder) deployer(a *Account) *PrincipalRef {
+	if a.Deployer != nil {
+		return a.Deployer
+	}
+	return b.m.Organization.Deployer
+}
+
+func bindAll(refs []*PrincipalRef, partition, account string) []Principal {
+	out := make([]Principal, 0, len(refs))
+	for _, r := range refs {
+		out = append(out, r.Bind(partition, account))
+	}
+	return out
+}
+
+func uniquePrincipals(ps []Principal) []Principal {
+	slices.SortStableFunc(ps, func(a, b Principal) int { return cmp.Compare(a.Key(), b.Key()) })
+	return slices.CompactFunc(ps, func(a, b Principal) bool { return a.Key() == b.Key() })
+}

@@ -1,0 +1,176 @@
+package model
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/schema"
+)
+
+// PrincipalKind says how a principal appears in a key policy.
+type PrincipalKind int
+
+const (
+	// IAM is an IAM role or user, written in the policy as its ARN.
+	IAM PrincipalKind = iota
+	// AWSService is a service principal such as logs.<region>.amazonaws.com.
+	AWSService
+	// IdentityCenter is the roles IAM Identity Center makes for a permission
+	// set: Principal "*" narrowed by aws:PrincipalArn and aws:PrincipalAccount.
+	IdentityCenter
+)
+
+// PrincipalRef is a principal as written in the spec, checked but not yet
+// bound to an account: role/NAME and user/NAME name a role or user in the
+// account of the key instance that uses them.
+type PrincipalRef struct {
+	Text  string
+	Range hcl.Range
+	Kind  PrincipalKind
+	// For IAM: Resource is "role/NAME" or "user/NAME"; Account is set when
+	// the spec wrote a full ARN.
+	Resource string
+	Account  string
+	// For AWSService: the catalogue entry; for IdentityCenter: the permission
+	// set name.
+	Service       *ServicePrincipal
+	PermissionSet string
+}
+
+// Principal is a principal bound to an account, as a key policy names it.
+type Principal struct {
+	Ref     *PrincipalRef
+	Kind    PrincipalKind
+	Account string // the account the principal belongs to
+	// ARN is the role or user ARN (IAM), or the aws:PrincipalArn pattern
+	// (IdentityCenter). Empty for AWSService.
+	ARN string
+}
+
+// String is how plan output names the principal.
+func (p Principal) String() string {
+	switch p.Kind {
+	case AWSService:
+		return "service:" + p.Ref.Service.Name
+	default:
+		return p.ARN
+	}
+}
+
+// Key returns a string that identifies the principal within a key policy.
+func (p Principal) Key() string {
+	if p.Kind == AWSService {
+		return "service:" + p.Ref.Service.Name + "@" + p.Account
+	}
+	return p.ARN
+}
+
+// Bind resolves a reference in the account with id account.
+func (r *PrincipalRef) Bind(partition, account string) Principal {
+	switch r.Kind {
+	case AWSService:
+		return Principal{Ref: r, Kind: AWSService, Account: account}
+	case IdentityCenter:
+		return Principal{Ref: r, Kind: IdentityCenter, Account: account,
+			ARN: IdentityCenterPattern(partition, account, r.PermissionSet)}
+	}
+	if r.Account != "" {
+		account = r.Account
+	}
+	return Principal{Ref: r, Kind: IAM, Account: account,
+		ARN: fmt.Sprintf("arn:%s:iam::%s:%s", partition, account, r.Resource)}
+}
+
+// IdentityCenterPattern is the ARN pattern of the roles that IAM Identity
+// Center creates in account for a permission set; their names end in a random
+// suffix, so the pattern ends in a wildcard.
+func IdentityCenterPattern(partition, account, permissionSet string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_%s_*", partition, account, permissionSet)
+}
+
+// principalUse says where a principal is written, which decides which kinds
+// it may be.
+type principalUse int
+
+const (
+	useUser principalUse = iota
+	useAdministrator
+	useDeployer
+)
+
+var (
+	iamPath       = `[\w+=,.@-]+(?:/[\w+=,.@-]+)*`
+	relativeRe    = regexp.MustCompile(`^(role|user)/(` + iamPath + `)$`)
+	arnRe         = regexp.MustCompile(`^arn:([a-z-]+):iam::([0-9]{12}):(role|user)/(` + iamPath + `)$`)
+	rootRe        = regexp.MustCompile(`^(arn:[a-z-]+:iam::[0-9]{12}:root|[0-9]{12})$`)
+	permSetRe     = regexp.MustCompile(`^[\w+=,.@-]{1,32}$`)
+	principalHint = "Write role/NAME or user/NAME for a role or user in the key's account, a full ARN such as arn:aws:iam::123456789012:role/NAME, service:NAME for an AWS service, or sso:PERMISSION_SET for IAM Identity Center."
+)
+
+// parsePrincipal checks one principal string of the spec.
+func parsePrincipal(s schema.String, use principalUse, partition string) (*PrincipalRef, *diag.Diagnostic) {
+	t := s.Value
+	ref := &PrincipalRef{Text: t, Range: s.Range}
+	bad := func(summary, detail string, args ...any) (*PrincipalRef, *diag.Diagnostic) {
+		return nil, diag.New(diag.Error, s.Range, summary, fmt.Sprintf(detail, args...))
+	}
+	switch {
+	case strings.Contains(t, "*"):
+		return bad("Wildcard principal", "%q is not accepted: kpgen never grants to \"*\" or to a wildcard ARN. Name the roles that need the key. %s", t, principalHint)
+	case rootRe.MatchString(t):
+		return bad("Account principal", "%q names a whole account, which would let every IAM policy of that account grant access to the key. Name the roles instead; to let IAM policies of the key's own account grant access, set iam_delegation = true on the key.", t)
+	case strings.HasPrefix(t, "service:"):
+		name := strings.TrimPrefix(t, "service:")
+		if use != useUser {
+			return bad("Service principal not allowed here", "%q is a service principal; services may only be users of a key. Name an IAM role or user here.", t)
+		}
+		sp := LookupServicePrincipal(name)
+		if sp == nil {
+			detail := fmt.Sprintf("%q is not in kpgen's catalogue of service principals (%s).", name, strings.Join(ServicePrincipalNames(), ", "))
+			if sug := schema.DidYouMean(name, ServicePrincipalNames()); sug != "" {
+				detail += fmt.Sprintf(" Did you mean \"service:%s\"?", sug)
+			}
+			if LookupService(name) != nil {
+				detail += fmt.Sprintf(" %s uses keys on a caller's behalf: list %q in the data's services and its callers in users.", LookupService(name).Title, name)
+			}
+			return bad("Unknown service principal", "%s", detail)
+		}
+		ref.Kind, ref.Service = AWSService, sp
+	case strings.HasPrefix(t, "sso:"):
+		name := strings.TrimPrefix(t, "sso:")
+		if use == useDeployer {
+			return bad("Identity Center principal not allowed here", "The deployer must be one IAM role or user, not %q.", t)
+		}
+		if !permSetRe.MatchString(name) {
+			return bad("Invalid permission set name", "%q is not a permission set name: 1 to 32 letters, digits and + = , . @ _ -.", name)
+		}
+		ref.Kind, ref.PermissionSet = IdentityCenter, name
+	case strings.HasPrefix(t, "arn:"):
+		m := arnRe.FindStringSubmatch(t)
+		if m == nil {
+			return bad("Invalid principal ARN", "%q is not an IAM role or user ARN. %s", t, principalHint)
+		}
+		if m[1] != partition {
+			return bad("Principal in another partition", "%q is in partition %q, but the organization's partition is %q.", t, m[1], partition)
+		}
+		ref.Kind, ref.Account, ref.Resource = IAM, m[2], m[3]+"/"+m[4]
+	default:
+		m := relativeRe.FindStringSubmatch(t)
+		if m == nil {
+			return bad("Invalid principal", "%q is not a principal. %s", t, principalHint)
+		}
+		ref.Kind, ref.Resource = IAM, t
+	}
+	if ref.Kind == IAM {
+		for _, seg := range strings.Split(ref.Resource, "/") {
+			if seg == "." || seg == ".." {
+				return bad("Invalid principal", "%q has a path segment %q, which no IAM role or user name has.", t, seg)
+			}
+		}
+	}
+	return ref, nil
+}

@@ -1,0 +1,138 @@
+package model
+
+import "sort"
+
+// Service is an AWS service that stores data with a KMS key on the caller's
+// behalf. Its ViaService host prefix is what the kms:ViaService condition
+// names: <ViaService>.<region>.amazonaws.com.
+type Service struct {
+	Name       string
+	ViaService string
+	Title      string
+}
+
+// Services is the service catalogue: the names a data block's services and a
+// key's services may use. Sources: the AWS KMS Developer Guide
+// (conditions-kms, kms:ViaService) and each service's encryption-at-rest page.
+var Services = []*Service{
+	{"athena", "athena", "Amazon Athena"},
+	{"backup", "backup", "AWS Backup"},
+	{"codebuild", "codebuild", "AWS CodeBuild"},
+	{"dms", "dms", "AWS Database Migration Service"},
+	{"docdb", "rds", "Amazon DocumentDB"},
+	{"dynamodb", "dynamodb", "Amazon DynamoDB"},
+	{"ebs", "ec2", "Amazon EBS"},
+	{"ecr", "ecr", "Amazon ECR"},
+	{"efs", "elasticfilesystem", "Amazon EFS"},
+	{"eks", "eks", "Amazon EKS"},
+	{"elasticache", "elasticache", "Amazon ElastiCache"},
+	{"firehose", "firehose", "Amazon Data Firehose"},
+	{"fsx", "fsx", "Amazon FSx"},
+	{"glue", "glue", "AWS Glue"},
+	{"kafka", "kafka", "Amazon MSK"},
+	{"keyspaces", "cassandra", "Amazon Keyspaces"},
+	{"kinesis", "kinesis", "Amazon Kinesis Data Streams"},
+	{"lambda", "lambda", "AWS Lambda"},
+	{"memorydb", "memorydb", "Amazon MemoryDB"},
+	{"neptune", "rds", "Amazon Neptune"},
+	{"opensearch", "es", "Amazon OpenSearch Service"},
+	{"rds", "rds", "Amazon RDS and Aurora"},
+	{"redshift", "redshift", "Amazon Redshift"},
+	{"s3", "s3", "Amazon S3"},
+	{"sagemaker", "sagemaker", "Amazon SageMaker"},
+	{"secretsmanager", "secretsmanager", "AWS Secrets Manager"},
+	{"sns", "sns", "Amazon SNS"},
+	{"sqs", "sqs", "Amazon SQS"},
+	{"ssm", "ssm", "AWS Systems Manager Parameter Store"},
+	{"timestream", "timestream", "Amazon Timestream"},
+}
+
+// ServicePrincipal is an AWS service that calls KMS as itself rather than on
+// a caller's behalf, named in a key's users as service:NAME. Its statements
+// carry the conditions the service documents, so that it can use the key only
+// for resources of the key instance's own account.
+type ServicePrincipal struct {
+	Name string
+	// Host is the principal without ".amazonaws.com"; a %s in it is the region.
+	Host    string
+	Title   string
+	Actions []string
+	// ContextKey, ContextOperator and ContextARN, when set, require the
+	// encryption context the service sends (%[1]s partition, %[2]s region,
+	// %[3]s account).
+	ContextKey      string
+	ContextOperator string
+	ContextARN      string
+	// SourceAccount adds aws:SourceAccount, the confused-deputy guard.
+	SourceAccount bool
+	// Describe adds kms:DescribeKey in a statement of its own, for services
+	// that describe the key without an encryption context.
+	Describe bool
+}
+
+// ServicePrincipals is the catalogue of service:NAME principals. Sources: the
+// CloudWatch Logs guide (encrypt-log-data-kms), the CloudTrail guide
+// (create-kms-key-policy-for-cloudtrail), and the EventBridge and CloudWatch
+// guides for encrypted SNS and SQS targets.
+var ServicePrincipals = []*ServicePrincipal{
+	{
+		Name: "cloudtrail", Host: "cloudtrail", Title: "AWS CloudTrail",
+		Actions:    []string{"kms:GenerateDataKey*"},
+		ContextKey: "kms:EncryptionContext:aws:cloudtrail:arn", ContextOperator: "StringLike",
+		ContextARN:    "arn:%[1]s:cloudtrail:*:%[3]s:trail/*",
+		SourceAccount: true, Describe: true,
+	},
+	{
+		Name: "cloudwatch", Host: "cloudwatch", Title: "Amazon CloudWatch (alarm actions)",
+		Actions:       []string{"kms:Decrypt", "kms:GenerateDataKey*"},
+		SourceAccount: true,
+	},
+	{
+		Name: "events", Host: "events", Title: "Amazon EventBridge",
+		Actions:       []string{"kms:Decrypt", "kms:GenerateDataKey*"},
+		SourceAccount: true,
+	},
+	{
+		Name: "logs", Host: "logs.%s", Title: "Amazon CloudWatch Logs",
+		Actions:    []string{"kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"},
+		ContextKey: "kms:EncryptionContext:aws:logs:arn", ContextOperator: "ArnLike",
+		ContextARN: "arn:%[1]s:logs:%[2]s:%[3]s:*",
+	},
+}
+
+// LookupService returns the catalogue entry named name, or nil.
+func LookupService(name string) *Service {
+	i := sort.Search(len(Services), func(i int) bool { return Services[i].Name >= name })
+	if i < len(Services) && Services[i].Name == name {
+		return Services[i]
+	}
+	return nil
+}
+
+// LookupServicePrincipal returns the service principal named name, or nil.
+func LookupServicePrincipal(name string) *ServicePrincipal {
+	for _, sp := range ServicePrincipals {
+		if sp.Name == name {
+			return sp
+		}
+	}
+	return nil
+}
+
+// ServiceNames lists the catalogue's names, for suggestions and docs.
+func ServiceNames() []string {
+	names := make([]string, len(Services))
+	for i, s := range Services {
+		names[i] = s.Name
+	}
+	return names
+}
+
+// ServicePrincipalNames lists the service principals' names.
+func ServicePrincipalNames() []string {
+	names := make([]string, len(ServicePrincipals))
+	for i, s := range ServicePrincipals {
+		names[i] = s.Name
+	}
+	return names
+}

@@ -1,0 +1,111 @@
+// Package report renders diagnostics and the key inventory: text for people,
+// JSON for programs, SARIF for code scanning and workflow commands for GitHub.
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hcled"
+
+	"github.com/kpgen/kpgen/internal/diag"
+)
+
+// Sources are the files diagnostics point into, by name, for snippets. A
+// file that is not HCL (a JSON policy) has only its Bytes set.
+type Sources map[string]*hcl.File
+
+// Text writes diagnostics in the style of HCL's own: severity and summary
+// (with the rule ID), the location, the source line with the span marked,
+// and the detail. With color, severities are coloured and the span is
+// highlighted.
+func Text(w io.Writer, ds diag.Diagnostics, src Sources, color bool) error {
+	var buf bytes.Buffer
+	for _, d := range ds {
+		writeText(&buf, d, src, color)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+const (
+	red    = "\x1b[31m"
+	yellow = "\x1b[33m"
+	bold   = "\x1b[1m"
+	reset  = "\x1b[0m"
+)
+
+func writeText(w *bytes.Buffer, d *diag.Diagnostic, src Sources, color bool) {
+	sev, col := "Error", red
+	if d.Severity == diag.Warning {
+		sev, col = "Warning", yellow
+	}
+	if color {
+		sev = col + bold + sev + reset
+	}
+	rule := ""
+	if d.Rule != "" {
+		rule = " [" + d.Rule + "]"
+	}
+	fmt.Fprintf(w, "%s: %s%s\n\n", sev, d.Summary, rule)
+	if s := d.Subject; s != nil {
+		f := src[s.Filename]
+		context := ""
+		if f != nil {
+			if c := hcled.ContextString(f, s.Start.Byte); c != "" {
+				context = ", in " + c
+			}
+		}
+		fmt.Fprintf(w, "  on %s:%d:%d%s:\n", s.Filename, s.Start.Line, s.Start.Column, context)
+		if f != nil {
+			snippet(w, f.Bytes, *s, color, col)
+		}
+		w.WriteByte('\n')
+	}
+	if d.Detail != "" {
+		w.WriteString(d.Detail)
+		w.WriteString("\n\n")
+	}
+}
+
+// snippet prints the source lines of rng, each numbered, with a line of
+// carets under the span.
+func snippet(w *bytes.Buffer, text []byte, rng hcl.Range, color bool, col string) {
+	sc := bufio.NewScanner(bytes.NewReader(text))
+	sc.Buffer(make([]byte, 0, 64*1024), len(text)+1)
+	endLine := max(rng.End.Line, rng.Start.Line)
+	if endLine > rng.Start.Line+2 {
+		endLine = rng.Start.Line + 2 // a block's range: its first lines say enough
+	}
+	for n := 1; sc.Scan(); n++ {
+		if n < rng.Start.Line {
+			continue
+		}
+		if n > endLine {
+			break
+		}
+		line := strings.ReplaceAll(sc.Text(), "\t", " ")
+		prefix := fmt.Sprintf("%4d: ", n)
+		fmt.Fprintf(w, "%s%s\n", prefix, line)
+		from, to := 1, utf8.RuneCountInString(line)+1
+		if n == rng.Start.Line {
+			from = rng.Start.Column
+		}
+		if n == rng.End.Line {
+			to = rng.End.Column
+		}
+		if to <= from {
+			to = from + 1
+		}
+		carets := strings.Repeat(" ", len(prefix)+from-1) + strings.Repeat("^", to-from)
+		if color {
+			carets = strings.Repeat(" ", len(prefix)+from-1) + col + strings.Repeat("^", to-from) + reset
+		}
+		fmt.Fprintln(w, carets)
+	}
+}

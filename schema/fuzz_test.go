@@ -1,0 +1,42 @@
+package schema_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/kpgen/kpgen/internal/model"
+	"github.com/kpgen/kpgen/schema"
+)
+
+// FuzzLoad feeds arbitrary bytes through the loader and the model: whatever
+// the input, they report diagnostics and never panic.
+func FuzzLoad(f *testing.F) {
+	seeds, _ := filepath.Glob("../fixtures/*/*.kp.hcl")
+	more, _ := filepath.Glob("../fixtures/invalid/*/*.kp.hcl")
+	for _, p := range append(seeds, more...) {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(src)
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		spec, diags, err := schema.Parse(".", []string{"fuzz.kp.hcl"}, [][]byte{src})
+		if err != nil {
+			t.Fatalf("Parse returned an I/O error for in-memory input: %v", err)
+		}
+		if diags.HasErrors() {
+			for _, d := range diags {
+				if d.Summary == "" {
+					t.Fatalf("diagnostic without a summary: %+v", d)
+				}
+			}
+			return
+		}
+		m, _ := model.Build(spec)
+		if m == nil {
+			t.Fatal("Build returned no model")
+		}
+	})
+}

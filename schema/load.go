@@ -1,0 +1,194 @@
+package schema
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+
+	"github.com/kpgen/kpgen/internal/diag"
+)
+
+// FileSuffix is the suffix of the files that make up a spec.
+const FileSuffix = ".kp.hcl"
+
+// MaxFileSize is the largest spec file kpgen reads. Larger files are refused
+// before they are read: a spec of 2,000 applications is under 2 MiB.
+const MaxFileSize = 16 << 20
+
+// IOError is an error reading the spec directory itself (as opposed to a
+// mistake in the spec): the command exits 2.
+type IOError struct{ Err error }
+
+func (e *IOError) Error() string { return e.Err.Error() }
+func (e *IOError) Unwrap() error { return e.Err }
+
+// Load reads every *.kp.hcl file of dir, in name order, as one spec. Mistakes
+// in the spec come back as diagnostics; a directory that cannot be read comes
+// back as an *IOError.
+func Load(dir string) (*Spec, diag.Diagnostics, error) {
+	names, err := specFiles(dir)
+	if err != nil {
+		return nil, nil, &IOError{err}
+	}
+	if len(names) == 0 {
+		return nil, diag.Diagnostics{diag.New(diag.Error, hcl.Range{}, "No spec files",
+			fmt.Sprintf("The directory %s holds no *%s file. Write one (kpgen init %s writes a starter spec) or name the directory that holds the spec.", dir, FileSuffix, dir))}, nil
+	}
+	srcs := make([][]byte, len(names))
+	var diags diag.Diagnostics
+	for i, name := range names {
+		path := displayPath(dir, name)
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			return nil, nil, &IOError{err}
+		}
+		if fi.Size() > MaxFileSize {
+			diags = diags.Errorf(hcl.Range{Filename: path, Start: hcl.InitialPos, End: hcl.InitialPos},
+				"Spec file too large", "%s is %d bytes; kpgen reads spec files of at most %d bytes. Split the spec into several *%s files.",
+				path, fi.Size(), MaxFileSize, FileSuffix)
+			continue
+		}
+		src, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return nil, nil, &IOError{err}
+		}
+		srcs[i] = src
+	}
+	if diags.HasErrors() {
+		return nil, diags, nil
+	}
+	return Parse(dir, names, srcs)
+}
+
+// Parse reads spec files already in memory; names are file names inside dir,
+// used in diagnostics.
+func Parse(dir string, names []string, srcs [][]byte) (*Spec, diag.Diagnostics, error) {
+	parser := hclparse.NewParser()
+	var diags diag.Diagnostics
+	var bodies []hcl.Body
+	var paths []string
+	for i, name := range names {
+		path := displayPath(dir, name)
+		src := srcs[i]
+		if off := invalidUTF8(src); off >= 0 {
+			pos := position(src, off)
+			diags = diags.Errorf(hcl.Range{Filename: path, Start: pos, End: hcl.Pos{Line: pos.Line, Column: pos.Column + 1, Byte: pos.Byte + 1}},
+				"Invalid character encoding",
+				"%s is not valid UTF-8 text (byte 0x%02x at offset %d). Save the file as UTF-8.", path, src[off], off)
+			continue
+		}
+		f, hds := parser.ParseHCL(src, path)
+		diags = append(diags, diag.FromHCL(hds)...)
+		if f != nil && !hds.HasErrors() {
+			bodies = append(bodies, f.Body)
+			paths = append(paths, path)
+		}
+	}
+	spec := &Spec{Dir: dir, Files: parser.Files(), FileNames: paths}
+	if diags.HasErrors() {
+		return spec, diags, nil
+	}
+
+	l := &lowerer{index: map[string]hcl.Range{}}
+	doc := map[string]any{}
+	for _, b := range bodies {
+		l.body("", b, topDef, doc)
+	}
+	diags = append(diags, l.diags...)
+	if diags.HasErrors() {
+		return spec, diags, nil
+	}
+	fallback := hcl.Range{Filename: paths[0], Start: hcl.InitialPos, End: hcl.InitialPos}
+	if d := checkVersion(doc, l.index, fallback); d != nil {
+		return spec, append(diags, d), nil
+	}
+	diags = append(diags, validate(doc, l.index, fallback)...)
+	if diags.HasErrors() {
+		return spec, diags, nil
+	}
+	decode(spec, doc, l.index)
+	return spec, diags, nil
+}
+
+// checkVersion refuses a spec written for another language version before
+// anything else is checked, since the rest of it may follow other rules.
+func checkVersion(doc map[string]any, index map[string]hcl.Range, fallback hcl.Range) *diag.Diagnostic {
+	hdr, ok := doc["kpgen"].(map[string]any)
+	if !ok {
+		return nil // the schema reports the missing block
+	}
+	v, ok := hdr["version"]
+	if !ok {
+		return nil
+	}
+	if s := fmt.Sprint(v); s != fmt.Sprint(Version) {
+		rng, ok := index["/kpgen/version"]
+		if !ok {
+			rng = fallback
+		}
+		return diag.New(diag.Error, rng, "Unsupported spec language version",
+			fmt.Sprintf("The spec says version = %s, but this kpgen reads spec language version %d only. Write version = %d, or use a kpgen that supports version %s.", s, Version, Version, s))
+	}
+	return nil
+}
+
+func specFiles(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("cannot read spec directory %s: %w", dir, pe.Err)
+		}
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), FileSuffix) || e.IsDir() {
+			continue
+		}
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// displayPath is how diagnostics name a file: as the user would type it.
+func displayPath(dir, name string) string {
+	if dir == "" || dir == "." {
+		return name
+	}
+	return filepath.Join(dir, name)
+}
+
+func invalidUTF8(src []byte) int {
+	for i := 0; i < len(src); {
+		r, size := utf8.DecodeRune(src[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
+}
+
+func position(src []byte, off int) hcl.Pos {
+	line, col := 1, 1
+	for i := 0; i < off; {
+		r, size := utf8.DecodeRune(src[i:])
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += size
+	}
+	return hcl.Pos{Line: line, Column: col, Byte: off}
+}

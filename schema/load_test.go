@@ -1,0 +1,293 @@
+package schema
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// base is a small valid spec; cases change one thing in it.
+const base = `kpgen {
+  version = 1
+}
+
+organization "acme" {
+  strategy      = "hybrid"
+  regions       = ["us-east-1"]
+  security_team = "security"
+}
+
+account "dev" {
+  id = "222222222222"
+}
+
+account "prod" {
+  id = "333333333333"
+}
+
+classification "confidential" {
+  rank = 2
+}
+
+team "security" {
+  administrators = ["role/KeyAdmin"]
+}
+
+application "shop" {
+  team = "security"
+
+  stage "dev" {
+    account = "dev"
+  }
+
+  data "orders" {
+    classification = "confidential"
+    services       = ["dynamodb"]
+    users          = ["role/shop-api"]
+  }
+
+  key "orders" {
+    deletion_window_days = 30
+  }
+}
+`
+
+func writeSpec(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, src := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// got is a diagnostic reduced to what a case checks.
+type got struct {
+	Summary string
+	At      string // file:line:col, "" without a location
+}
+
+func summarize(t *testing.T, dir string) []got {
+	t.Helper()
+	_, diags, err := Load(dir)
+	if err != nil {
+		t.Fatalf("Load: unexpected I/O error: %v", err)
+	}
+	var out []got
+	for _, d := range diags {
+		g := got{Summary: d.Summary}
+		if d.Subject != nil {
+			g.At = fmt.Sprintf("%s:%d:%d", filepath.Base(d.Subject.Filename), d.Subject.Start.Line, d.Subject.Start.Column)
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+func TestLoadValid(t *testing.T) {
+	dir := writeSpec(t, map[string]string{"main.kp.hcl": base})
+	spec, diags, err := Load(dir)
+	if err != nil || diags.HasErrors() {
+		t.Fatalf("Load(base) = %v, %v", diags, err)
+	}
+	if got, want := spec.Organization.Strategy, "hybrid"; got != want {
+		t.Errorf("strategy = %q, want %q", got, want)
+	}
+	app := spec.Applications[0]
+	if got := app.Data[0].Users[0]; got.Value != "role/shop-api" || got.Range.Start.Line != 37 || got.Range.Start.Column != 23 {
+		t.Errorf("users[0] = %q at %d:%d, want role/shop-api at 37:23", got.Value, got.Range.Start.Line, got.Range.Start.Column)
+	}
+	if k := app.Keys[0]; k.DeletionWindowDays == nil || *k.DeletionWindowDays != 30 || !k.Has("deletion_window_days") || k.Has("rotation_days") {
+		t.Errorf("key attrs wrong: %+v", k)
+	}
+}
+
+func TestLoadSplitAcrossFiles(t *testing.T) {
+	i := strings.Index(base, "application")
+	dir := writeSpec(t, map[string]string{"a.kp.hcl": base[:i], "b.kp.hcl": base[i:], "notes.txt": "not a spec"})
+	spec, diags, err := Load(dir)
+	if err != nil || diags.HasErrors() {
+		t.Fatalf("Load = %v, %v", diags, err)
+	}
+	if diff := cmp.Diff([]string{filepath.Join(dir, "a.kp.hcl"), filepath.Join(dir, "b.kp.hcl")}, spec.FileNames); diff != "" {
+		t.Errorf("files (-want +got):\n%s", diff)
+	}
+	if got := spec.Applications[0].DefRange.Filename; filepath.Base(got) != "b.kp.hcl" {
+		t.Errorf("application range in %s, want b.kp.hcl", got)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  []got
+	}{
+		{
+			name:  "no spec files",
+			files: map[string]string{"README.md": "# nothing"},
+			want:  []got{{Summary: "No spec files"}},
+		},
+		{
+			name:  "not UTF-8",
+			files: map[string]string{"main.kp.hcl": "kpgen {\n  version = 1 # caf\xe9\n}\n"},
+			want:  []got{{"Invalid character encoding", "main.kp.hcl:2:20"}},
+		},
+		{
+			name:  "syntax error",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, `rank = 2`, `rank = `, 1)},
+			want:  []got{{"Invalid expression", "main.kp.hcl:20:10"}},
+		},
+		{
+			name:  "unknown attribute",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, `rank = 2`, "rank = 2\n  rnak = 3", 1)},
+			want:  []got{{"Unsupported argument", "main.kp.hcl:21:3"}},
+		},
+		{
+			name:  "unknown block",
+			files: map[string]string{"main.kp.hcl": base + "\nbucket \"x\" {\n}\n"},
+			want:  []got{{"Unsupported block type", "main.kp.hcl:45:1"}},
+		},
+		{
+			name:  "wrong type",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, `rank = 2`, `rank = "high"`, 1)},
+			want:  []got{{"Incorrect value type", "main.kp.hcl:20:10"}},
+		},
+		{
+			name:  "out of range",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, `deletion_window_days = 30`, `deletion_window_days = 3`, 1)},
+			want:  []got{{"Value out of range", "main.kp.hcl:41:28"}},
+		},
+		{
+			name:  "rotation between 0 and 90",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, `deletion_window_days = 30`, `rotation_days = 30`, 1)},
+			want:  []got{{"Value out of range", "main.kp.hcl:41:21"}},
+		},
+		{
+			name:  "missing required attribute",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, `id = "333333333333"`, ``, 1)},
+			want:  []got{{"Missing required argument", "main.kp.hcl:15:1"}},
+		},
+		{
+			name:  "malformed account id",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, `"333333333333"`, `"33333"`, 1)},
+			want:  []got{{"Invalid value", "main.kp.hcl:16:8"}},
+		},
+		{
+			name:  "name that could form a path",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, `application "shop"`, `application "../shop"`, 1)},
+			want:  []got{{"Invalid value", "main.kp.hcl:27:13"}},
+		},
+		{
+			name:  "uppercase name",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, `stage "dev"`, `stage "Dev"`, 1)},
+			want:  []got{{"Invalid value", "main.kp.hcl:30:9"}},
+		},
+		{
+			name:  "enum typo",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, `"hybrid"`, `"hybird"`, 1)},
+			want:  []got{{"Unsupported value", "main.kp.hcl:6:19"}},
+		},
+		{
+			name:  "malformed region",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, `["us-east-1"]`, `["us-east-1", "US East"]`, 1)},
+			want:  []got{{"Invalid value", "main.kp.hcl:7:33"}},
+		},
+		{
+			name:  "unsupported version",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, `version = 1`, `version = 2`, 1)},
+			want:  []got{{"Unsupported spec language version", "main.kp.hcl:2:13"}},
+		},
+		{
+			name:  "missing organization",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, `organization "acme"`, `# organization "acme"`, 1)[:0] + "kpgen {\n  version = 1\n}\n"},
+			want: []got{
+				{"Missing account block", "main.kp.hcl:1:1"},
+				{"Missing application block", "main.kp.hcl:1:1"},
+				{"Missing classification block", "main.kp.hcl:1:1"},
+				{"Missing organization block", "main.kp.hcl:1:1"},
+				{"Missing team block", "main.kp.hcl:1:1"},
+			},
+		},
+		{
+			name:  "organization twice across files",
+			files: map[string]string{"a.kp.hcl": base, "b.kp.hcl": "organization \"other\" {\n  strategy = \"hybrid\"\n  regions = [\"us-east-1\"]\n}\n"},
+			want:  []got{{"Duplicate organization block", "b.kp.hcl:1:1"}},
+		},
+		{
+			name:  "variable reference",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, `account = "dev"`, `account = dev`, 1)},
+			want:  []got{{"Variables not allowed", "main.kp.hcl:31:15"}},
+		},
+		{
+			name:  "stage missing",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, "stage \"dev\" {\n    account = \"dev\"\n  }", "", 1)},
+			want:  []got{{"Missing stage block", "main.kp.hcl:27:1"}},
+		},
+		{
+			name:  "empty lint_ignore reason",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, `rank = 2`, "rank = 2\n  lint_ignore = { KP103 = \"\" }", 1)},
+			want:  []got{{"Invalid value", "main.kp.hcl:21:27"}},
+		},
+		{
+			name:  "bad lint_ignore rule ID",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, `rank = 2`, "rank = 2\n  lint_ignore = { kp103 = \"why\" }", 1)},
+			want:  []got{{"Invalid key", "main.kp.hcl:21:19"}},
+		},
+		{
+			name:  "duplicate list element",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, `["dynamodb"]`, `["dynamodb", "s3", "dynamodb"]`, 1)},
+			want:  []got{{"Duplicate value", "main.kp.hcl:36:41"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeSpec(t, tt.files)
+			if diff := cmp.Diff(tt.want, summarize(t, dir)); diff != "" {
+				t.Errorf("diagnostics (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestLoadTooLarge(t *testing.T) {
+	dir := writeSpec(t, map[string]string{"main.kp.hcl": base})
+	big := filepath.Join(dir, "big.kp.hcl")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A sparse file: the size check must refuse it without reading it.
+	if err := f.Truncate(MaxFileSize + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	want := []got{{"Spec file too large", "big.kp.hcl:1:1"}}
+	if diff := cmp.Diff(want, summarize(t, dir)); diff != "" {
+		t.Errorf("diagnostics (-want +got):\n%s", diff)
+	}
+}
+
+func TestLoadIOError(t *testing.T) {
+	_, _, err := Load(filepath.Join(t.TempDir(), "missing"))
+	if err == nil {
+		t.Fatal("Load of a missing directory: no error")
+	}
+	var ioErr *IOError
+	if !errors.As(err, &ioErr) {
+		t.Errorf("error %T, want *IOError", err)
+	}
+}
+
+func TestSchemaCompiles(t *testing.T) {
+	if _, err := compiled(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,263 @@
+package schema
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/kpgen/kpgen/internal/diag"
+)
+
+// blockDef describes the attributes and nested blocks one block type may hold.
+// The types, enums and ranges of the values are the JSON Schema's business;
+// this table only says what may be written where.
+type blockDef struct {
+	attrs  []string
+	blocks []nestedDef
+}
+
+type nestedDef struct {
+	typ     string
+	labeled bool
+	many    bool // lowered to an array; otherwise at most one, lowered to an object
+	def     *blockDef
+}
+
+var (
+	budgetDef = &blockDef{attrs: []string{"max_keys", "max_monthly_usd"}}
+	orgDef    = &blockDef{
+		attrs: []string{"strategy", "partition", "regions", "org_id", "security_team",
+			"key_account", "alias_prefix", "deployer", "lint_ignore"},
+		blocks: []nestedDef{{typ: "budget", def: budgetDef}},
+	}
+	stageDef = &blockDef{attrs: []string{"account", "production", "lint_ignore"}}
+	dataDef  = &blockDef{attrs: []string{"classification", "services", "users", "key", "key_type", "lint_ignore"}}
+	keyDef   = &blockDef{attrs: []string{"description", "users", "administrators", "services", "spec",
+		"usage", "rotation_days", "deletion_window_days", "regions", "origin", "encryption_context",
+		"iam_delegation", "shared_across_stages", "tags", "lint_ignore"}}
+	appDef = &blockDef{
+		attrs: []string{"team", "lint_ignore"},
+		blocks: []nestedDef{
+			{typ: "stage", labeled: true, many: true, def: stageDef},
+			{typ: "data", labeled: true, many: true, def: dataDef},
+			{typ: "key", labeled: true, many: true, def: keyDef},
+		},
+	}
+	// topDef is a file's body. kpgen and organization are lowered to objects,
+	// so a second one, in any file, is a duplicate.
+	topDef = &blockDef{
+		blocks: []nestedDef{
+			{typ: "kpgen", def: &blockDef{attrs: []string{"version", "lint_ignore"}}},
+			{typ: "organization", labeled: true, def: orgDef},
+			{typ: "account", labeled: true, many: true, def: &blockDef{attrs: []string{"id", "deployer", "lint_ignore"}}},
+			{typ: "classification", labeled: true, many: true, def: &blockDef{attrs: []string{"rank",
+				"min_key_type", "rotation", "iam_delegation", "regions", "lint_ignore"}}},
+			{typ: "team", labeled: true, many: true, def: &blockDef{attrs: []string{"administrators", "lint_ignore"}}},
+			{typ: "application", labeled: true, many: true, def: appDef},
+		},
+	}
+)
+
+func (d *blockDef) bodySchema() *hcl.BodySchema {
+	s := &hcl.BodySchema{}
+	for _, a := range d.attrs {
+		s.Attributes = append(s.Attributes, hcl.AttributeSchema{Name: a})
+	}
+	for _, b := range d.blocks {
+		bs := hcl.BlockHeaderSchema{Type: b.typ}
+		if b.labeled {
+			bs.LabelNames = []string{"name"}
+		}
+		s.Blocks = append(s.Blocks, bs)
+	}
+	return s
+}
+
+// maxDepth bounds how deeply a value may nest. No attribute of the language
+// nests deeper than a map of strings; the bound keeps hostile input from
+// costing more than it takes to reject it.
+const maxDepth = 4
+
+// lowerer turns HCL bodies into the JSON document the schema validates, and
+// records for every JSON pointer the HCL range it came from.
+type lowerer struct {
+	index map[string]hcl.Range
+	diags diag.Diagnostics
+}
+
+func (l *lowerer) record(ptr string, rng hcl.Range) {
+	l.index[ptr] = rng
+}
+
+// body lowers the content of one block (or file) into obj.
+func (l *lowerer) body(ptr string, body hcl.Body, def *blockDef, obj map[string]any) {
+	content, hds := body.Content(def.bodySchema())
+	l.diags = append(l.diags, diag.FromHCL(hds)...)
+	if content == nil {
+		return
+	}
+	for name, attr := range content.Attributes {
+		p := ptr + "/" + name
+		l.record(p, attr.Expr.Range())
+		l.record(p+"#attr", attr.Range)
+		if v, ok := l.value(p, attr.Expr); ok {
+			obj[name] = v
+		}
+	}
+	for _, nd := range def.blocks {
+		if nd.many {
+			if _, ok := obj[nd.typ]; !ok {
+				obj[nd.typ] = []any{}
+			}
+		}
+	}
+	for _, blk := range content.Blocks {
+		var nd nestedDef
+		for _, d := range def.blocks {
+			if d.typ == blk.Type {
+				nd = d
+			}
+		}
+		child := map[string]any{}
+		var cp string
+		if nd.many {
+			arr := obj[nd.typ].([]any)
+			cp = ptr + "/" + nd.typ + "/" + strconv.Itoa(len(arr))
+			obj[nd.typ] = append(arr, child)
+		} else {
+			cp = ptr + "/" + nd.typ
+			if _, dup := obj[nd.typ]; dup {
+				l.diags = l.diags.Errorf(blk.DefRange, fmt.Sprintf("Duplicate %s block", nd.typ),
+					"Only one %s block is allowed in a spec; the first one is at %s. Merge the two.",
+					nd.typ, rangeString(l.index[cp]))
+				continue
+			}
+			obj[nd.typ] = child
+		}
+		l.record(cp, blk.DefRange)
+		if nd.labeled {
+			child["name"] = blk.Labels[0]
+			l.record(cp+"/name", blk.LabelRanges[0])
+		}
+		l.body(cp, blk.Body, nd.def, child)
+	}
+}
+
+// value evaluates an attribute expression without variables or functions and
+// converts it to the JSON document's types.
+func (l *lowerer) value(ptr string, expr hcl.Expression) (any, bool) {
+	v, hds := expr.Value(nil)
+	if hds.HasErrors() {
+		for _, hd := range hds {
+			if hd.Summary == "Variables not allowed" || hd.Summary == "Function calls not allowed" {
+				hd.Detail = "A kpgen spec holds literal values only: write the value itself, quoted if it is a string."
+			}
+		}
+		l.diags = append(l.diags, diag.FromHCL(hds)...)
+		return nil, false
+	}
+	l.elementRanges(ptr, expr, 0)
+	return l.convert(ptr, v, 0, expr.Range())
+}
+
+// elementRanges records the ranges of list elements and map entries, so that
+// a wrong element is reported where it is written rather than at the list.
+func (l *lowerer) elementRanges(ptr string, expr hcl.Expression, depth int) {
+	if depth > maxDepth {
+		return
+	}
+	switch e := expr.(type) {
+	case *hclsyntax.TupleConsExpr:
+		for i, el := range e.Exprs {
+			p := ptr + "/" + strconv.Itoa(i)
+			l.record(p, el.Range())
+			l.elementRanges(p, el, depth+1)
+		}
+	case *hclsyntax.ObjectConsExpr:
+		for _, item := range e.Items {
+			k, hds := item.KeyExpr.Value(nil)
+			if hds.HasErrors() || !k.Type().Equals(cty.String) || k.IsNull() {
+				continue
+			}
+			p := ptr + "/" + escapePointer(k.AsString())
+			l.record(p, item.ValueExpr.Range())
+			l.record(p+"#key", item.KeyExpr.Range())
+			l.elementRanges(p, item.ValueExpr, depth+1)
+		}
+	}
+}
+
+func (l *lowerer) convert(ptr string, v cty.Value, depth int, rng hcl.Range) (any, bool) {
+	if depth > maxDepth {
+		l.diags = l.diags.Errorf(rng, "Value nested too deeply",
+			"No kpgen attribute takes values nested more than %d levels; write a string, a list of strings or a map of strings.", maxDepth)
+		return nil, false
+	}
+	if v.IsNull() {
+		return nil, false
+	}
+	t := v.Type()
+	switch {
+	case t == cty.String:
+		return v.AsString(), true
+	case t == cty.Number:
+		return json.Number(v.AsBigFloat().Text('f', -1)), true
+	case t == cty.Bool:
+		return v.True(), true
+	case t.IsListType() || t.IsTupleType() || t.IsSetType():
+		out := []any{}
+		i := 0
+		for it := v.ElementIterator(); it.Next(); i++ {
+			_, ev := it.Element()
+			p := ptr + "/" + strconv.Itoa(i)
+			er, ok := l.index[p]
+			if !ok {
+				er = rng
+			}
+			x, ok := l.convert(p, ev, depth+1, er)
+			if !ok {
+				if ev.IsNull() {
+					l.diags = l.diags.Errorf(er, "Null value in list", "Remove the null element or write a value.")
+				}
+				return nil, false
+			}
+			out = append(out, x)
+		}
+		return out, true
+	case t.IsMapType() || t.IsObjectType():
+		out := map[string]any{}
+		for it := v.ElementIterator(); it.Next(); {
+			k, ev := it.Element()
+			p := ptr + "/" + escapePointer(k.AsString())
+			er, ok := l.index[p]
+			if !ok {
+				er = rng
+			}
+			x, ok := l.convert(p, ev, depth+1, er)
+			if !ok {
+				if ev.IsNull() {
+					continue
+				}
+				return nil, false
+			}
+			out[k.AsString()] = x
+		}
+		return out, true
+	}
+	l.diags = l.diags.Errorf(rng, "Unsupported value", "Write a string, number, bool, list or map.")
+	return nil, false
+}
+
+// escapePointer escapes one JSON pointer reference token (RFC 6901).
+func escapePointer(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+func rangeString(r hcl.Range) string {
+	return fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column)
+}

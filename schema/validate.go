@@ -1,0 +1,417 @@
+package schema
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/kpgen/kpgen/internal/diag"
+)
+
+// JSON is the JSON Schema (draft 2020-12) of the lowered spec, as printed by
+// `kpgen schema`.
+//
+//go:embed kpgen.schema.json
+var JSON []byte
+
+const schemaURL = "https://kpgen.dev/schema/v1/spec.json"
+
+var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	if err := c.AddResource(schemaURL, bytes.NewReader(JSON)); err != nil {
+		return nil, err
+	}
+	return c.Compile(schemaURL)
+})
+
+// validate checks the lowered document against the JSON Schema and maps every
+// error back to the HCL range of the offending value.
+func validate(doc map[string]any, index map[string]hcl.Range, fallback hcl.Range) diag.Diagnostics {
+	s, err := compiled()
+	if err != nil {
+		// The schema is embedded and compiled by the tests; this cannot happen
+		// in a released binary.
+		panic(fmt.Sprintf("kpgen: embedded JSON Schema does not compile: %v", err))
+	}
+	err = s.Validate(doc)
+	if err == nil {
+		return nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return diag.Diagnostics{diag.New(diag.Error, fallback, "Spec does not validate", err.Error())}
+	}
+	v := &validator{doc: doc, index: index, fallback: fallback, seen: map[string]bool{}}
+	v.walk(ve)
+	// The validator visits object properties in map order.
+	v.diags.Sort()
+	return v.diags
+}
+
+type validator struct {
+	doc      map[string]any
+	index    map[string]hcl.Range
+	fallback hcl.Range
+	diags    diag.Diagnostics
+	seen     map[string]bool
+}
+
+func (v *validator) walk(ve *jsonschema.ValidationError) {
+	kw := keyword(ve.KeywordLocation)
+	// anyOf and not carry causes that only make sense together: report the
+	// combined error once, with the hint that explains the allowed values.
+	if len(ve.Causes) == 0 || kw == "anyOf" || kw == "not" {
+		v.leaf(ve, kw)
+		return
+	}
+	for _, c := range ve.Causes {
+		v.walk(c)
+	}
+}
+
+func keyword(loc string) string {
+	return loc[strings.LastIndex(loc, "/")+1:]
+}
+
+var quoted = regexp.MustCompile(`"((?:[^"\\]|\\.)*)"`)
+
+func (v *validator) leaf(ve *jsonschema.ValidationError, kw string) {
+	ptr := ve.InstanceLocation
+	if kw == "required" {
+		for _, name := range strings.Split(strings.TrimPrefix(ve.Message, "missing properties: "), ", ") {
+			name = strings.Trim(name, "'")
+			v.missing(ptr, name)
+		}
+		return
+	}
+	if kw == "propertyNames" || strings.Contains(ve.KeywordLocation, "/propertyNames/") {
+		// The error names the map; the offending key is in the message's cause.
+		v.badKey(ve)
+		return
+	}
+	what := v.describe(ptr)
+	prop := property(ptr)
+	var summary, detail string
+	switch kw {
+	case "type":
+		summary = "Incorrect value type"
+		want, got, _ := strings.Cut(strings.TrimPrefix(ve.Message, "expected "), ", but got ")
+		detail = fmt.Sprintf("%s must be %s, not %s.", what, hclType(want), hclType(got))
+	case "enum", "const":
+		summary = "Unsupported value"
+		var allowed []string
+		for _, m := range quoted.FindAllStringSubmatch(ve.Message, -1) {
+			allowed = append(allowed, m[1])
+		}
+		detail = fmt.Sprintf("%s must be one of %s.", what, quoteList(allowed))
+		if s, ok := v.at(ptr).(string); ok {
+			if sug := DidYouMean(s, allowed); sug != "" {
+				detail += fmt.Sprintf(" Did you mean %q?", sug)
+			}
+		}
+	case "pattern":
+		summary = "Invalid value"
+		detail = fmt.Sprintf("%s has the value %q, which is not allowed here.", what, fmt.Sprint(v.at(ptr)))
+	case "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "anyOf":
+		summary = "Value out of range"
+		detail = fmt.Sprintf("%s is %v, which is out of range.", what, v.at(ptr))
+	case "minLength", "maxLength":
+		summary = "Invalid value length"
+		detail = fmt.Sprintf("%s %s.", what, lengthMessage(ve.Message))
+	case "minItems":
+		summary = "Not enough values"
+		detail = fmt.Sprintf("%s needs at least %s.", what, between(ve.Message, "minimum ", " items"))
+		if _, isBlock := blockTypes[prop]; isBlock {
+			v.missing(parent(ptr), prop)
+			return
+		}
+	case "maxItems", "maxProperties":
+		summary = "Too many values"
+		detail = fmt.Sprintf("%s has too many entries (%s).", what, ve.Message)
+	case "uniqueItems":
+		summary = "Duplicate value"
+		detail = fmt.Sprintf("%s lists the same value twice; remove the duplicate.", what)
+		if i := duplicateIndex(ve.Message); i != "" {
+			ptr = ptr + "/" + i
+		}
+	case "not":
+		summary = "Reserved value"
+		detail = fmt.Sprintf("%s has the value %q, which is reserved.", what, fmt.Sprint(v.at(ptr)))
+	default:
+		summary = "Invalid value"
+		detail = fmt.Sprintf("%s: %s.", what, ve.Message)
+	}
+	if h := hints[prop]; h != "" && kw != "type" && kw != "required" {
+		detail += " " + h
+	}
+	v.add(ptr, summary, detail)
+}
+
+func (v *validator) add(ptr, summary, detail string) {
+	key := ptr + "\x00" + summary
+	if v.seen[key] {
+		return
+	}
+	v.seen[key] = true
+	v.diags = append(v.diags, diag.New(diag.Error, v.rangeOf(ptr), summary, detail))
+}
+
+func (v *validator) missing(ptr, name string) {
+	if _, isBlock := blockTypes[name]; isBlock {
+		what := "The spec"
+		if ptr != "" {
+			what = v.describe(ptr)
+		}
+		v.add(ptr, fmt.Sprintf("Missing %s block", name),
+			fmt.Sprintf("%s needs %s. %s", what, blockTypes[name], hints[name]))
+		return
+	}
+	detail := fmt.Sprintf("The argument %q is required in %s; add it.", name, strings.ToLower(v.describe(ptr)[:1])+v.describe(ptr)[1:])
+	if h := hints[name]; h != "" {
+		detail += " " + h
+	}
+	v.add(ptr, "Missing required argument", detail)
+}
+
+func (v *validator) badKey(ve *jsonschema.ValidationError) {
+	// jsonschema reports propertyNames failures at the map with the key as
+	// the cause's instance location.
+	ptr := ve.InstanceLocation
+	for len(ve.Causes) > 0 {
+		ve = ve.Causes[0]
+		if ve.InstanceLocation != "" {
+			ptr = ve.InstanceLocation
+		}
+	}
+	name := ptr[strings.LastIndex(ptr, "/")+1:]
+	name = strings.ReplaceAll(strings.ReplaceAll(name, "~1", "/"), "~0", "~")
+	mapPtr := parent(ptr)
+	what := v.describe(mapPtr)
+	detail := fmt.Sprintf("%s has the key %q, which is not allowed.", what, name)
+	if h := keyHints[property(mapPtr)]; h != "" {
+		detail += " " + h
+	}
+	if r, ok := v.index[ptr+"#key"]; ok {
+		v.seen[ptr] = true
+		v.diags = append(v.diags, diag.New(diag.Error, r, "Invalid key", detail))
+		return
+	}
+	v.add(mapPtr, "Invalid key", detail)
+}
+
+// rangeOf finds the HCL range of a JSON pointer, walking up to the nearest
+// parent that was recorded while lowering.
+func (v *validator) rangeOf(ptr string) hcl.Range {
+	for p := ptr; ; p = parent(p) {
+		if r, ok := v.index[p]; ok {
+			return r
+		}
+		if p == "" {
+			return v.fallback
+		}
+	}
+}
+
+// at returns the document value at a JSON pointer.
+func (v *validator) at(ptr string) any {
+	var cur any = v.doc
+	for _, tok := range tokens(ptr) {
+		switch c := cur.(type) {
+		case map[string]any:
+			cur = c[tok]
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(c) {
+				return nil
+			}
+			cur = c[i]
+		default:
+			return nil
+		}
+	}
+	return cur
+}
+
+// describe names what a pointer refers to in the words of the spec language:
+// `The argument "id" of account "prod"`, `Application "web"`.
+func (v *validator) describe(ptr string) string {
+	toks := tokens(ptr)
+	var where []string
+	var attr string
+	for i := 0; i < len(toks); i++ {
+		tok := toks[i]
+		if _, isBlock := blockTypes[tok]; isBlock {
+			p := "/" + strings.Join(toks[:i+1], "/")
+			if i+1 < len(toks) {
+				if _, err := strconv.Atoi(toks[i+1]); err == nil {
+					p += "/" + toks[i+1]
+					i++
+				}
+			}
+			if name, ok := v.at(p + "/name").(string); ok {
+				where = append(where, fmt.Sprintf("%s %q", tok, name))
+			} else {
+				where = append(where, tok)
+			}
+			continue
+		}
+		if attr == "" {
+			attr = tok
+		} else {
+			attr += "." + tok
+		}
+	}
+	slices.Reverse(where)
+	in := strings.Join(where, " of ")
+	switch {
+	case attr == "name":
+		return fmt.Sprintf("The name of %s", in)
+	case attr != "" && in != "":
+		return fmt.Sprintf("The argument %q of %s", attr, in)
+	case attr != "":
+		return fmt.Sprintf("The argument %q", attr)
+	case in != "":
+		return strings.ToUpper(in[:1]) + in[1:]
+	}
+	return "The spec"
+}
+
+func tokens(ptr string) []string {
+	if ptr == "" || ptr == "/" {
+		return nil
+	}
+	toks := strings.Split(strings.TrimPrefix(ptr, "/"), "/")
+	for i, t := range toks {
+		toks[i] = strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
+	}
+	return toks
+}
+
+func parent(ptr string) string {
+	if i := strings.LastIndex(ptr, "/"); i >= 0 {
+		return ptr[:i]
+	}
+	return ""
+}
+
+// property is the attribute name a pointer is about: its last token that is
+// not a list index.
+func property(ptr string) string {
+	toks := tokens(ptr)
+	for i := len(toks) - 1; i >= 0; i-- {
+		if _, err := strconv.Atoi(toks[i]); err != nil {
+			if i > 0 && (toks[i-1] == "tags" || toks[i-1] == "encryption_context" || toks[i-1] == "lint_ignore") {
+				return toks[i-1]
+			}
+			return toks[i]
+		}
+	}
+	return ""
+}
+
+func hclType(t string) string {
+	switch t {
+	case "object":
+		return "a map"
+	case "array":
+		return "a list"
+	case "integer":
+		return "a whole number"
+	case "number":
+		return "a number"
+	case "boolean":
+		return "true or false"
+	case "string":
+		return "a string"
+	}
+	return t
+}
+
+func quoteList(vs []string) string {
+	q := make([]string, len(vs))
+	for i, s := range vs {
+		q[i] = strconv.Quote(s)
+	}
+	return strings.Join(q, ", ")
+}
+
+func lengthMessage(msg string) string {
+	if strings.HasPrefix(msg, "length must be >= ") {
+		return "must not be empty"
+	}
+	return "is too long (" + msg + ")"
+}
+
+func between(s, before, after string) string {
+	_, rest, _ := strings.Cut(s, before)
+	out, _, _ := strings.Cut(rest, after)
+	return out
+}
+
+var dupItems = regexp.MustCompile(`items at index (\d+) and (\d+) are equal`)
+
+func duplicateIndex(msg string) string {
+	if m := dupItems.FindStringSubmatch(msg); m != nil {
+		return m[2]
+	}
+	return ""
+}
+
+// blockTypes names the block types and how a missing one is described.
+var blockTypes = map[string]string{
+	"kpgen":          "a kpgen block with the spec language version (kpgen { version = 1 })",
+	"organization":   "exactly one organization block",
+	"account":        "at least one account block",
+	"classification": "at least one classification block",
+	"team":           "at least one team block",
+	"application":    "at least one application block",
+	"stage":          "at least one stage block",
+	"data":           "",
+	"key":            "",
+	"budget":         "",
+}
+
+// hints say, per attribute, what a valid value looks like.
+var hints = map[string]string{
+	"name":                 "Names are 1 to 63 lowercase letters, digits and hyphens, starting with a letter or digit, so that no name can form a path.",
+	"team":                 "Name a team block of the spec.",
+	"account":              "Name an account block of the spec.",
+	"classification":       "Name a classification block of the spec.",
+	"key":                  "Name a key block of the same application.",
+	"security_team":        "Name a team block of the spec.",
+	"key_account":          "Name an account block of the spec.",
+	"id":                   "An account id is exactly 12 digits, written as a string, e.g. \"123456789012\".",
+	"regions":              "Regions are AWS region codes such as \"us-east-1\" or \"eu-central-1\".",
+	"org_id":               "An AWS Organizations id looks like \"o-a1b2c3d4e5\".",
+	"alias_prefix":         "An alias prefix is letters, digits, '_' and '-', optionally in parts joined by '/', and must not start with \"aws\".",
+	"rotation_days":        "Set 0 to turn automatic rotation off, or a period from 90 to 2560 days (default 365).",
+	"deletion_window_days": "The deletion waiting period is 7 to 30 days (default 30).",
+	"rank":                 "Ranks are whole numbers from 0 to 100; higher is more sensitive.",
+	"services":             "Services are names from kpgen's service catalogue, such as \"s3\", \"rds\" or \"dynamodb\".",
+	"users":                "A principal is role/NAME, user/NAME, a full IAM role or user ARN, service:NAME or sso:PERMISSION_SET.",
+	"administrators":       "A principal is role/NAME, user/NAME, a full IAM role or user ARN or sso:PERMISSION_SET.",
+	"deployer":             "A principal is role/NAME, user/NAME or a full IAM role or user ARN.",
+	"lint_ignore":          "Each entry is a rule ID such as KP203 with a non-empty reason: lint_ignore = { KP203 = \"why\" }.",
+	"tags":                 "Tag keys are 1 to 128 characters and must not start with \"aws:\" or \"kpgen:\"; values are at most 256 characters.",
+	"encryption_context":   "Encryption context keys are 1 to 128 letters, digits and _ . : / -, and must not start with \"aws:\".",
+	"description":          "A description is at most 8,192 characters.",
+	"version":              "This kpgen reads spec language version 1.",
+	"max_keys":             "A key budget is a whole number of keys, 0 or more.",
+	"max_monthly_usd":      "A cost budget is a number of US dollars per month, 0 or more.",
+}
+
+var keyHints = map[string]string{
+	"lint_ignore":        hints["lint_ignore"],
+	"tags":               hints["tags"],
+	"encryption_context": hints["encryption_context"],
+}
