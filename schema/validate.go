@@ -172,8 +172,7 @@ func (v *validator) missing(ptr, name string) {
 		if ptr != "" {
 			what = v.describe(ptr)
 		}
-		v.add(ptr, fmt.Sprintf("Missing %s block", name),
-			fmt.Sprintf("%s needs %s. %s", what, blockTypes[name], hints[name]))
+		v.add(ptr, fmt.Sprintf("Missing %s block", name), fmt.Sprintf("%s needs %s.", what, blockTypes[name]))
 		return
 	}
 	detail := fmt.Sprintf("The argument %q is required in %s; add it.", name, strings.ToLower(v.describe(ptr)[:1])+v.describe(ptr)[1:])

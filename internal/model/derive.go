@@ -128,6 +128,13 @@ func dataNames(ds []*Data) string {
 	return "data " + strings.Join(names, ", ")
 }
 
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
 // explainKeys writes down, for every key of an application, the principles
 // that made it a key of its own.
 func explainKeys(app *Application) {
@@ -168,7 +175,7 @@ func explainKeys(app *Application) {
 			if len(svc) > 0 {
 				what = "data in " + strings.Join(svc, ", ")
 			}
-			reasons = append(reasons, fmt.Sprintf("P3: %s apart from key %s of the same classification", what, strings.Join(sameClassKeys, ", ")))
+			reasons = append(reasons, fmt.Sprintf("P3: %s apart from other %s data (%s %s)", what, mine[0].Name, plural(len(sameClassKeys), "key"), strings.Join(sameClassKeys, ", ")))
 		}
 		if k.AdministratorsSet {
 			reasons = append(reasons, "P4: administrators of its own")

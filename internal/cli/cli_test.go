@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files of this package")
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"kpgen": func() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) },
+	})
+}
+
+// TestScripts runs the end-to-end scripts in testdata/script: each is a
+// txtar archive of spec files and kpgen invocations with their expected
+// output and exit status.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			// Fixtures are shared with the docs and the other tests.
+			fixtures, err := filepath.Abs("../../fixtures")
+			env.Setenv("FIXTURES", fixtures)
+			env.Setenv("NO_COLOR", "1")
+			return err
+		},
+	})
+}
+
+// fixtures are the example specs that golden files are kept for.
+var fixtures = []string{"centralized", "ecommerce", "healthcare", "retail"}
+
+// TestPlanGolden compares `kpgen plan` of every fixture, in every format,
+// with the reviewed output in fixtures/NAME/golden/.
+func TestPlanGolden(t *testing.T) {
+	for _, name := range fixtures {
+		for _, f := range []struct{ format, file string }{{"text", "plan.txt"}, {"markdown", "plan.md"}, {"json", "plan.json"}} {
+			t.Run(name+"/"+f.format, func(t *testing.T) {
+				dir := filepath.Join("..", "..", "fixtures", name)
+				var stdout, stderr bytes.Buffer
+				if code := Main([]string{"plan", dir, "--format", f.format}, &stdout, &stderr); code != 0 {
+					t.Fatalf("kpgen plan exited %d:\n%s", code, stderr.String())
+				}
+				golden(t, filepath.Join(dir, "golden", f.file), stdout.Bytes())
+			})
+		}
+	}
+}
+
+// golden compares got with a golden file, or rewrites the file under -update.
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/cli -update to create it, then review it)", err)
+	}
+	if !bytes.Equal(want, got) {
+		t.Errorf("%s differs from what kpgen prints now; run go test ./internal/cli -update and review the diff.\n--- got:\n%s", path, got)
+	}
+}
