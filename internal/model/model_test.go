@@ -390,7 +390,7 @@ func TestKeyDefaults(t *testing.T) {
 	}
 	type key struct {
 		Name, Usage, Regions string
-		Rotation, Window    int
+		Rotation, Window     int
 	}
 	var got []key
 	for _, k := range app.Keys {
