@@ -85,21 +85,15 @@ func (b *builder) organization() {
 }
 
 // declarations indexes accounts, classifications and teams, refusing
-// duplicate names and duplicate account ids.
+// duplicate names.
 func (b *builder) declarations() {
 	spec := b.m.Spec
-	ids := map[string]*Account{}
 	for _, sa := range spec.Accounts {
 		if prev, dup := b.accounts[sa.Name]; dup {
 			b.duplicate("account", sa.Name, sa.NameRange, prev.Source.NameRange)
 			continue
 		}
 		a := &Account{Name: sa.Name, ID: sa.ID, Source: sa}
-		if prev, dup := ids[sa.ID]; dup {
-			b.errorf(sa.AttrRange("id"), "Duplicate account id",
-				"Accounts %q and %q both have id %s. Each account block must name a different AWS account; remove one and use the other's name.", prev.Name, sa.Name, sa.ID)
-		}
-		ids[sa.ID] = a
 		if sa.Deployer.Value != "" {
 			a.Deployer = b.principal(sa.Deployer, useDeployer)
 		}

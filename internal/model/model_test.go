@@ -524,22 +524,6 @@ func TestReferenceErrors(t *testing.T) {
 	}
 }
 
-func TestDuplicateAccountID(t *testing.T) {
-	_, errs := build(t, "hybrid", `account "dev2" {
-  id = "222222222222"
-}
-application "a" {
-  team = "web"
-  stage "dev" {
-    account = "dev2"
-  }
-}
-`)
-	if diff := cmp.Diff([]string{"Duplicate account id"}, errs); diff != "" {
-		t.Errorf("errors (-want +got):\n%s", diff)
-	}
-}
-
 func TestCostModel(t *testing.T) {
 	k := &Key{Spec: "SYMMETRIC_DEFAULT", Origin: "aws_kms", RotationDays: 365, Regions: []string{"a", "b"}}
 	if got := Prices.Monthly(k); got != 6 {
