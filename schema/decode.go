@@ -119,7 +119,7 @@ func each(obj map[string]any, ptr, typ string, fn func(string, map[string]any)) 
 }
 
 func (d decoder) block(typ, ptr string, m map[string]any) Block {
-	b := Block{Type: typ, DefRange: d.index[ptr], Attrs: map[string]hcl.Range{}}
+	b := Block{Type: typ, DefRange: d.index[ptr], Range: d.index[ptr+"#block"], Attrs: map[string]hcl.Range{}}
 	if name, ok := m["name"].(string); ok {
 		b.Name = name
 		b.NameRange = d.index[ptr+"/name"]

@@ -140,6 +140,9 @@ func (l *lowerer) body(ptr string, body hcl.Body, def *blockDef, obj map[string]
 			obj[nd.typ] = child
 		}
 		l.record(cp, blk.DefRange)
+		if sb, ok := blk.Body.(*hclsyntax.Body); ok {
+			l.record(cp+"#block", hcl.RangeBetween(blk.DefRange, sb.SrcRange))
+		}
 		if nd.labeled {
 			child["name"] = blk.Labels[0]
 			l.record(cp+"/name", blk.LabelRanges[0])

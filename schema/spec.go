@@ -52,10 +52,13 @@ type Suppression struct {
 // Block is what every spec block has: its type, its name label, where it
 // stands, which attributes were written (and where), and its suppressions.
 type Block struct {
-	Type       string
-	Name       string
-	NameRange  hcl.Range
-	DefRange   hcl.Range
+	Type      string
+	Name      string
+	NameRange hcl.Range
+	DefRange  hcl.Range
+	// Range covers the whole block, header to closing brace: what a
+	// lint_ignore on the block applies to.
+	Range      hcl.Range
 	Attrs      map[string]hcl.Range
 	LintIgnore []Suppression
 }

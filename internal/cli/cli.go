@@ -135,6 +135,8 @@ Terraform.`,
 	root.AddCommand(
 		a.validateCmd(),
 		a.planCmd(),
+		a.buildCmd(),
+		a.checkCmd(),
 		a.schemaCmd(),
 		a.initCmd(),
 		a.fmtCmd(),

@@ -1,0 +1,150 @@
+// Package policyjson writes the key policies as JSON files, and under the
+// centralized strategy the identity policies that consuming roles need in
+// their own accounts.
+package policyjson
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/internal/model"
+	"github.com/kpgen/kpgen/internal/output"
+	"github.com/kpgen/kpgen/internal/policy"
+)
+
+// Generate returns policies/APP/STAGE/KEY.json for every key instance, and
+// under the centralized strategy iam/ACCOUNT/ROLE.json for every role or
+// user that uses a key of another account.
+func Generate(m *model.Model, pols []*policy.KeyPolicy) ([]output.File, diag.Diagnostics) {
+	var files []output.File
+	for _, kp := range pols {
+		files = append(files, output.File{Path: kp.Instance.PolicyFile, Data: kp.JSON})
+	}
+	if m.Organization.Strategy == model.Centralized {
+		files = append(files, identityPolicies(m)...)
+	}
+	return files, nil
+}
+
+// identityPolicies makes, for each principal that uses keys of another
+// account, the identity policy its account must attach: a key policy alone
+// does not let another account use a key. Keys are matched by alias
+// (kms:ResourceAliases), since their ids are only known once created.
+func identityPolicies(m *model.Model) []output.File {
+	type use struct {
+		principal model.Principal
+		keys      []*model.KeyInstance
+	}
+	byFile := map[string]*use{}
+	for _, ki := range m.Keys {
+		for _, p := range ki.Users {
+			if p.Kind == model.AWSService || p.Account == ki.Account.ID {
+				continue
+			}
+			f := IdentityPolicyPath(p)
+			u := byFile[f]
+			if u == nil {
+				u = &use{principal: p}
+				byFile[f] = u
+			}
+			u.keys = append(u.keys, ki)
+		}
+	}
+	var files []output.File
+	for f, u := range byFile {
+		doc := IdentityPolicy(m.Organization, u.keys)
+		files = append(files, output.File{Path: f, Data: doc.JSON()})
+	}
+	slices.SortFunc(files, func(a, b output.File) int { return strings.Compare(a.Path, b.Path) })
+	return files
+}
+
+// IdentityPolicyPath is where the identity policy of a consuming principal
+// goes: iam/ACCOUNT/ROLE.json, iam/ACCOUNT/user-NAME.json, or
+// iam/ACCOUNT/sso-PERMISSION_SET.json (to attach to the permission set).
+func IdentityPolicyPath(p model.Principal) string {
+	var name string
+	switch {
+	case p.Kind == model.IdentityCenter:
+		name = "sso-" + p.Ref.PermissionSet
+	case strings.HasPrefix(p.Ref.Resource, "user/"):
+		name = "user-" + path.Base(p.Ref.Resource)
+	default:
+		name = path.Base(p.Ref.Resource)
+	}
+	return path.Join("iam", p.Account, name+".json")
+}
+
+// IdentityPolicy allows a principal what the key policies of keys allow it,
+// on those keys only.
+func IdentityPolicy(org *model.Organization, keys []*model.KeyInstance) *policy.Document {
+	doc := &policy.Document{Version: policy.Version}
+	seen := map[string]int{}
+	for _, ki := range keys {
+		withCtx, without := policy.UserActions(ki.Key)
+		var resources []string
+		for _, r := range append([]string{ki.Region}, ki.ReplicaRegions...) {
+			resources = append(resources, fmt.Sprintf("arn:%s:kms:%s:%s:key/*", org.Partition, r, ki.Account.ID))
+		}
+		slices.Sort(resources)
+		sid := sidFor(ki.ID())
+		seen[sid]++
+		if n := seen[sid]; n > 1 {
+			sid = fmt.Sprintf("%s%d", sid, n)
+		}
+		alias := policy.Conditions{}
+		alias.Add("ForAnyValue:StringEquals", "kms:ResourceAliases", ki.Alias)
+		if len(ki.Services) > 0 {
+			var via []string
+			for _, s := range ki.Services {
+				for _, r := range append([]string{ki.Region}, ki.ReplicaRegions...) {
+					via = append(via, fmt.Sprintf("%s.%s.amazonaws.com", s.ViaService, r))
+				}
+			}
+			slices.Sort(via)
+			alias.Add("StringEquals", policy.ViaService, slices.Compact(via)...)
+		}
+		actions := append(slices.Clone(withCtx), without...)
+		slices.Sort(actions)
+		doc.Statement = append(doc.Statement, &policy.Statement{
+			Sid: "Use" + sid, Effect: policy.Allow, Action: actions, Condition: alias,
+		})
+		grants := policy.Conditions{}
+		for op, kv := range alias {
+			for k, v := range kv {
+				grants.Add(op, k, v...)
+			}
+		}
+		grants.Add("Bool", policy.GrantIsForAWSResource, "true")
+		doc.Statement = append(doc.Statement, &policy.Statement{
+			Sid: "Grants" + sid, Effect: policy.Allow, Action: policy.Values{"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"},
+			Condition: grants,
+		})
+		for _, s := range doc.Statement[len(doc.Statement)-2:] {
+			s.Resource = resources
+		}
+	}
+	return doc
+}
+
+// sidFor turns "ledger/prod/transactions" into "LedgerProdTransactions":
+// statement ids are letters and digits only.
+func sidFor(id string) string {
+	var b strings.Builder
+	up := true
+	for _, r := range id {
+		switch {
+		case r == '/' || r == '-':
+			up = true
+		case up:
+			b.WriteString(strings.ToUpper(string(r)))
+			up = false
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,218 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/spf13/cobra"
+
+	"github.com/kpgen/kpgen/generators/policyjson"
+	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/internal/output"
+	"github.com/kpgen/kpgen/internal/policy"
+	"github.com/kpgen/kpgen/lint"
+	"github.com/kpgen/kpgen/lint/rules"
+)
+
+// DefaultOutDir is where build writes, beside the spec files.
+const DefaultOutDir = "generated"
+
+// Output kinds, for --only.
+const (
+	kindPolicy         = "policy"
+	kindCloudFormation = "cloudformation"
+	kindTerraform      = "terraform"
+)
+
+var outputKinds = []string{kindPolicy}
+
+// analysis is a spec loaded, resolved, its policies built and linted.
+type analysis struct {
+	*loaded
+	policies []*policy.KeyPolicy
+}
+
+// analyze loads the spec in dir and, when it resolves, builds its policies
+// and runs every lint rule.
+func analyze(dir string) (*analysis, error) {
+	l, err := load(dir)
+	if err != nil {
+		return nil, err
+	}
+	a := &analysis{loaded: l}
+	if l.diags.HasErrors() {
+		return a, nil
+	}
+	a.policies = policy.Build(l.model)
+	a.diags = append(a.diags, lint.Run(l.model, a.policies, rules.All)...)
+	return a, nil
+}
+
+// outputs generates the files of the selected kinds.
+func (a *analysis) outputs(kinds []string) ([]output.File, diag.Diagnostics) {
+	var files []output.File
+	var diags diag.Diagnostics
+	if slices.Contains(kinds, kindPolicy) {
+		fs, ds := policyjson.Generate(a.model, a.policies)
+		files, diags = append(files, fs...), append(diags, ds...)
+	}
+	// Two outputs at one path would overwrite each other: names that are
+	// distinct in the spec can still meet in a path (app "a-b" stage "c" and
+	// app "a" stage "b-c").
+	seen := map[string]bool{}
+	for _, f := range files {
+		if seen[f.Path] {
+			diags = diags.Errorf(hcl.Range{}, "Two outputs at one path",
+				"Two of kpgen's outputs would both be written to %s. Rename an application, stage or key so that their names no longer meet in one file name.", f.Path)
+		}
+		seen[f.Path] = true
+	}
+	return files, diags
+}
+
+func kindOf(path string) string {
+	switch {
+	case strings.HasPrefix(path, "policies/"), strings.HasPrefix(path, "iam/"):
+		return kindPolicy
+	case strings.HasPrefix(path, "cloudformation/"):
+		return kindCloudFormation
+	case strings.HasPrefix(path, "terraform/"):
+		return kindTerraform
+	}
+	return ""
+}
+
+func (a *app) outDir(dir, flag string) string {
+	if flag != "" {
+		return flag
+	}
+	return filepath.Join(dir, DefaultOutDir)
+}
+
+func (a *app) buildCmd() *cobra.Command {
+	var out, only string
+	var quiet bool
+	c := &cobra.Command{
+		Use:   "build [DIR] [-o OUT] [--only policy,cloudformation,terraform]",
+		Short: "Lint the spec, then write key policies, CloudFormation and Terraform",
+		Long: `build lints the spec; any error stops it before anything is written. It then
+writes every output into OUT (default DIR/generated): each file atomically,
+unchanged files not at all, and it removes the files its previous build wrote
+and this one no longer makes. It never touches any other file.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			start := time.Now()
+			kinds, err := parseKinds(only)
+			if err != nil {
+				return err
+			}
+			dir, err := a.specDir(args)
+			if err != nil {
+				return err
+			}
+			an, err := analyze(dir)
+			if err != nil {
+				return err
+			}
+			if an.diags.HasErrors() {
+				printDiags(a.stderr, an.diags, an.sources())
+				return errRejected
+			}
+			files, gdiags := an.outputs(kinds)
+			diags := append(an.diags, gdiags...)
+			printDiags(a.stderr, diags, an.sources())
+			if diags.HasErrors() {
+				return errRejected
+			}
+			outDir := a.outDir(dir, out)
+			unlock, err := output.Lock(outDir)
+			if err != nil {
+				return outputError(err)
+			}
+			defer unlock()
+			keep := func(path string) bool { return !slices.Contains(kinds, kindOf(path)) }
+			res, err := output.Write(outDir, files, keep)
+			if err != nil {
+				return outputError(err)
+			}
+			if !quiet {
+				fmt.Fprintf(a.stderr, "kpgen: %d keys, %d files written, %d unchanged, %d removed in %s (%s)\n",
+					len(an.model.Keys), len(res.Written), len(res.Unchanged), len(res.Removed), time.Since(start).Round(time.Millisecond), outDir)
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVarP(&out, "out", "o", "", "output directory (default DIR/generated)")
+	c.Flags().StringVar(&only, "only", strings.Join(outputKinds, ","), "outputs to write: a comma-separated list of "+strings.Join(outputKinds, ", "))
+	c.Flags().BoolVarP(&quiet, "quiet", "q", false, "print no summary")
+	return c
+}
+
+func (a *app) checkCmd() *cobra.Command {
+	var out string
+	c := &cobra.Command{
+		Use:   "check [DIR] [-o OUT]",
+		Short: "Exit 1 with a diff when the outputs on disk differ from what build would write",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			dir, err := a.specDir(args)
+			if err != nil {
+				return err
+			}
+			an, err := analyze(dir)
+			if err != nil {
+				return err
+			}
+			if an.diags.HasErrors() {
+				printDiags(a.stderr, an.diags, an.sources())
+				return errRejected
+			}
+			files, gdiags := an.outputs(outputKinds)
+			diags := append(an.diags, gdiags...)
+			printDiags(a.stderr, diags, an.sources())
+			if diags.HasErrors() {
+				return errRejected
+			}
+			outDir := a.outDir(dir, out)
+			diff, err := output.Diff(outDir, files)
+			if err != nil {
+				return outputError(err)
+			}
+			if diff == "" {
+				fmt.Fprintf(a.stderr, "kpgen: %s is current\n", outDir)
+				return nil
+			}
+			fmt.Fprint(a.stdout, diff)
+			fmt.Fprintf(a.stderr, "kpgen: %s is not what kpgen build would write; run kpgen build %s\n", outDir, dir)
+			return errRejected
+		},
+	}
+	c.Flags().StringVarP(&out, "out", "o", "", "output directory (default DIR/generated)")
+	return c
+}
+
+func parseKinds(only string) ([]string, error) {
+	var kinds []string
+	for _, k := range strings.Split(only, ",") {
+		k = strings.TrimSpace(k)
+		if !slices.Contains(outputKinds, k) {
+			return nil, &exitError{code: ExitUsage, msg: fmt.Sprintf("--only takes a comma-separated list of %s, not %q", strings.Join(outputKinds, ", "), k)}
+		}
+		kinds = append(kinds, k)
+	}
+	return kinds, nil
+}
+
+// outputError is an I/O problem with the output directory: exit 2.
+func outputError(err error) error {
+	var pe *output.PathError
+	if errors.As(err, &pe) {
+		return ioError("cannot write %s", pe.Error())
+	}
+	return ioError("%v", err)
+}

@@ -1,0 +1,115 @@
+package policy
+
+import (
+	"slices"
+
+	"github.com/kpgen/kpgen/internal/model"
+)
+
+// The action sets, from AWS's console defaults (see FACTS.md), narrowed for
+// separation of duties: administrators get no kms:CreateGrant (with which they
+// could grant themselves use of the key) and no cryptographic action.
+
+var (
+	adminActions = []string{
+		"kms:CancelKeyDeletion",
+		"kms:CreateAlias",
+		"kms:DeleteAlias",
+		"kms:DescribeKey",
+		"kms:DisableKey",
+		"kms:EnableKey",
+		"kms:GetKeyPolicy",
+		"kms:ListGrants",
+		"kms:ListKeyPolicies",
+		"kms:ListResourceTags",
+		"kms:PutKeyPolicy",
+		"kms:RevokeGrant",
+		"kms:ScheduleKeyDeletion",
+		"kms:TagResource",
+		"kms:UntagResource",
+		"kms:UpdateAlias",
+		"kms:UpdateKeyDescription",
+	}
+	rotationActions = []string{
+		"kms:DisableKeyRotation",
+		"kms:EnableKeyRotation",
+		"kms:GetKeyRotationStatus",
+		"kms:ListKeyRotations",
+		"kms:RotateKeyOnDemand",
+	}
+	importActions      = []string{"kms:DeleteImportedKeyMaterial", "kms:GetParametersForImport", "kms:ImportKeyMaterial"}
+	multiRegionActions = []string{"kms:ReplicateKey", "kms:UpdatePrimaryRegion"}
+
+	// Operators run the key day to day: no policy changes, no deletion, no
+	// aliases (the generated templates own those), no cryptography.
+	operatorActions = []string{
+		"kms:DescribeKey",
+		"kms:DisableKey",
+		"kms:EnableKey",
+		"kms:GetKeyPolicy",
+		"kms:ListGrants",
+		"kms:ListKeyPolicies",
+		"kms:ListResourceTags",
+		"kms:TagResource",
+		"kms:UntagResource",
+		"kms:UpdateKeyDescription",
+	}
+
+	// GrantActions let users have AWS services create grants for resources
+	// encrypted with the key (kms:GrantIsForAWSResource).
+	grantActions = []string{"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"}
+)
+
+// AdminActions is what a key's policy administrators may do.
+func AdminActions(k *model.Key) []string {
+	a := slices.Clone(adminActions)
+	if k.CanRotate() {
+		a = append(a, rotationActions...)
+	}
+	if k.Origin == "external" {
+		a = append(a, importActions...)
+	}
+	if k.MultiRegion() {
+		a = append(a, multiRegionActions...)
+	}
+	slices.Sort(a)
+	return a
+}
+
+// OperatorActions is what a key's operators may do.
+func OperatorActions(k *model.Key) []string {
+	a := slices.Clone(operatorActions)
+	if k.CanRotate() {
+		a = append(a, rotationActions...)
+	}
+	slices.Sort(a)
+	return a
+}
+
+// UserActions is what a key's users may do, by the key's usage; the actions
+// that take an encryption context come first, the rest (describe, public
+// key) second.
+func UserActions(k *model.Key) (withContext, without []string) {
+	switch {
+	case k.Usage == "ENCRYPT_DECRYPT" && k.Spec == "SYMMETRIC_DEFAULT":
+		return []string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"}, []string{"kms:DescribeKey"}
+	case k.Usage == "ENCRYPT_DECRYPT":
+		return []string{"kms:Decrypt", "kms:Encrypt", "kms:ReEncrypt*"}, []string{"kms:DescribeKey", "kms:GetPublicKey"}
+	case k.Usage == "SIGN_VERIFY":
+		return []string{"kms:Sign", "kms:Verify"}, []string{"kms:DescribeKey", "kms:GetPublicKey"}
+	case k.Usage == "GENERATE_VERIFY_MAC":
+		return []string{"kms:GenerateMac", "kms:VerifyMac"}, []string{"kms:DescribeKey"}
+	case k.Usage == "KEY_AGREEMENT":
+		return []string{"kms:DeriveSharedSecret"}, []string{"kms:DescribeKey", "kms:GetPublicKey"}
+	}
+	return nil, []string{"kms:DescribeKey"}
+}
+
+// CryptoActions are every cryptographic operation of KMS, whatever the key:
+// what administrators and operators must never be able to call.
+var CryptoActions = []string{
+	"kms:Decrypt", "kms:DeriveSharedSecret", "kms:Encrypt", "kms:GenerateDataKey",
+	"kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext",
+	"kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateMac", "kms:ReEncryptFrom",
+	"kms:ReEncryptTo", "kms:Sign", "kms:Verify", "kms:VerifyMac",
+}

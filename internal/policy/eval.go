@@ -1,0 +1,276 @@
+package policy
+
+import (
+	"strings"
+)
+
+// Decision is the outcome of evaluating a request against a key policy.
+type Decision int
+
+// Decisions, as the IAM policy simulator names them.
+const (
+	ImplicitlyDenied Decision = iota
+	Allowed
+	ExplicitlyDenied
+)
+
+func (d Decision) String() string {
+	return [...]string{"ImplicitlyDenied", "Allowed", "ExplicitlyDenied"}[d]
+}
+
+// Request is one call to KMS on the key the policy belongs to.
+type Request struct {
+	// Principal is an IAM role or user ARN, or a service principal such as
+	// logs.us-east-1.amazonaws.com.
+	Principal string
+	Action    string
+	// Context holds the request's condition keys. aws:PrincipalArn,
+	// aws:PrincipalAccount and aws:PrincipalIsAWSService are filled in from
+	// Principal when absent.
+	Context map[string][]string
+	// IdentityAllows says the caller's own identity policy allows the call:
+	// what a statement naming the account root delegates to.
+	IdentityAllows bool
+}
+
+// Evaluate decides a request under the key policy alone: an explicit Deny
+// wins, then any Allow; anything else is implicitly denied. It understands
+// the statements kpgen emits and the hand-written policies lint-policy reads:
+// Principal AWS (ARNs, account roots, "*") and Service, actions with
+// wildcards, and the condition operators String(Not)Equals(IgnoreCase),
+// String(Not)Like, Arn(Not)Equals, Arn(Not)Like and Bool, each with
+// IfExists and the ForAnyValue/ForAllValues qualifiers. It does not model
+// grants, SCPs or identity policies beyond IdentityAllows.
+func Evaluate(doc *Document, req Request) Decision {
+	ctx := requestContext(req)
+	allowed := false
+	for _, s := range doc.Statement {
+		if !principalMatches(s.Principal, req) || !actionMatches(s.Action, req.Action) || !conditionsHold(s.Condition, ctx) {
+			continue
+		}
+		if s.Effect == Deny {
+			return ExplicitlyDenied
+		}
+		if s.Effect == Allow {
+			allowed = true
+		}
+	}
+	if allowed {
+		return Allowed
+	}
+	return ImplicitlyDenied
+}
+
+func isService(principal string) bool {
+	return strings.HasSuffix(principal, "."+serviceDomain)
+}
+
+// requestContext lower-cases condition keys (they are case-insensitive) and
+// adds the keys AWS sets for every request.
+func requestContext(req Request) map[string][]string {
+	ctx := map[string][]string{}
+	for k, v := range req.Context {
+		ctx[strings.ToLower(k)] = v
+	}
+	set := func(k, v string) {
+		if _, ok := ctx[strings.ToLower(k)]; !ok {
+			ctx[strings.ToLower(k)] = []string{v}
+		}
+	}
+	if isService(req.Principal) {
+		set(PrincipalIsAWSService, "true")
+	} else {
+		set(PrincipalIsAWSService, "false")
+		set(PrincipalArn, req.Principal)
+		if acct := arnAccount(req.Principal); acct != "" {
+			set(PrincipalAccount, acct)
+		}
+	}
+	return ctx
+}
+
+func arnAccount(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 {
+		return ""
+	}
+	return parts[4]
+}
+
+func principalMatches(p *Principal, req Request) bool {
+	if p == nil {
+		return false
+	}
+	if isService(req.Principal) {
+		for _, s := range p.Service {
+			if s == req.Principal {
+				return true
+			}
+		}
+		for _, a := range p.AWS {
+			if a == "*" {
+				return true
+			}
+		}
+		return false
+	}
+	for _, a := range p.AWS {
+		switch {
+		case a == "*", a == req.Principal:
+			return true
+		case strings.HasSuffix(a, ":root") || isAccountID(a):
+			// An account principal delegates to the account's IAM
+			// policies: it admits a principal of that account only when
+			// its identity policy allows the call.
+			acct := a
+			if !isAccountID(a) {
+				acct = arnAccount(a)
+			}
+			if req.IdentityAllows && arnAccount(req.Principal) == acct {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func actionMatches(actions Values, action string) bool {
+	for _, a := range actions {
+		if globMatch(strings.ToLower(a), strings.ToLower(action)) {
+			return true
+		}
+	}
+	return false
+}
+
+// globMatch matches * (any run of characters) and ? (one character) in time
+// proportional to len(pattern)*len(s), whatever the pattern.
+func globMatch(pattern, s string) bool {
+	p, i := 0, 0
+	star, mark := -1, 0
+	for i < len(s) {
+		switch {
+		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
+			p++
+			i++
+		case p < len(pattern) && pattern[p] == '*':
+			star, mark = p, i
+			p++
+		case star >= 0:
+			p = star + 1
+			mark++
+			i = mark
+		default:
+			return false
+		}
+	}
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
+}
+
+func conditionsHold(c Conditions, ctx map[string][]string) bool {
+	for op, keys := range c {
+		for key, want := range keys {
+			if !conditionHolds(op, ctx[strings.ToLower(key)], want) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func conditionHolds(op string, got []string, want Values) bool {
+	qualifier := ""
+	if q, rest, ok := strings.Cut(op, ":"); ok {
+		qualifier, op = q, rest
+	}
+	ifExists := strings.HasSuffix(op, "IfExists")
+	op = strings.TrimSuffix(op, "IfExists")
+	positive := strings.Replace(op, "Not", "", 1)
+	negated := positive != op
+	if len(got) == 0 {
+		switch {
+		case ifExists, qualifier == "ForAllValues":
+			return true
+		case qualifier == "ForAnyValue":
+			return false
+		}
+		// A missing key satisfies only a negated operator.
+		return negated
+	}
+	test := func(v string) bool {
+		m := false
+		for _, w := range want {
+			if valueMatches(positive, v, w) {
+				m = true
+				break
+			}
+		}
+		return m != negated
+	}
+	all, some := true, false
+	for _, v := range got {
+		if test(v) {
+			some = true
+		} else {
+			all = false
+		}
+	}
+	switch {
+	case qualifier == "ForAllValues":
+		return all
+	case qualifier == "ForAnyValue":
+		return some
+	case negated:
+		return all
+	}
+	return some
+}
+
+// valueMatches applies a positive operator to one value.
+func valueMatches(op, got, want string) bool {
+	switch op {
+	case "StringEquals":
+		return got == want
+	case "StringEqualsIgnoreCase":
+		return strings.EqualFold(got, want)
+	case "StringLike":
+		return globMatch(want, got)
+	case "ArnLike", "ArnEquals": // IAM gives both the same wildcard semantics
+		return arnLike(want, got)
+	case "Bool":
+		return strings.EqualFold(got, want)
+	}
+	return false
+}
+
+// arnLike matches an ARN pattern segment by segment, as IAM does: a
+// wildcard never spans the colons between partition, service, region,
+// account and resource.
+func arnLike(pattern, arn string) bool {
+	ps := strings.SplitN(pattern, ":", 6)
+	as := strings.SplitN(arn, ":", 6)
+	if len(ps) != len(as) {
+		return false
+	}
+	for i := range ps {
+		if !globMatch(ps[i], as[i]) {
+			return false
+		}
+	}
+	return true
+}
