@@ -134,12 +134,16 @@ Terraform.`,
 	})
 	root.AddCommand(
 		a.validateCmd(),
+		a.lintCmd(),
 		a.planCmd(),
 		a.buildCmd(),
 		a.checkCmd(),
 		a.schemaCmd(),
 		a.initCmd(),
 		a.fmtCmd(),
+		a.rulesCmd(),
+		a.explainCmd(),
+		a.lintPolicyCmd(),
 		a.versionCmd(),
 	)
 	return root

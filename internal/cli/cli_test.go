@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"io/fs"
 	"os"
@@ -10,6 +11,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/kpgen/kpgen/lint/rules"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -136,4 +140,71 @@ func readTree(t *testing.T, dir string) map[string]string {
 		t.Fatal(err)
 	}
 	return files
+}
+
+// TestLintGolden keeps the text and JSON output of lint on a failing case,
+// and the rule table, as reviewed golden files.
+func TestLintGolden(t *testing.T) {
+	t.Setenv("NO_COLOR", "1")
+	dir := filepath.Join("..", "..", "fixtures", "invalid", "KP205")
+	for _, f := range []struct{ format, file string }{{"text", "lint-KP205.txt"}, {"json", "lint-KP205.json"}, {"github", "lint-KP205.github"}} {
+		var stdout, stderr bytes.Buffer
+		if code := Main([]string{"lint", dir, "--format", f.format}, &stdout, &stderr); code != 1 {
+			t.Fatalf("lint --format %s exited %d, want 1:\n%s", f.format, code, stderr.String())
+		}
+		golden(t, filepath.Join("testdata", "golden", f.file), stdout.Bytes())
+	}
+	var stdout, stderr bytes.Buffer
+	if code := Main([]string{"rules"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("rules exited %d", code)
+	}
+	golden(t, filepath.Join("testdata", "golden", "rules.txt"), stdout.Bytes())
+}
+
+// TestSARIFValidates checks lint's SARIF output against the OASIS SARIF
+// 2.1.0 schema.
+func TestSARIFValidates(t *testing.T) {
+	schemaPath := filepath.Join("..", "..", "..", "shared", "reference", "sarif", "sarif-schema-2.1.0.json")
+	raw, err := os.ReadFile(schemaPath)
+	if err != nil {
+		t.Skip("the SARIF schema is not available here: ", err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("sarif.json", bytes.NewReader(raw)); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile("sarif.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{"invalid/KP205", "invalid/KP101", "retail"} {
+		var stdout, stderr bytes.Buffer
+		Main([]string{"lint", filepath.Join("..", "..", "fixtures", dir), "--format", "sarif"}, &stdout, &stderr)
+		var doc any
+		if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
+			t.Fatalf("%s: SARIF output is not JSON: %v", dir, err)
+		}
+		if err := s.Validate(doc); err != nil {
+			t.Errorf("%s: SARIF output does not validate: %#v", dir, err)
+		}
+		var log struct {
+			Runs []struct {
+				Tool struct {
+					Driver struct {
+						Rules []struct{ ID string }
+					}
+				}
+				Results []struct{ RuleID string }
+			}
+		}
+		if err := json.Unmarshal(stdout.Bytes(), &log); err != nil || len(log.Runs) != 1 {
+			t.Fatalf("%s: SARIF log with %d runs: %v", dir, len(log.Runs), err)
+		}
+		if n := len(log.Runs[0].Tool.Driver.Rules); n != len(rules.All) {
+			t.Errorf("%s: %d rules in the SARIF driver, want %d", dir, n, len(rules.All))
+		}
+		if dir != "retail" && len(log.Runs[0].Results) == 0 {
+			t.Errorf("%s: no results", dir)
+		}
+	}
 }

@@ -105,6 +105,38 @@ func UserActions(k *model.Key) (withContext, without []string) {
 	return nil, []string{"kms:DescribeKey"}
 }
 
+// KMSActions is every action of the kms service prefix (the AWS Service
+// Authorization Reference), for checking hand-written policies.
+var KMSActions = []string{
+	"kms:CancelKeyDeletion", "kms:ConnectCustomKeyStore", "kms:CreateAlias", "kms:CreateCustomKeyStore",
+	"kms:CreateGrant", "kms:CreateKey", "kms:Decrypt", "kms:DeleteAlias", "kms:DeleteCustomKeyStore",
+	"kms:DeleteImportedKeyMaterial", "kms:DeriveSharedSecret", "kms:DescribeCustomKeyStores",
+	"kms:DescribeKey", "kms:DisableKey", "kms:DisableKeyRotation", "kms:DisconnectCustomKeyStore",
+	"kms:EnableKey", "kms:EnableKeyRotation", "kms:Encrypt", "kms:GenerateDataKey",
+	"kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext",
+	"kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateMac", "kms:GenerateRandom",
+	"kms:GetKeyLastUsage", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:GetParametersForImport",
+	"kms:GetPublicKey", "kms:ImportKeyMaterial", "kms:ListAliases", "kms:ListGrants",
+	"kms:ListKeyPolicies", "kms:ListKeyRotations", "kms:ListKeys", "kms:ListResourceTags",
+	"kms:ListRetirableGrants", "kms:PutKeyPolicy", "kms:ReEncryptFrom", "kms:ReEncryptTo",
+	"kms:ReplicateKey", "kms:RetireGrant", "kms:RevokeGrant", "kms:RotateKeyOnDemand",
+	"kms:ScheduleKeyDeletion", "kms:Sign", "kms:SynchronizeMultiRegionKey", "kms:TagResource",
+	"kms:UntagResource", "kms:UpdateAlias", "kms:UpdateCustomKeyStore", "kms:UpdateKeyDescription",
+	"kms:UpdatePrimaryRegion", "kms:Verify", "kms:VerifyMac",
+}
+
+// MatchActions returns the KMS actions an action pattern (with * and ?)
+// covers, case-insensitively.
+func MatchActions(pattern string) []string {
+	var out []string
+	for _, a := range KMSActions {
+		if actionMatches(Values{pattern}, a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // CryptoActions are every cryptographic operation of KMS, whatever the key:
 // what administrators and operators must never be able to call.
 var CryptoActions = []string{

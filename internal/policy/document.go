@@ -7,6 +7,8 @@ package policy
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -30,6 +32,11 @@ type Statement struct {
 	Action    Values     `json:"Action"`
 	Resource  Values     `json:"Resource"`
 	Condition Conditions `json:"Condition,omitempty"`
+
+	// Hand-written policies may use these; kpgen never emits them.
+	NotPrincipal *Principal `json:"NotPrincipal,omitempty"`
+	NotAction    Values     `json:"NotAction,omitempty"`
+	NotResource  Values     `json:"NotResource,omitempty"`
 }
 
 // thisKey is a key policy's Resource.
@@ -42,10 +49,47 @@ const (
 )
 
 // Principal is a statement's principal: AWS principals (ARNs, or "*"
-// narrowed by conditions) or service principals.
+// narrowed by conditions) or service principals. All is the bare "*" of a
+// hand-written policy: everyone.
 type Principal struct {
-	AWS     Values `json:"AWS,omitempty"`
-	Service Values `json:"Service,omitempty"`
+	All       bool   `json:"-"`
+	AWS       Values `json:"AWS,omitempty"`
+	Service   Values `json:"Service,omitempty"`
+	Federated Values `json:"Federated,omitempty"`
+}
+
+type principalFields Principal
+
+// MarshalJSON writes the bare "*" as a string, anything else as an object.
+func (p Principal) MarshalJSON() ([]byte, error) {
+	if p.All {
+		return marshal("*")
+	}
+	return marshal(principalFields(p))
+}
+
+// UnmarshalJSON reads "*" or an object of principal lists.
+func (p *Principal) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		if s != "*" {
+			return fmt.Errorf("principal %q: a principal is \"*\" or an object such as {\"AWS\": ...}", s)
+		}
+		*p = Principal{All: true}
+		return nil
+	}
+	var f principalFields
+	if err := json.Unmarshal(b, &f); err != nil {
+		return err
+	}
+	*p = Principal(f)
+	return nil
+}
+
+// Everyone reports whether the principal is anyone at all: "*" or
+// {"AWS": "*"}.
+func (p *Principal) Everyone() bool {
+	return p != nil && (p.All || slices.Contains(p.AWS, "*"))
 }
 
 // Values is a list of strings that serialises as a single string when it

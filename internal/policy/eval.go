@@ -101,6 +101,9 @@ func principalMatches(p *Principal, req Request) bool {
 	if p == nil {
 		return false
 	}
+	if p.All {
+		return true
+	}
 	if isService(req.Principal) {
 		for _, s := range p.Service {
 			if s == req.Principal {

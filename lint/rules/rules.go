@@ -8,8 +8,14 @@ import (
 
 // All is the registry: every rule, sorted by ID.
 var All = []*lint.Rule{
-	KP402,
-	KP802,
+	KP101, KP102, KP103,
+	KP201, KP202, KP203, KP204, KP205, KP206,
+	KP301, KP302, KP303,
+	KP401, KP402, KP403, KP404, KP405, KP406,
+	KP501, KP502, KP503, KP504, KP505, KP506,
+	KP601, KP602, KP603, KP604,
+	KP701, KP702,
+	KP801, KP802, KP803, KP804, KP805, KP806, KP807, KP808,
 }
 
 // ByID returns the rule with the given ID, or nil.

@@ -1,0 +1,202 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/spf13/cobra"
+
+	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/internal/report"
+	"github.com/kpgen/kpgen/lint"
+	"github.com/kpgen/kpgen/lint/rules"
+	"github.com/kpgen/kpgen/schema"
+)
+
+// lintFlags are the output flags lint and lint-policy share.
+type lintFlags struct {
+	format string
+	failOn string
+}
+
+func (f *lintFlags) add(c *cobra.Command) {
+	c.Flags().StringVar(&f.format, "format", "text", "output format: text, json, sarif or github")
+	c.Flags().StringVar(&f.failOn, "fail-on", "error", "exit 1 on findings of this severity or worse: error or warning")
+}
+
+func (f *lintFlags) check() error {
+	if err := oneOf("format", f.format, "text", "json", "sarif", "github"); err != nil {
+		return err
+	}
+	return oneOf("fail-on", f.failOn, "error", "warning")
+}
+
+// print writes the findings in the chosen format and decides the exit.
+func (a *app) printFindings(f *lintFlags, ds diag.Diagnostics, src report.Sources) error {
+	ds.Sort()
+	var err error
+	switch f.format {
+	case "json":
+		err = report.JSON(a.stdout, ds)
+	case "sarif":
+		err = report.SARIF(a.stdout, ds, rules.All, version())
+	case "github":
+		err = report.GitHub(a.stdout, ds)
+	default:
+		printDiags(a.stdout, ds, src)
+		e, w := ds.Count()
+		if e+w == 0 {
+			fmt.Fprintln(a.stdout, "No problems found.")
+		} else {
+			fmt.Fprintf(a.stdout, "%s.\n", lint.Counts(ds))
+		}
+	}
+	if err != nil {
+		return ioError("%v", err)
+	}
+	errs, warns := ds.Count()
+	if errs > 0 || (f.failOn == "warning" && warns > 0) {
+		return errRejected
+	}
+	return nil
+}
+
+func (a *app) lintCmd() *cobra.Command {
+	var f lintFlags
+	c := &cobra.Command{
+		Use:   "lint [DIR] [--format text|json|sarif|github] [--fail-on error|warning]",
+		Short: "Validate the spec, then check it against every lint rule",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := f.check(); err != nil {
+				return err
+			}
+			dir, err := a.specDir(args)
+			if err != nil {
+				return err
+			}
+			an, err := analyze(dir)
+			if err != nil {
+				return err
+			}
+			return a.printFindings(&f, an.diags, an.sources())
+		},
+	}
+	f.add(c)
+	return c
+}
+
+func (a *app) lintPolicyCmd() *cobra.Command {
+	var f lintFlags
+	c := &cobra.Command{
+		Use:   "lint-policy FILE.json... [--format text|json|sarif|github] [--fail-on error|warning]",
+		Short: "Check hand-written key policies against the policy-hygiene rules (KP8xx)",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := f.check(); err != nil {
+				return err
+			}
+			var ds diag.Diagnostics
+			src := report.Sources{}
+			for _, name := range args {
+				data, err := readPolicyFile(name)
+				if err != nil {
+					return err
+				}
+				src[name] = &hcl.File{Bytes: data}
+				ds = append(ds, lint.RunPolicyFile(name, data, rules.All)...)
+			}
+			return a.printFindings(&f, ds, src)
+		},
+	}
+	f.add(c)
+	return c
+}
+
+// maxPolicyFile bounds what lint-policy reads: far above any key policy AWS
+// accepts, far below what could hurt.
+const maxPolicyFile = 1 << 20
+
+func readPolicyFile(name string) ([]byte, error) {
+	fi, err := os.Stat(name)
+	if err != nil {
+		return nil, ioError("%v", err)
+	}
+	if fi.Size() > maxPolicyFile {
+		return nil, &exitError{code: ExitRejected, msg: fmt.Sprintf("%s is %d bytes; a key policy is at most 32,768 bytes, and lint-policy reads files up to %d", name, fi.Size(), maxPolicyFile)}
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, ioError("%v", err)
+	}
+	return data, nil
+}
+
+func (a *app) rulesCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "rules",
+		Short: "List every lint rule",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tSEVERITY\tPRINCIPLE\tNAME\tFIRES WHEN")
+			for _, r := range rules.All {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Principle, r.Name, r.Summary)
+			}
+			if err := tw.Flush(); err != nil {
+				return ioError("%v", err)
+			}
+			fmt.Fprintf(a.stdout, "\n%d rules. kpgen explain ID shows one with examples; lint_ignore = { ID = \"reason\" } silences one on a block.\n", len(rules.All))
+			return nil
+		},
+	}
+}
+
+func (a *app) explainCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "explain ID",
+		Short: "Show one rule's documentation, with a bad and a good example",
+		Args:  cobra.ExactArgs(1),
+		ValidArgsFunction: func(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			var ids []string
+			for _, r := range rules.All {
+				ids = append(ids, r.ID+"\t"+r.Summary)
+			}
+			return ids, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			id := strings.ToUpper(args[0])
+			r := rules.ByID(id)
+			if r == nil {
+				var ids []string
+				for _, r := range rules.All {
+					ids = append(ids, r.ID)
+				}
+				msg := fmt.Sprintf("no rule %s; kpgen rules lists them", args[0])
+				if sug := schema.DidYouMean(id, ids); sug != "" {
+					msg += fmt.Sprintf(" (did you mean %s?)", sug)
+				}
+				return &exitError{code: ExitUsage, msg: msg}
+			}
+			fmt.Fprintf(a.stdout, "%s %s (%s, %s)\n\nFires when %s.\n\n%s", r.ID, r.Name, r.Severity, principleTitle(r.Principle), r.Summary, r.Doc)
+			return nil
+		},
+	}
+}
+
+func principleTitle(p string) string {
+	switch p {
+	case "P1":
+		return "Principle 1: data classification"
+	case "P2":
+		return "Principle 2: applications, accounts, stages"
+	case "P3":
+		return "Principle 3: AWS services"
+	case "P4":
+		return "Principle 4: separation of duties"
+	}
+	return p
+}

@@ -1,0 +1,179 @@
+package report
+
+import (
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/lint"
+)
+
+// SARIF 2.1.0, the subset code scanning reads.
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool    sarifTool     `json:"tool"`
+	Results []sarifResult `json:"results"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	InformationURI string      `json:"informationUri"`
+	Version        string      `json:"version,omitempty"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifText struct {
+	Text     string `json:"text"`
+	Markdown string `json:"markdown,omitempty"`
+}
+
+type sarifRule struct {
+	ID                   string            `json:"id"`
+	Name                 string            `json:"name"`
+	ShortDescription     sarifText         `json:"shortDescription"`
+	FullDescription      sarifText         `json:"fullDescription"`
+	Help                 sarifText         `json:"help"`
+	DefaultConfiguration sarifConfig       `json:"defaultConfiguration"`
+	Properties           map[string]string `json:"properties"`
+}
+
+type sarifConfig struct {
+	Level string `json:"level"`
+}
+
+type sarifResult struct {
+	RuleID    string          `json:"ruleId,omitempty"`
+	RuleIndex *int            `json:"ruleIndex,omitempty"`
+	Level     string          `json:"level"`
+	Message   sarifText       `json:"message"`
+	Locations []sarifLocation `json:"locations,omitempty"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation sarifPhysical `json:"physicalLocation"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation sarifArtifact `json:"artifactLocation"`
+	Region           sarifRegion   `json:"region"`
+}
+
+type sarifArtifact struct {
+	URI string `json:"uri"`
+}
+
+type sarifRegion struct {
+	StartLine   int `json:"startLine"`
+	StartColumn int `json:"startColumn"`
+	EndLine     int `json:"endLine"`
+	EndColumn   int `json:"endColumn"`
+}
+
+// SARIF writes the diagnostics as a SARIF 2.1.0 log for code scanning, with
+// the metadata of every rule (ID, name, descriptions, help, default level)
+// taken from the registry.
+func SARIF(w io.Writer, ds diag.Diagnostics, rules []*lint.Rule, version string) error {
+	driver := sarifDriver{Name: "kpgen", InformationURI: "https://github.com/kpgen/kpgen", Version: version, Rules: []sarifRule{}}
+	index := map[string]int{}
+	for i, r := range rules {
+		index[r.ID] = i
+		driver.Rules = append(driver.Rules, sarifRule{
+			ID:                   r.ID,
+			Name:                 camel(r.Name),
+			ShortDescription:     sarifText{Text: r.Summary},
+			FullDescription:      sarifText{Text: firstParagraph(r.Doc)},
+			Help:                 sarifText{Text: r.Doc, Markdown: r.Doc},
+			DefaultConfiguration: sarifConfig{Level: r.Severity.String()},
+			Properties:           map[string]string{"principle": r.Principle},
+		})
+	}
+	run := sarifRun{Tool: sarifTool{Driver: driver}, Results: []sarifResult{}}
+	for _, d := range ds {
+		res := sarifResult{RuleID: d.Rule, Level: d.Severity.String(), Message: sarifText{Text: d.Summary + ". " + d.Detail}}
+		if i, ok := index[d.Rule]; ok {
+			res.RuleIndex = &i
+		}
+		if s := d.Subject; s != nil {
+			res.Locations = []sarifLocation{{PhysicalLocation: sarifPhysical{
+				ArtifactLocation: sarifArtifact{URI: filepath.ToSlash(s.Filename)},
+				Region:           sarifRegion{StartLine: s.Start.Line, StartColumn: s.Start.Column, EndLine: max(s.End.Line, s.Start.Line), EndColumn: max(s.End.Column, 1)},
+			}}}
+		}
+		run.Results = append(run.Results, res)
+	}
+	return encode(w, sarifLog{
+		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",
+		Version: "2.1.0",
+		Runs:    []sarifRun{run},
+	})
+}
+
+// camel turns "classification-mix" into "ClassificationMix", the form SARIF
+// viewers show rule names in.
+func camel(s string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(s, "-") {
+		if part != "" {
+			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+	}
+	return b.String()
+}
+
+// firstParagraph is a rule doc's "Why" text, without the heading.
+func firstParagraph(doc string) string {
+	doc = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(doc), "## Why"))
+	if i := strings.Index(doc, "\n\n"); i >= 0 {
+		doc = doc[:i]
+	}
+	return strings.Join(strings.Fields(doc), " ")
+}
+
+// GitHub writes the diagnostics as GitHub Actions workflow commands, which
+// annotate the lines at fault in a pull request.
+func GitHub(w io.Writer, ds diag.Diagnostics) error {
+	var b strings.Builder
+	for _, d := range ds {
+		b.WriteString("::")
+		b.WriteString(d.Severity.String())
+		var props []string
+		if s := d.Subject; s != nil {
+			props = append(props,
+				"file="+ghProperty(filepath.ToSlash(s.Filename)),
+				"line="+strconv.Itoa(s.Start.Line), "col="+strconv.Itoa(s.Start.Column),
+				"endLine="+strconv.Itoa(max(s.End.Line, s.Start.Line)), "endColumn="+strconv.Itoa(max(s.End.Column, 1)))
+		}
+		title := d.Summary
+		if d.Rule != "" {
+			title = d.Rule + " " + d.Summary
+		}
+		props = append(props, "title="+ghProperty(title))
+		b.WriteString(" " + strings.Join(props, ","))
+		b.WriteString("::")
+		b.WriteString(ghData(d.Detail))
+		b.WriteString("\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// ghData escapes a workflow command's message.
+func ghData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+// ghProperty escapes a workflow command's property value.
+func ghProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}

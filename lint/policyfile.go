@@ -1,0 +1,169 @@
+package lint
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/internal/model"
+	"github.com/kpgen/kpgen/internal/policy"
+)
+
+// ReadPolicy reads a hand-written key policy and returns it with a locator
+// that maps statements and their fields to ranges in the file. A file that
+// is not a policy document comes back as diagnostics.
+func ReadPolicy(name string, data []byte) (*policy.Document, Locator, diag.Diagnostics) {
+	whole := hcl.Range{Filename: name, Start: hcl.InitialPos, End: hcl.InitialPos}
+	bad := func(off int64, summary, detail string) (*policy.Document, Locator, diag.Diagnostics) {
+		pos := offsetPos(data, int(off))
+		rng := hcl.Range{Filename: name, Start: pos, End: hcl.Pos{Line: pos.Line, Column: pos.Column + 1, Byte: pos.Byte + 1}}
+		return nil, nil, diag.Diagnostics{diag.New(diag.Error, rng, summary, detail)}
+	}
+	if !utf8.Valid(data) {
+		return bad(0, "Invalid character encoding", name+" is not valid UTF-8 text. Save the policy as UTF-8 JSON.")
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return bad(se.Offset-1, "Invalid JSON", fmt.Sprintf("%s is not valid JSON: %v.", name, se))
+		}
+		return bad(0, "Not a policy document", name+" is not a JSON object; a key policy is an object with Version and Statement.")
+	}
+	// A policy may hold one statement as an object rather than a list.
+	if st := bytes.TrimSpace(top["Statement"]); len(st) > 0 && st[0] == '{' {
+		top["Statement"] = append(append([]byte{'['}, st...), ']')
+	}
+	fixed, _ := json.Marshal(top)
+	var doc policy.Document
+	if err := json.Unmarshal(fixed, &doc); err != nil {
+		var te *json.UnmarshalTypeError
+		detail := fmt.Sprintf("%s does not have the shape of a key policy: %v.", name, err)
+		if errors.As(err, &te) {
+			detail = fmt.Sprintf("%s does not have the shape of a key policy: %s must be %s.", name, te.Field, jsonKind(te.Type.String()))
+		}
+		return nil, nil, diag.Diagnostics{diag.New(diag.Error, whole, "Not a policy document", detail)}
+	}
+	if len(doc.Statement) == 0 {
+		return nil, nil, diag.Diagnostics{diag.New(diag.Error, whole, "Not a policy document", name+" has no Statement list.")}
+	}
+	marks := statementMarks(data)
+	locate := func(stmt int, field string) hcl.Range {
+		off, ok := marks[fmt.Sprint(stmt, ".", field)]
+		if !ok {
+			off, ok = marks[fmt.Sprint(stmt, ".")]
+		}
+		if !ok {
+			return whole
+		}
+		pos := offsetPos(data, off)
+		return hcl.Range{Filename: name, Start: pos, End: hcl.Pos{Line: pos.Line, Column: pos.Column + 1, Byte: pos.Byte + 1}}
+	}
+	return &doc, locate, nil
+}
+
+func jsonKind(goType string) string {
+	switch goType {
+	case "string", "policy.Values":
+		return "a string or a list of strings"
+	}
+	return "an object"
+}
+
+// statementMarks records the byte offset of each statement ("i.") and of
+// each of its fields ("i.Field"), following the token stream of the file.
+func statementMarks(data []byte) map[string]int {
+	type frame struct {
+		object  bool
+		wantKey bool
+		key     string // the key whose value is being read, in an object
+	}
+	marks := map[string]int{}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var stack []*frame
+	stmt, stmtDepth := -1, -1
+	for {
+		before := int(dec.InputOffset())
+		tok, err := dec.Token()
+		if err != nil {
+			return marks
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if key, isString := tok.(string); isString && top != nil && top.object && top.wantKey {
+			top.key, top.wantKey = key, false
+			if len(stack) == stmtDepth {
+				marks[fmt.Sprint(stmt, ".", key)] = tokenStart(data, before)
+			}
+			continue
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			// A statement is an object in the root's Statement list, or
+			// the root's Statement object itself.
+			obj := tok == json.Delim('{')
+			inList := len(stack) == 2 && !stack[1].object && stack[0].key == "Statement"
+			single := len(stack) == 1 && stack[0].key == "Statement"
+			stack = append(stack, &frame{object: obj, wantKey: obj})
+			if obj && (inList || single) {
+				stmt++
+				stmtDepth = len(stack)
+				marks[fmt.Sprint(stmt, ".")] = tokenStart(data, before)
+			}
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			if len(stack) > 0 && stack[len(stack)-1].object {
+				stack[len(stack)-1].wantKey = true
+			}
+		default:
+			if top != nil && top.object {
+				top.wantKey = true
+			}
+		}
+	}
+}
+
+// tokenStart skips the separators before a token.
+func tokenStart(data []byte, off int) int {
+	for off < len(data) && (data[off] == ' ' || data[off] == '\n' || data[off] == '\r' || data[off] == '\t' || data[off] == ',' || data[off] == ':') {
+		off++
+	}
+	return off
+}
+
+func offsetPos(data []byte, off int) hcl.Pos {
+	off = max(0, min(off, len(data)))
+	line, col := 1, 1
+	for i := 0; i < off; {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += size
+	}
+	return hcl.Pos{Line: line, Column: col, Byte: off}
+}
+
+// RunPolicyFile runs the policy rules among rules on one hand-written policy.
+func RunPolicyFile(name string, data []byte, rules []*Rule) diag.Diagnostics {
+	doc, locate, ds := ReadPolicy(name, data)
+	if ds.HasErrors() {
+		return ds
+	}
+	for _, r := range rules {
+		if r.Policy != nil {
+			ds = append(ds, RunPolicy(r, doc, len(data), (*model.KeyInstance)(nil), locate)...)
+		}
+	}
+	ds.Sort()
+	return ds
+}

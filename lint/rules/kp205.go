@@ -1,0 +1,64 @@
+package rules
+
+import (
+	_ "embed"
+
+	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/internal/model"
+	"github.com/kpgen/kpgen/lint"
+)
+
+//go:embed kp205.md
+var kp205Doc string
+
+// KP205 refuses principals that cross between production and
+// non-production stages.
+var KP205 = &lint.Rule{
+	ID:        "KP205",
+	Name:      "production-boundary",
+	Principle: "P2",
+	Severity:  diag.Error,
+	Summary:   "a production-like stage's key lists a principal from a non-production stage's account, or the reverse",
+	Doc:       kp205Doc,
+	Check: func(p *lint.Pass) {
+		// Whether each account hosts production stages, non-production
+		// stages, or both (then it says nothing).
+		prod := map[string]map[bool]bool{}
+		for _, app := range p.Model.Applications {
+			for _, st := range app.Stages {
+				if st.Account == nil {
+					continue
+				}
+				if prod[st.Account.ID] == nil {
+					prod[st.Account.ID] = map[bool]bool{}
+				}
+				prod[st.Account.ID][st.Production] = true
+			}
+		}
+		once := reportOnce{}
+		for _, ki := range p.Model.Keys {
+			if ki.Stage == nil {
+				continue // a shared key is KP202's finding
+			}
+			want := ki.Stage.Production
+			principals := append(append([]model.Principal{}, ki.Users...), ki.PolicyAdministrators...)
+			principals = append(principals, ki.Operators...)
+			for _, u := range principals {
+				kinds := prod[u.Account]
+				if u.Kind == model.AWSService || len(kinds) != 1 || kinds[want] || !once.first(u.Ref.Range, ki.Key.Name) {
+					continue
+				}
+				p.Report(u.Ref.Range, "Principal crosses the production boundary",
+					"%s belongs to account %s, which hosts only %s stages, but is named on %s, a key of a %s stage. Production and non-production keys must not share principals. Use a principal of the stage's own account.",
+					u.String(), u.Account, stageKind(!want), ki.ID(), stageKind(want))
+			}
+		}
+	},
+}
+
+func stageKind(production bool) string {
+	if production {
+		return "production"
+	}
+	return "non-production"
+}

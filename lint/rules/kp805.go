@@ -1,0 +1,67 @@
+package rules
+
+import (
+	_ "embed"
+	"strings"
+
+	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/internal/policy"
+	"github.com/kpgen/kpgen/lint"
+)
+
+//go:embed kp805.md
+var kp805Doc string
+
+// KP805 warns about kms:* to anyone but an account root.
+var KP805 = &lint.Rule{
+	ID:        "KP805",
+	Name:      "kms-star",
+	Principle: "Policy hygiene",
+	Severity:  diag.Warning,
+	Summary:   "kms:* granted to a principal other than the account root",
+	Doc:       kp805Doc,
+	Policy: func(p *lint.PolicyPass) {
+		for i, s := range p.Document.Statement {
+			if s.Effect != policy.Allow || !grantsAll(s.Action) || s.Principal == nil || rootOnly(s.Principal) {
+				continue
+			}
+			p.Report(i, "Action", "Every KMS action granted",
+				"Statement %s grants kms:* to principals other than an account root: they may both administer and use the key, and gain every action AWS adds later. Grant the administrator or user actions the principal needs.", sidOf(s, i))
+		}
+	},
+}
+
+func grantsAll(actions policy.Values) bool {
+	for _, a := range actions {
+		if a == "*" || strings.EqualFold(a, "kms:*") {
+			return true
+		}
+	}
+	return false
+}
+
+// rootOnly reports whether the principal names account roots only: the
+// default key policy's delegation to IAM.
+func rootOnly(p *policy.Principal) bool {
+	if p.All || len(p.Service) > 0 || len(p.Federated) > 0 || len(p.AWS) == 0 {
+		return false
+	}
+	for _, a := range p.AWS {
+		if !strings.HasSuffix(a, ":root") && !isAccountID(a) {
+			return false
+		}
+	}
+	return true
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,65 @@
+package rules
+
+import (
+	_ "embed"
+	"strings"
+
+	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/internal/policy"
+	"github.com/kpgen/kpgen/lint"
+)
+
+//go:embed kp807.md
+var kp807Doc string
+
+// KP807 warns about unrestricted CreateGrant for non-administrators.
+var KP807 = &lint.Rule{
+	ID:        "KP807",
+	Name:      "unrestricted-grant",
+	Principle: "Policy hygiene",
+	Severity:  diag.Warning,
+	Summary:   "kms:CreateGrant allowed without kms:GrantIsForAWSResource to a principal that is not an administrator",
+	Doc:       kp807Doc,
+	Policy: func(p *lint.PolicyPass) {
+		for i, s := range p.Document.Statement {
+			if s.Effect != policy.Allow || !allows(s.Action, "kms:CreateGrant") || grantForAWSResource(s.Condition) {
+				continue
+			}
+			// A statement that may change the key policy is an
+			// administrator's: it could grant itself anything anyway.
+			if allows(s.Action, "kms:PutKeyPolicy") {
+				continue
+			}
+			p.Report(i, "Action", "Grants not limited to AWS resources",
+				"Statement %s allows kms:CreateGrant without requiring kms:GrantIsForAWSResource, so its principals can hand the key's use to any other principal through a grant, outside the key policy. Add \"Bool\": {\"kms:GrantIsForAWSResource\": \"true\"}, or remove kms:CreateGrant.", sidOf(s, i))
+		}
+	},
+}
+
+func allows(actions policy.Values, action string) bool {
+	for _, a := range actions {
+		if a == "*" {
+			return true
+		}
+		for _, m := range policy.MatchActions(a) {
+			if strings.EqualFold(m, action) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func grantForAWSResource(c policy.Conditions) bool {
+	for op, keys := range c {
+		if op != "Bool" {
+			continue
+		}
+		for k, v := range keys {
+			if strings.EqualFold(k, policy.GrantIsForAWSResource) && len(v) == 1 && strings.EqualFold(v[0], "true") {
+				return true
+			}
+		}
+	}
+	return false
+}

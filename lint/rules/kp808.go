@@ -1,0 +1,54 @@
+package rules
+
+import (
+	_ "embed"
+
+	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/internal/policy"
+	"github.com/kpgen/kpgen/lint"
+)
+
+//go:embed kp808.md
+var kp808Doc string
+
+// KP808 refuses incomplete statements and duplicate Sids.
+var KP808 = &lint.Rule{
+	ID:        "KP808",
+	Name:      "malformed-statement",
+	Principle: "Policy hygiene",
+	Severity:  diag.Error,
+	Summary:   "a statement lacks Effect, Principal, Action or Resource, or has a duplicate Sid (AWS accepts some of these silently, with no effect)",
+	Doc:       kp808Doc,
+	Policy: func(p *lint.PolicyPass) {
+		sids := map[string]int{}
+		for i, s := range p.Document.Statement {
+			if s.Effect != policy.Allow && s.Effect != policy.Deny {
+				p.Report(i, "Effect", "Incomplete statement",
+					"Statement %s has no valid Effect (Allow or Deny), so AWS rejects the policy. Set \"Effect\": \"Allow\" or \"Deny\".", sidOf(s, i))
+			}
+			var missing []string
+			if s.Principal == nil && s.NotPrincipal == nil {
+				missing = append(missing, "Principal")
+			}
+			if len(s.Action) == 0 && len(s.NotAction) == 0 {
+				missing = append(missing, "Action")
+			}
+			if len(s.Resource) == 0 && len(s.NotResource) == 0 {
+				missing = append(missing, "Resource")
+			}
+			for _, m := range missing {
+				p.Report(i, "", "Incomplete statement",
+					"Statement %s has no %s. A key policy statement needs Effect, Principal, Action and Resource (\"*\", this key); AWS accepts some incomplete statements but they have no effect.", sidOf(s, i), m)
+			}
+			if s.Sid == "" {
+				continue
+			}
+			if prev, dup := sids[s.Sid]; dup {
+				p.Report(i, "Sid", "Duplicate Sid",
+					"Statements #%d and #%d both have Sid %q. Give each statement its own Sid, so that reviews and diffs can name it.", prev+1, i+1, s.Sid)
+				continue
+			}
+			sids[s.Sid] = i
+		}
+	},
+}

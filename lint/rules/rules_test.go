@@ -1,0 +1,275 @@
+package rules_test
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/internal/model"
+	"github.com/kpgen/kpgen/internal/policy"
+	"github.com/kpgen/kpgen/lint"
+	"github.com/kpgen/kpgen/lint/rules"
+	"github.com/kpgen/kpgen/schema"
+)
+
+func TestRegistry(t *testing.T) {
+	seen := map[string]bool{}
+	for i, r := range rules.All {
+		if seen[r.ID] {
+			t.Errorf("rule %s registered twice", r.ID)
+		}
+		seen[r.ID] = true
+		if i > 0 && rules.All[i-1].ID >= r.ID {
+			t.Errorf("registry not sorted by ID at %s", r.ID)
+		}
+		if !regexp.MustCompile(`^KP[1-8][0-9]{2}$`).MatchString(r.ID) {
+			t.Errorf("%s: ID is not KPnnn", r.ID)
+		}
+		if r.Name == "" || r.Summary == "" || r.Principle == "" || (r.Check == nil && r.Policy == nil) {
+			t.Errorf("%s: name, summary, principle and a check are required", r.ID)
+		}
+		for _, h := range []string{"## Why\n", "## Bad\n", "## Good\n", "## How to fix\n"} {
+			if !strings.Contains(r.Doc, h) {
+				t.Errorf("%s: documentation lacks the section %q", r.ID, strings.TrimSpace(h))
+			}
+		}
+		if rules.ByID(r.ID) != r {
+			t.Errorf("ByID(%s) does not find it", r.ID)
+		}
+	}
+}
+
+// TestRulesOfTheContract checks that every rule of the product's rule list
+// exists with its severity.
+func TestRulesOfTheContract(t *testing.T) {
+	data, err := os.ReadFile("../../../shared/product/RULES.md")
+	if err != nil {
+		t.Skip("the product rule list is not available here: ", err)
+	}
+	row := regexp.MustCompile(`(?m)^\| (KP\d{3}) \| (error|warning) \|`)
+	matches := row.FindAllStringSubmatch(string(data), -1)
+	if len(matches) < 30 {
+		t.Fatalf("found only %d rules in RULES.md", len(matches))
+	}
+	for _, m := range matches {
+		r := rules.ByID(m[1])
+		if r == nil {
+			t.Errorf("%s of RULES.md is not implemented", m[1])
+			continue
+		}
+		if r.Severity.String() != m[2] {
+			t.Errorf("%s is a %s, RULES.md says %s", m[1], r.Severity, m[2])
+		}
+	}
+}
+
+// finding is a lint finding reduced to what fixtures declare: the line and
+// the rule.
+type finding struct {
+	Line int
+	Rule string
+}
+
+var wantComment = regexp.MustCompile(`# want ((?:KP\d{3} ?)+)`)
+
+// TestInvalidFixtures lints every fixtures/invalid/KPnnn case and compares
+// its findings with what the case declares: "# want KPnnn" comments on the
+// lines of a spec, or a want.txt of "LINE KPnnn" lines for a policy file.
+// Every rule must have a case, and its case must trigger it.
+func TestInvalidFixtures(t *testing.T) {
+	dirs, _ := filepath.Glob("../../fixtures/invalid/KP*")
+	covered := map[string]bool{}
+	for _, dir := range dirs {
+		id := filepath.Base(dir)
+		t.Run(id, func(t *testing.T) {
+			var got, want []finding
+			if _, err := os.Stat(filepath.Join(dir, "policy.json")); err == nil {
+				got, want = lintPolicyFile(t, dir)
+			} else {
+				got, want = lintSpec(t, dir)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+			for _, w := range want {
+				if w.Rule == id {
+					covered[id] = true
+				}
+			}
+		})
+	}
+	for _, r := range rules.All {
+		if !covered[r.ID] {
+			t.Errorf("%s has no fixtures/invalid/%s case that triggers it", r.ID, r.ID)
+		}
+	}
+}
+
+func lintSpec(t *testing.T, dir string) (got, want []finding) {
+	spec, diags, err := schema.Load(dir)
+	if err != nil || diags.HasErrors() {
+		t.Fatalf("case does not load: %v %v", err, diags)
+	}
+	m, mdiags := model.Build(spec)
+	if mdiags.HasErrors() {
+		t.Fatalf("case does not resolve: %s", mdiags[0].Detail)
+	}
+	ds := lint.Run(m, policy.Build(m), rules.All)
+	got = findings(t, ds)
+	f, err := os.Open(filepath.Join(dir, "main.kp.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for line := 1; sc.Scan(); line++ {
+		if m := wantComment.FindStringSubmatch(sc.Text()); m != nil {
+			for _, id := range strings.Fields(m[1]) {
+				want = append(want, finding{line, id})
+			}
+		}
+	}
+	return got, sorted(want)
+}
+
+func lintPolicyFile(t *testing.T, dir string) (got, want []finding) {
+	path := filepath.Join(dir, "policy.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = findings(t, lint.RunPolicyFile(path, data, rules.All))
+	wants, err := os.ReadFile(filepath.Join(dir, "want.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(string(wants)), "\n") {
+		var f finding
+		if _, err := fmt.Sscanf(l, "%d %s", &f.Line, &f.Rule); err != nil {
+			t.Fatalf("want.txt: %q: %v", l, err)
+		}
+		want = append(want, f)
+	}
+	return got, sorted(want)
+}
+
+// findings reduces diagnostics to a sorted set of (line, rule); a case may
+// trigger a rule at one place for several key instances.
+func findings(t *testing.T, ds diag.Diagnostics) []finding {
+	t.Helper()
+	var out []finding
+	for _, d := range ds {
+		if d.Rule == "" {
+			t.Errorf("unexpected %s without a rule: %s: %s", d.Severity, d.Summary, d.Detail)
+			continue
+		}
+		if d.Subject == nil {
+			t.Errorf("%s finding without a location: %s", d.Rule, d.Summary)
+			continue
+		}
+		f := finding{d.Subject.Start.Line, d.Rule}
+		if !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return sorted(out)
+}
+
+func sorted(fs []finding) []finding {
+	slices.SortFunc(fs, func(a, b finding) int {
+		if a.Line != b.Line {
+			return a.Line - b.Line
+		}
+		return strings.Compare(a.Rule, b.Rule)
+	})
+	return fs
+}
+
+// TestValidFixturesLintClean: the example specs break no rule.
+func TestValidFixturesLintClean(t *testing.T) {
+	for _, name := range []string{"centralized", "ecommerce", "healthcare", "retail"} {
+		spec, diags, err := schema.Load(filepath.Join("..", "..", "fixtures", name))
+		if err != nil || diags.HasErrors() {
+			t.Fatalf("%s does not load: %v %v", name, err, diags)
+		}
+		m, _ := model.Build(spec)
+		for _, d := range lint.Run(m, policy.Build(m), rules.All) {
+			t.Errorf("%s: %s %s: %s", name, d.Rule, d.Summary, d.Detail)
+		}
+	}
+}
+
+func TestSuppressions(t *testing.T) {
+	base, err := os.ReadFile("../../fixtures/invalid/KP203/main.kp.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		edit func(string) string
+		want []string // "LINE RULE summary"
+	}{
+		{
+			name: "on the stage at fault",
+			edit: func(s string) string {
+				return strings.Replace(s, `account = "shop-dev" # want KP203`, "account     = \"shop-dev\"\n    lint_ignore = { KP203 = \"one account until the split\" }", 1)
+			},
+		},
+		{
+			name: "on the enclosing application",
+			edit: func(s string) string {
+				return strings.Replace(s, "  team = \"web\"\n", "  team        = \"web\"\n  lint_ignore = { KP203 = \"one account until the split\" }\n", 1)
+			},
+		},
+		{
+			name: "on the organization: everywhere",
+			edit: func(s string) string {
+				return strings.Replace(s, "  deployer      = \"role/kpgen-deploy\"\n", "  deployer      = \"role/kpgen-deploy\"\n  lint_ignore   = { KP203 = \"accounts are being split\" }\n", 1)
+			},
+		},
+		{
+			name: "elsewhere: the finding stays and the suppression is unused",
+			edit: func(s string) string {
+				return strings.Replace(s, "account \"shop-dev\" {\n", "account \"shop-dev\" {\n  lint_ignore = { KP203 = \"wrong place\" }\n", 1)
+			},
+			want: []string{"19 Unused lint_ignore", "53 KP203 Stages share an account"},
+		},
+		{
+			name: "an unknown rule",
+			edit: func(s string) string {
+				return strings.Replace(s, "  team = \"web\"\n", "  team        = \"web\"\n  lint_ignore = { KP999 = \"no such rule\" }\n", 1)
+			},
+			want: []string{"46 Unknown rule in lint_ignore", "53 KP203 Stages share an account"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := tt.edit(string(base))
+			spec, diags, err := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
+			if err != nil || diags.HasErrors() {
+				t.Fatalf("does not load: %v %v", err, diags)
+			}
+			m, _ := model.Build(spec)
+			var got []string
+			for _, d := range lint.Run(m, policy.Build(m), rules.All) {
+				s := strconv.Itoa(d.Subject.Start.Line) + " "
+				if d.Rule != "" {
+					s += d.Rule + " "
+				}
+				got = append(got, s+d.Summary)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
