@@ -81,7 +81,7 @@ func Run(m *model.Model, pols []*policy.KeyPolicy, rules []*Rule) diag.Diagnosti
 		if r.Policy != nil {
 			for _, kp := range pols {
 				rng := kp.Instance.Key.Range()
-				all = append(all, RunPolicy(r, kp.Document, kp.Document.CompactSize(), kp.Instance, func(int, string) hcl.Range { return rng })...)
+				all = append(all, RunPolicy(r, kp.Document, kp.Size, kp.Instance, func(int, string) hcl.Range { return rng })...)
 			}
 		}
 	}

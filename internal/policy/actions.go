@@ -2,6 +2,7 @@ package policy
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/kpgen/kpgen/internal/model"
 )
@@ -125,15 +126,23 @@ var KMSActions = []string{
 	"kms:UpdatePrimaryRegion", "kms:Verify", "kms:VerifyMac",
 }
 
+// matched caches MatchActions: policies repeat a handful of patterns
+// thousands of times.
+var matched sync.Map // pattern -> []string
+
 // MatchActions returns the KMS actions an action pattern (with * and ?)
-// covers, case-insensitively.
+// covers, case-insensitively. The result is shared; do not modify it.
 func MatchActions(pattern string) []string {
+	if m, ok := matched.Load(pattern); ok {
+		return m.([]string)
+	}
 	var out []string
 	for _, a := range KMSActions {
 		if actionMatches(Values{pattern}, a) {
 			out = append(out, a)
 		}
 	}
+	matched.Store(pattern, out)
 	return out
 }
 

@@ -48,6 +48,9 @@ type KeyPolicy struct {
 	Instance *model.KeyInstance
 	Document *Document
 	JSON     []byte
+	// Size is the policy's size as CloudFormation and Terraform submit it
+	// (compact JSON): what AWS's limit applies to.
+	Size int
 }
 
 // Build makes the key policy of every key instance of the model, in the
@@ -56,7 +59,8 @@ func Build(m *model.Model) []*KeyPolicy {
 	out := make([]*KeyPolicy, len(m.Keys))
 	for i, ki := range m.Keys {
 		doc := ForInstance(m.Organization, ki)
-		out[i] = &KeyPolicy{Instance: ki, Document: doc, JSON: doc.JSON()}
+		data := doc.JSON()
+		out[i] = &KeyPolicy{Instance: ki, Document: doc, JSON: data, Size: compactSize(data)}
 	}
 	return out
 }

@@ -164,11 +164,10 @@ func (d *Document) JSON() []byte {
 	return buf.Bytes()
 }
 
-// CompactSize is the size in bytes of the document as CloudFormation and
-// Terraform submit it (compact JSON): the size AWS's 32 KB limit applies to.
-func (d *Document) CompactSize() int {
+// compactSize is the size in bytes of JSON without insignificant spaces.
+func compactSize(data []byte) int {
 	var buf bytes.Buffer
-	if err := json.Compact(&buf, d.JSON()); err != nil {
+	if err := json.Compact(&buf, data); err != nil {
 		panic("policy: " + err.Error())
 	}
 	return buf.Len()

@@ -41,8 +41,14 @@ var KP205 = &lint.Rule{
 				continue // a shared key is KP202's finding
 			}
 			want := ki.Stage.Production
-			principals := append(append([]model.Principal{}, ki.Users...), ki.PolicyAdministrators...)
-			principals = append(principals, ki.Operators...)
+			// The principals the key's own spec names: its users and
+			// operators, and administrators listed on the key. The
+			// strategy's administrators come from the security team's
+			// accounts, which are not stages.
+			principals := append(append([]model.Principal{}, ki.Users...), ki.Operators...)
+			if ki.Key.AdministratorsSet {
+				principals = append(principals, ki.PolicyAdministrators...)
+			}
 			for _, u := range principals {
 				kinds := prod[u.Account]
 				if u.Kind == model.AWSService || len(kinds) != 1 || kinds[want] || !once.first(u.Ref.Range, ki.Key.Name) {
