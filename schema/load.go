@@ -38,10 +38,6 @@ func Load(dir string) (*Spec, diag.Diagnostics, error) {
 	if err != nil {
 		return nil, nil, &IOError{err}
 	}
-	if len(names) == 0 {
-		return nil, diag.Diagnostics{diag.New(diag.Error, hcl.Range{}, "No spec files",
-			fmt.Sprintf("The directory %s holds no *%s file. Write one (kpgen init %s writes a starter spec) or name the directory that holds the spec.", dir, FileSuffix, dir))}, nil
-	}
 	srcs := make([][]byte, len(names))
 	var diags diag.Diagnostics
 	for i, name := range names {
@@ -71,6 +67,10 @@ func Load(dir string) (*Spec, diag.Diagnostics, error) {
 // Parse reads spec files already in memory; names are file names inside dir,
 // used in diagnostics.
 func Parse(dir string, names []string, srcs [][]byte) (*Spec, diag.Diagnostics, error) {
+	if len(names) == 0 {
+		return nil, diag.Diagnostics{diag.New(diag.Error, hcl.Range{}, "No spec files",
+			fmt.Sprintf("%s holds no *%s file. Write one (kpgen init writes a starter spec) or name the directory that holds the spec.", dir, FileSuffix))}, nil
+	}
 	parser := hclparse.NewParser()
 	var diags diag.Diagnostics
 	var bodies []hcl.Body

@@ -11,7 +11,9 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/kpgen/kpgen/generators/cloudformation"
 	"github.com/kpgen/kpgen/generators/policyjson"
+	"github.com/kpgen/kpgen/generators/terraform"
 	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/internal/output"
 	"github.com/kpgen/kpgen/internal/policy"
@@ -29,7 +31,7 @@ const (
 	kindTerraform      = "terraform"
 )
 
-var outputKinds = []string{kindPolicy}
+var outputKinds = []string{kindPolicy, kindCloudFormation, kindTerraform}
 
 // analysis is a spec loaded, resolved, its policies built and linted.
 type analysis struct {
@@ -54,12 +56,20 @@ func analyze(dir string) (*analysis, error) {
 }
 
 // outputs generates the files of the selected kinds.
-func (a *analysis) outputs(kinds []string) ([]output.File, diag.Diagnostics) {
+func (a *analysis) outputs(kinds []string, cfnFormat string) ([]output.File, diag.Diagnostics) {
 	var files []output.File
 	var diags diag.Diagnostics
-	if slices.Contains(kinds, kindPolicy) {
-		fs, ds := policyjson.Generate(a.model, a.policies)
+	add := func(fs []output.File, ds diag.Diagnostics) {
 		files, diags = append(files, fs...), append(diags, ds...)
+	}
+	if slices.Contains(kinds, kindPolicy) {
+		add(policyjson.Generate(a.model, a.policies))
+	}
+	if slices.Contains(kinds, kindCloudFormation) {
+		add(cloudformation.Generate(a.model, a.policies, cfnFormat))
+	}
+	if slices.Contains(kinds, kindTerraform) {
+		add(terraform.Generate(a.model, a.policies))
 	}
 	// Two outputs at one path would overwrite each other: names that are
 	// distinct in the spec can still meet in a path (app "a-b" stage "c" and
@@ -95,7 +105,7 @@ func (a *app) outDir(dir, flag string) string {
 }
 
 func (a *app) buildCmd() *cobra.Command {
-	var out, only string
+	var out, only, cfnFormat string
 	var quiet bool
 	c := &cobra.Command{
 		Use:   "build [DIR] [-o OUT] [--only policy,cloudformation,terraform]",
@@ -111,6 +121,9 @@ and this one no longer makes. It never touches any other file.`,
 			if err != nil {
 				return err
 			}
+			if err := oneOf("cfn-format", cfnFormat, cloudformation.FormatYAML, cloudformation.FormatJSON); err != nil {
+				return err
+			}
 			dir, err := a.specDir(args)
 			if err != nil {
 				return err
@@ -123,7 +136,7 @@ and this one no longer makes. It never touches any other file.`,
 				printDiags(a.stderr, an.diags, an.sources())
 				return errRejected
 			}
-			files, gdiags := an.outputs(kinds)
+			files, gdiags := an.outputs(kinds, cfnFormat)
 			diags := append(an.diags, gdiags...)
 			printDiags(a.stderr, diags, an.sources())
 			if diags.HasErrors() {
@@ -149,12 +162,13 @@ and this one no longer makes. It never touches any other file.`,
 	}
 	c.Flags().StringVarP(&out, "out", "o", "", "output directory (default DIR/generated)")
 	c.Flags().StringVar(&only, "only", strings.Join(outputKinds, ","), "outputs to write: a comma-separated list of "+strings.Join(outputKinds, ", "))
+	c.Flags().StringVar(&cfnFormat, "cfn-format", cloudformation.FormatYAML, "CloudFormation template format: yaml or json")
 	c.Flags().BoolVarP(&quiet, "quiet", "q", false, "print no summary")
 	return c
 }
 
 func (a *app) checkCmd() *cobra.Command {
-	var out string
+	var out, cfnFormat string
 	c := &cobra.Command{
 		Use:   "check [DIR] [-o OUT]",
 		Short: "Exit 1 with a diff when the outputs on disk differ from what build would write",
@@ -172,7 +186,7 @@ func (a *app) checkCmd() *cobra.Command {
 				printDiags(a.stderr, an.diags, an.sources())
 				return errRejected
 			}
-			files, gdiags := an.outputs(outputKinds)
+			files, gdiags := an.outputs(outputKinds, cfnFormat)
 			diags := append(an.diags, gdiags...)
 			printDiags(a.stderr, diags, an.sources())
 			if diags.HasErrors() {
@@ -193,6 +207,7 @@ func (a *app) checkCmd() *cobra.Command {
 		},
 	}
 	c.Flags().StringVarP(&out, "out", "o", "", "output directory (default DIR/generated)")
+	c.Flags().StringVar(&cfnFormat, "cfn-format", cloudformation.FormatYAML, "CloudFormation template format that build was run with: yaml or json")
 	return c
 }
 

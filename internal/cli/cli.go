@@ -138,6 +138,7 @@ Terraform.`,
 		a.planCmd(),
 		a.buildCmd(),
 		a.checkCmd(),
+		a.diffCmd(),
 		a.schemaCmd(),
 		a.initCmd(),
 		a.fmtCmd(),
@@ -183,14 +184,19 @@ func load(dir string) (*loaded, error) {
 	if err != nil {
 		return nil, ioError("%v", err)
 	}
+	return resolve(spec, diags), nil
+}
+
+// resolve builds the model of a spec that loaded without errors.
+func resolve(spec *schema.Spec, diags diag.Diagnostics) *loaded {
 	l := &loaded{spec: spec, diags: diags}
 	if diags.HasErrors() {
-		return l, nil
+		return l
 	}
 	m, mdiags := model.Build(spec)
 	l.model = m
 	l.diags = append(l.diags, mdiags...)
-	return l, nil
+	return l
 }
 
 // printDiags writes diagnostics as text, coloured when w is a terminal and

@@ -1,0 +1,508 @@
+package cloudformation
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
+
+	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/internal/model"
+	"github.com/kpgen/kpgen/internal/output"
+	"github.com/kpgen/kpgen/internal/policy"
+	"github.com/kpgen/kpgen/schema"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden templates of this package")
+
+// fixtures are the example specs whose templates are golden files.
+var fixtures = []string{"centralized", "ecommerce", "healthcare", "retail"}
+
+func loadFixture(t *testing.T, name string) (*model.Model, []*policy.KeyPolicy) {
+	t.Helper()
+	spec, diags, err := schema.Load(filepath.Join("..", "..", "fixtures", name))
+	if err != nil || diags.HasErrors() {
+		t.Fatalf("fixture %s does not load: %v %v", name, err, diags)
+	}
+	m, mdiags := model.Build(spec)
+	if mdiags.HasErrors() {
+		t.Fatalf("fixture %s does not resolve: %v", name, mdiags[0].Detail)
+	}
+	return m, policy.Build(m)
+}
+
+// buildSpec resolves a spec given as source.
+func buildSpec(t *testing.T, src string) (*model.Model, []*policy.KeyPolicy) {
+	t.Helper()
+	spec, diags, err := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diags.HasErrors() {
+		t.Fatalf("spec does not load: %s: %s", diags[0].Summary, diags[0].Detail)
+	}
+	m, mdiags := model.Build(spec)
+	if mdiags.HasErrors() {
+		t.Fatalf("spec does not resolve: %s: %s", mdiags[0].Summary, mdiags[0].Detail)
+	}
+	return m, policy.Build(m)
+}
+
+func generate(t *testing.T, m *model.Model, pols []*policy.KeyPolicy, format string) []output.File {
+	t.Helper()
+	files, diags := Generate(m, pols, format)
+	if len(diags) > 0 {
+		t.Fatalf("Generate: %s", summaries(diags))
+	}
+	return files
+}
+
+func summaries(ds diag.Diagnostics) string {
+	var s []string
+	for _, d := range ds {
+		s = append(s, d.Summary+": "+d.Detail)
+	}
+	return strings.Join(s, "\n")
+}
+
+// TestGolden compares the templates of every fixture with the committed
+// ones: YAML in fixtures/NAME/generated/cloudformation (what kpgen build
+// writes), JSON in testdata/golden/NAME. -update rewrites both.
+func TestGolden(t *testing.T) {
+	for _, name := range fixtures {
+		t.Run(name, func(t *testing.T) {
+			m, pols := loadFixture(t, name)
+			yamlFiles := generate(t, m, pols, "")
+			if len(yamlFiles) == 0 {
+				t.Fatal("no templates")
+			}
+			checkGolden(t, filepath.Join("..", "..", "fixtures", name, "generated"), "cloudformation", yamlFiles)
+			jsonFiles := generate(t, m, pols, FormatJSON)
+			checkGolden(t, filepath.Join("testdata", "golden", name), "cloudformation", jsonFiles)
+		})
+	}
+}
+
+// checkGolden compares files (paths under prefix/) with the files of
+// dir/prefix, or with -update makes the directory hold exactly them.
+func checkGolden(t *testing.T, dir, prefix string, files []output.File) {
+	t.Helper()
+	want := map[string][]byte{}
+	golden := filepath.Join(dir, prefix)
+	err := filepath.WalkDir(golden, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		want[filepath.ToSlash(rel)] = data
+		return err
+	})
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal(err)
+	}
+	if *update {
+		if err := os.RemoveAll(golden); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			p := filepath.Join(dir, filepath.FromSlash(f.Path))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return
+	}
+	got := map[string][]byte{}
+	for _, f := range files {
+		if !strings.HasPrefix(f.Path, prefix+"/") {
+			t.Errorf("%s is not under %s/", f.Path, prefix)
+		}
+		got[f.Path] = f.Data
+	}
+	for p, data := range got {
+		w, ok := want[p]
+		switch {
+		case !ok:
+			t.Errorf("%s is generated but not in %s; run go test ./generators/cloudformation -update and review it", p, dir)
+		case !bytes.Equal(w, data):
+			t.Errorf("%s differs from %s (-want +got):\n%s", p, dir, cmp.Diff(string(w), string(data)))
+		}
+	}
+	for p := range want {
+		if _, ok := got[p]; !ok {
+			t.Errorf("%s is in %s but no longer generated; run go test ./generators/cloudformation -update", p, dir)
+		}
+	}
+}
+
+// TestDeterministic generates every fixture twice and compares the bytes.
+func TestDeterministic(t *testing.T) {
+	for _, name := range fixtures {
+		m, pols := loadFixture(t, name)
+		for _, format := range []string{FormatYAML, FormatJSON} {
+			a := generate(t, m, pols, format)
+			b := generate(t, m, pols, format)
+			if diff := cmp.Diff(a, b); diff != "" {
+				t.Errorf("%s %s: two runs differ:\n%s", name, format, diff)
+			}
+		}
+	}
+}
+
+func TestUnknownFormat(t *testing.T) {
+	m, pols := loadFixture(t, "retail")
+	files, diags := Generate(m, pols, "yml")
+	if files != nil || !diags.HasErrors() || !strings.Contains(diags[0].Detail, `"yml"`) {
+		t.Errorf("Generate with format yml: got %d files, diagnostics %q; want an error naming the format", len(files), summaries(diags))
+	}
+}
+
+// readTemplate decodes a generated template, YAML or JSON, into plain Go
+// values.
+func readTemplate(t *testing.T, f output.File) map[string]any {
+	t.Helper()
+	var v map[string]any
+	var err error
+	if strings.HasSuffix(f.Path, ".json") {
+		err = json.Unmarshal(f.Data, &v)
+	} else {
+		err = yaml.Unmarshal(f.Data, &v)
+	}
+	if err != nil {
+		t.Fatalf("%s does not read back: %v", f.Path, err)
+	}
+	return v
+}
+
+func resources(tmpl map[string]any) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	rs, _ := tmpl["Resources"].(map[string]any)
+	for id, r := range rs {
+		out[id] = r.(map[string]any)
+	}
+	return out
+}
+
+// TestPoliciesAreTheBuiltDocuments proves that every KeyPolicy of every
+// template, in both formats, is the document internal/policy built, and
+// that every key instance and replica appears exactly once.
+func TestPoliciesAreTheBuiltDocuments(t *testing.T) {
+	for _, name := range fixtures {
+		m, pols := loadFixture(t, name)
+		want := map[string]any{} // by policy Id and region
+		for _, kp := range pols {
+			var doc any
+			if err := json.Unmarshal(kp.JSON, &doc); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range append([]string{kp.Instance.Region}, kp.Instance.ReplicaRegions...) {
+				want[kp.Document.ID+"@"+r] = doc
+			}
+		}
+		for _, format := range []string{FormatYAML, FormatJSON} {
+			got := map[string]any{}
+			for _, f := range generate(t, m, pols, format) {
+				tmpl := readTemplate(t, f)
+				region := tmpl["Metadata"].(map[string]any)["kpgen"].(map[string]any)["region"].(string)
+				for _, r := range resources(tmpl) {
+					if r["Type"] == "AWS::KMS::Alias" {
+						continue
+					}
+					p := r["Properties"].(map[string]any)["KeyPolicy"]
+					doc, _ := p.(map[string]any)
+					k := doc["Id"].(string) + "@" + region
+					if _, dup := got[k]; dup {
+						t.Errorf("%s %s: %s appears twice", name, f.Path, k)
+					}
+					got[k] = p
+				}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s %s: key policies differ from the built documents (-want +got):\n%s", name, format, diff)
+			}
+		}
+	}
+}
+
+// TestCentralizedReplicas checks the shape of the one fixture with a
+// multi-Region key: the key lives in the key account, its replica stack
+// takes the primary's ARN as a parameter that matches only a multi-Region
+// key of that account and region.
+func TestCentralizedReplicas(t *testing.T) {
+	m, pols := loadFixture(t, "centralized")
+	files := generate(t, m, pols, FormatYAML)
+	var paths []string
+	byPath := map[string]output.File{}
+	for _, f := range files {
+		paths = append(paths, f.Path)
+		byPath[f.Path] = f
+	}
+	wantPaths := []string{
+		"cloudformation/ledger-prod-eu-west-1.yaml",
+		"cloudformation/ledger-prod.yaml",
+		"cloudformation/ledger-test-eu-west-1.yaml",
+		"cloudformation/ledger-test.yaml",
+		"cloudformation/reports-prod.yaml",
+		"cloudformation/reports-test.yaml",
+	}
+	if diff := cmp.Diff(wantPaths, paths); diff != "" {
+		t.Fatalf("templates (-want +got):\n%s", diff)
+	}
+	tmpl := readTemplate(t, byPath["cloudformation/ledger-prod-eu-west-1.yaml"])
+	params := tmpl["Parameters"].(map[string]any)
+	p := params["TransactionsKeyPrimaryKeyArn"].(map[string]any)
+	if got, want := p["AllowedPattern"], `^arn:aws:kms:us-east-1:500000000000:key/mrk-[0-9a-f]{32}$`; got != want {
+		t.Errorf("AllowedPattern = %q, want %q", got, want)
+	}
+	r := resources(tmpl)["TransactionsReplicaKey"]
+	if r["Type"] != "AWS::KMS::ReplicaKey" {
+		t.Fatalf("TransactionsReplicaKey is %v", r["Type"])
+	}
+	props := r["Properties"].(map[string]any)
+	if diff := cmp.Diff(map[string]any{"Ref": "TransactionsKeyPrimaryKeyArn"}, props["PrimaryKeyArn"]); diff != "" {
+		t.Errorf("PrimaryKeyArn (-want +got):\n%s", diff)
+	}
+	outs := tmpl["Outputs"].(map[string]any)
+	export := outs["TransactionsReplicaKeyArn"].(map[string]any)["Export"].(map[string]any)["Name"]
+	if export != "kpgen-ledger-prod-transactions-eu-west-1-arn" {
+		t.Errorf("replica export = %v", export)
+	}
+	primary := readTemplate(t, byPath["cloudformation/ledger-prod.yaml"])
+	key := resources(primary)["TransactionsKey"]["Properties"].(map[string]any)
+	if key["MultiRegion"] != true || key["EnableKeyRotation"] != true || key["RotationPeriodInDays"] != 180 {
+		t.Errorf("TransactionsKey: MultiRegion %v, EnableKeyRotation %v, RotationPeriodInDays %v; want true, true, 180",
+			key["MultiRegion"], key["EnableKeyRotation"], key["RotationPeriodInDays"])
+	}
+	meta := primary["Metadata"].(map[string]any)["kpgen"].(map[string]any)
+	if meta["account_id"] != "500000000000" {
+		t.Errorf("ledger-prod is deployed in account %v, want the key account 500000000000", meta["account_id"])
+	}
+}
+
+// header declares what the specs below share. %s holds the applications.
+const header = `
+kpgen {
+  version = 1
+}
+organization "o" {
+  strategy = "decentralized"
+  regions  = ["us-east-1", "eu-west-1", "ap-south-1"]
+  deployer = "role/deploy"
+}
+account "dev" {
+  id = "222222222222"
+}
+account "prod" {
+  id = "333333333333"
+}
+classification "secret" {
+  rank    = 2
+  regions = ["eu-west-1"]
+}
+classification "public" {
+  rank = 0
+}
+team "web" {
+  administrators = ["role/WebAdmin"]
+}
+`
+
+// regionsApp has keys whose primary regions differ within one stage,
+// replicas in several regions, a key shared across stages, keys that cannot
+// rotate, and names that meet in one logical id.
+const regionsApp = `
+application "app" {
+  team = "web"
+  stage "dev" {
+    account = "dev"
+  }
+  stage "prod" {
+    account = "prod"
+  }
+  data "residents" {
+    classification = "secret"
+    services       = ["s3"]
+  }
+  data "catalog" {
+    classification = "public"
+    services       = ["s3"]
+    key            = "a-b"
+  }
+  key "a-b" {
+    regions = ["us-east-1", "eu-west-1", "ap-south-1"]
+  }
+  key "a--b" {
+    regions = ["ap-south-1", "us-east-1"]
+  }
+  key "signing" {
+    spec                 = "ECC_NIST_P256"
+    shared_across_stages = true
+  }
+  key "imported" {
+    origin = "external"
+  }
+  key "no-rotation" {
+    rotation_days = 0
+  }
+}
+`
+
+// TestRegions checks the stacks of regionsApp.
+func TestRegions(t *testing.T) {
+	m, pols := buildSpec(t, header+regionsApp)
+	files := generate(t, m, pols, FormatYAML)
+	byPath := map[string]map[string]any{}
+	var paths []string
+	for _, f := range files {
+		paths = append(paths, f.Path)
+		byPath[strings.TrimSuffix(path.Base(f.Path), ".yaml")] = readTemplate(t, f)
+	}
+	wantPaths := []string{
+		"cloudformation/app-dev-ap-south-1-keys.yaml",
+		"cloudformation/app-dev-ap-south-1.yaml",
+		"cloudformation/app-dev-eu-west-1-keys.yaml",
+		"cloudformation/app-dev-eu-west-1.yaml",
+		"cloudformation/app-dev-us-east-1.yaml",
+		"cloudformation/app-dev.yaml",
+		"cloudformation/app-prod-ap-south-1-keys.yaml",
+		"cloudformation/app-prod-ap-south-1.yaml",
+		"cloudformation/app-prod-eu-west-1-keys.yaml",
+		"cloudformation/app-prod-eu-west-1.yaml",
+		"cloudformation/app-prod-us-east-1.yaml",
+		"cloudformation/app-prod.yaml",
+	}
+	if diff := cmp.Diff(wantPaths, paths); diff != "" {
+		t.Fatalf("templates (-want +got):\n%s", diff)
+	}
+	type res struct{ Type, Region string }
+	ids := func(name string) map[string]res {
+		out := map[string]res{}
+		tmpl := byPath[name]
+		region := tmpl["Metadata"].(map[string]any)["kpgen"].(map[string]any)["region"].(string)
+		for id, r := range resources(tmpl) {
+			out[id] = res{r["Type"].(string), region}
+		}
+		return out
+	}
+	cases := []struct {
+		stack string
+		want  map[string]res
+	}{
+		{"app-dev", map[string]res{
+			"AB2Key": {"AWS::KMS::Key", "us-east-1"}, "AB2KeyAlias": {"AWS::KMS::Alias", "us-east-1"},
+			"ImportedKey": {"AWS::KMS::Key", "us-east-1"}, "ImportedKeyAlias": {"AWS::KMS::Alias", "us-east-1"},
+			"NoRotationKey": {"AWS::KMS::Key", "us-east-1"}, "NoRotationKeyAlias": {"AWS::KMS::Alias", "us-east-1"},
+			"SigningKey": {"AWS::KMS::Key", "us-east-1"}, "SigningKeyAlias": {"AWS::KMS::Alias", "us-east-1"},
+		}},
+		{"app-dev-ap-south-1-keys", map[string]res{
+			"ABKey": {"AWS::KMS::Key", "ap-south-1"}, "ABKeyAlias": {"AWS::KMS::Alias", "ap-south-1"},
+		}},
+		{"app-dev-eu-west-1-keys", map[string]res{
+			"ResidentsKey": {"AWS::KMS::Key", "eu-west-1"}, "ResidentsKeyAlias": {"AWS::KMS::Alias", "eu-west-1"},
+		}},
+		{"app-dev-us-east-1", map[string]res{
+			"ABReplicaKey": {"AWS::KMS::ReplicaKey", "us-east-1"}, "ABReplicaKeyAlias": {"AWS::KMS::Alias", "us-east-1"},
+		}},
+		{"app-dev-ap-south-1", map[string]res{
+			"AB2ReplicaKey": {"AWS::KMS::ReplicaKey", "ap-south-1"}, "AB2ReplicaKeyAlias": {"AWS::KMS::Alias", "ap-south-1"},
+		}},
+		{"app-prod", map[string]res{
+			"AB2Key": {"AWS::KMS::Key", "us-east-1"}, "AB2KeyAlias": {"AWS::KMS::Alias", "us-east-1"},
+			"ImportedKey": {"AWS::KMS::Key", "us-east-1"}, "ImportedKeyAlias": {"AWS::KMS::Alias", "us-east-1"},
+			"NoRotationKey": {"AWS::KMS::Key", "us-east-1"}, "NoRotationKeyAlias": {"AWS::KMS::Alias", "us-east-1"},
+		}},
+	}
+	for _, c := range cases {
+		if diff := cmp.Diff(c.want, ids(c.stack)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", c.stack, diff)
+		}
+	}
+	// No stack both takes a primary's ARN and holds a primary key: a stack
+	// of primaries never waits for another stack.
+	for name, tmpl := range byPath {
+		_, hasParams := tmpl["Parameters"]
+		for id, r := range resources(tmpl) {
+			if hasParams && r["Type"] == "AWS::KMS::Key" {
+				t.Errorf("%s takes parameters and holds primary key %s", name, id)
+			}
+		}
+	}
+
+	props := func(stack, id string) map[string]any {
+		return resources(byPath[stack])[id]["Properties"].(map[string]any)
+	}
+	rotation := func(p map[string]any) []any {
+		return []any{p["EnableKeyRotation"], p["RotationPeriodInDays"]}
+	}
+	if got := rotation(props("app-dev", "AB2Key")); !cmp.Equal(got, []any{true, 365}) {
+		t.Errorf("AB2Key rotation = %v, want true 365", got)
+	}
+	if got := rotation(props("app-dev", "NoRotationKey")); !cmp.Equal(got, []any{false, nil}) {
+		t.Errorf("NoRotationKey rotation = %v, want false and no period", got)
+	}
+	for _, id := range []string{"SigningKey", "ImportedKey"} {
+		p := props("app-dev", id)
+		if _, ok := p["EnableKeyRotation"]; ok {
+			t.Errorf("%s cannot rotate but sets EnableKeyRotation", id)
+		}
+	}
+	if p := props("app-dev", "ImportedKey"); p["Origin"] != "EXTERNAL" {
+		t.Errorf("ImportedKey Origin = %v", p["Origin"])
+	}
+	if p := props("app-dev", "SigningKey"); p["KeySpec"] != "ECC_NIST_P256" || p["KeyUsage"] != "SIGN_VERIFY" {
+		t.Errorf("SigningKey KeySpec %v KeyUsage %v", p["KeySpec"], p["KeyUsage"])
+	}
+	var tagKeys []string
+	for _, tag := range props("app-dev", "SigningKey")["Tags"].([]any) {
+		tagKeys = append(tagKeys, tag.(map[string]any)["Key"].(string))
+	}
+	if diff := cmp.Diff([]string{"kpgen:application", "kpgen:key"}, tagKeys); diff != "" {
+		t.Errorf("tags of a key shared across stages (-want +got):\n%s", diff)
+	}
+}
+
+func TestLogicalBases(t *testing.T) {
+	app := &model.Application{}
+	for _, n := range []string{"browsing-history", "a-b", "a--b", "ab", "a-b2", "1st-key", "x"} {
+		app.Keys = append(app.Keys, &model.Key{Name: n})
+	}
+	want := map[string]string{
+		"browsing-history": "BrowsingHistory",
+		"a--b":             "AB",
+		"a-b":              "AB3", // AB2 is a-b2's own
+		"a-b2":             "AB2",
+		"ab":               "Ab",
+		"1st-key":          "1stKey",
+		"x":                "X",
+	}
+	if diff := cmp.Diff(want, logicalBases(app)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestPlainSafe(t *testing.T) {
+	for _, s := range []string{"AWS::KMS::Key", "Fn::GetAtt", "SYMMETRIC_DEFAULT", "kms:ViaService", "kms:EncryptionContext:app", "Retain", "ABKey2"} {
+		if !plainSafe(s) {
+			t.Errorf("plainSafe(%q) = false", s)
+		}
+	}
+	for _, s := range []string{"", "yes", "No", "ON", "off", "y", "N", "true", "False", "null", "~", "0123", "1e3", "0x1F", "1_000",
+		"2012-10-17", "12:30", " a", "a ", "a: b", "a:", "a #b", "-a", "*a", "&a", "!a", "a,b", "[a]", "{a}", "Zürich", "a\nb", ".inf", "@a", "%a", "`a"} {
+		if plainSafe(s) {
+			t.Errorf("plainSafe(%q) = true", s)
+		}
+	}
+}

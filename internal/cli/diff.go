@@ -1,0 +1,159 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os/exec"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/internal/policy"
+	"github.com/kpgen/kpgen/internal/report"
+	"github.com/kpgen/kpgen/internal/specdiff"
+	"github.com/kpgen/kpgen/schema"
+)
+
+func (a *app) diffCmd() *cobra.Command {
+	var format string
+	var exitCode bool
+	c := &cobra.Command{
+		Use:   "diff BASE [HEAD] [--format text|markdown|json] [--exit-code]",
+		Short: "Show what a spec change does to keys and access",
+		Long: `diff compares two specs, each a directory or git:REF[:DIR] (read through git
+from the repository that holds the current directory; DIR is relative to the
+current directory). HEAD defaults to the working tree: DIR of a git BASE, else
+the current directory. It lists keys added and removed, changed key
+properties, and for each key who gained or lost which KMS actions under which
+conditions, as the policy evaluator decides it; then the monthly cost delta.`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := oneOf("format", format, "text", "markdown", "json"); err != nil {
+				return err
+			}
+			base := args[0]
+			head := "."
+			if len(args) > 1 {
+				head = args[1]
+			} else if ref, dir, ok := strings.Cut(strings.TrimPrefix(base, "git:"), ":"); ok && strings.HasPrefix(base, "git:") && ref != "" {
+				head = dir
+			}
+			baseSide, err := a.diffSide(base)
+			if err != nil {
+				return err
+			}
+			headSide, err := a.diffSide(head)
+			if err != nil {
+				return err
+			}
+			r := specdiff.Compare(baseSide, headSide)
+			switch format {
+			case "json":
+				err = report.DiffJSONReport(a.stdout, r)
+			case "markdown":
+				err = report.DiffMarkdown(a.stdout, r)
+			default:
+				err = report.DiffText(a.stdout, r, useColor(a.stdout))
+			}
+			if err != nil {
+				return ioError("%v", err)
+			}
+			if exitCode && !r.Empty() {
+				return errRejected
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVar(&format, "format", "text", "output format: text, markdown or json")
+	c.Flags().BoolVar(&exitCode, "exit-code", false, "exit 1 when anything changed")
+	return c
+}
+
+// diffSide loads, resolves and builds the policies of one side of a diff.
+func (a *app) diffSide(src string) (*specdiff.Side, error) {
+	var l *loaded
+	if strings.HasPrefix(src, "git:") {
+		spec, diags, err := loadGit(src)
+		if err != nil {
+			return nil, err
+		}
+		l = resolve(spec, diags)
+	} else {
+		var err error
+		if l, err = load(src); err != nil {
+			return nil, err
+		}
+	}
+	if l.diags.HasErrors() {
+		printDiags(a.stderr, l.diags, l.sources())
+		return nil, &exitError{code: ExitRejected, msg: fmt.Sprintf("%s does not resolve; kpgen diff compares specs that validate", src)}
+	}
+	return &specdiff.Side{Name: src, Model: l.model, Policies: policy.Build(l.model)}, nil
+}
+
+// loadGit reads the spec files of git:REF[:DIR] through git.
+func loadGit(src string) (*schema.Spec, diag.Diagnostics, error) {
+	ref, dir, _ := strings.Cut(strings.TrimPrefix(src, "git:"), ":")
+	if ref == "" {
+		return nil, nil, &exitError{code: ExitUsage, msg: fmt.Sprintf("%q names no git revision: write git:REF or git:REF:DIR", src)}
+	}
+	prefix, err := git("", "rev-parse", "--show-prefix")
+	if err != nil {
+		return nil, nil, err
+	}
+	// ls-tree run in a subdirectory lists only that subdirectory's part of
+	// a tree, so everything else runs at the top of the work tree.
+	top, err := git("", "rev-parse", "--show-toplevel")
+	if err != nil {
+		return nil, nil, err
+	}
+	top = strings.TrimSpace(top)
+	treeDir := path.Clean(path.Join(strings.TrimSpace(prefix), dir))
+	if treeDir == "." {
+		treeDir = ""
+	}
+	if strings.HasPrefix(treeDir, "../") || treeDir == ".." {
+		return nil, nil, &exitError{code: ExitUsage, msg: fmt.Sprintf("%s is outside the git repository", dir)}
+	}
+	listing, err := git(top, "ls-tree", "--name-only", "-z", ref+":"+treeDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	var names []string
+	for _, n := range strings.Split(listing, "\x00") {
+		if strings.HasSuffix(n, schema.FileSuffix) {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	srcs := make([][]byte, len(names))
+	for i, n := range names {
+		data, err := git(top, "cat-file", "blob", ref+":"+path.Join(treeDir, n))
+		if err != nil {
+			return nil, nil, err
+		}
+		srcs[i] = []byte(data)
+	}
+	return schema.Parse(src, names, srcs)
+}
+
+// git runs git in dir ("" for the current directory) and returns its
+// output.
+func git(dir string, args ...string) (string, error) {
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return "", ioError("git %s: %s", strings.Join(args, " "), strings.TrimSpace(stderr.String()))
+		}
+		return "", ioError("cannot run git: %v", err)
+	}
+	return stdout.String(), nil
+}

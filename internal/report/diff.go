@@ -1,0 +1,192 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/kpgen/kpgen/internal/specdiff"
+)
+
+// DiffText writes a diff report for a terminal: a legend, one section per
+// key with its property and access changes, and a footer in Terraform's
+// "N to add, N to change, N to destroy" convention.
+func DiffText(w io.Writer, r *specdiff.Report, color bool) error {
+	var b strings.Builder
+	paint := func(code, s string) string {
+		if !color {
+			return s
+		}
+		return code + s + reset
+	}
+	green, redc, yel := "\x1b[32m", red, yellow
+	fmt.Fprintf(&b, "kpgen diff %s → %s\n\n", r.Base, r.Head)
+	if r.Empty() {
+		b.WriteString("No changes: the two specs make the same keys with the same policies.\n")
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	fmt.Fprintf(&b, "Legend: %s key added or access gained, %s key removed or access lost, %s key changed\n\n",
+		paint(green, "+"), paint(redc, "-"), paint(yel, "~"))
+	for _, k := range r.Keys {
+		sign, code := "~", yel
+		switch k.Change {
+		case specdiff.Added:
+			sign, code = "+", green
+		case specdiff.Removed:
+			sign, code = "-", redc
+		}
+		fmt.Fprintf(&b, "%s %s (%s) %s", paint(code, sign), k.ID(), k.Alias, k.Change)
+		if d := k.MonthlyAfter - k.MonthlyBefore; d != 0 {
+			fmt.Fprintf(&b, ", USD %+.2f per month", d)
+		}
+		b.WriteString("\n")
+		for _, p := range k.Properties {
+			fmt.Fprintf(&b, "    %s: %s → %s\n", p.Name, orNone(p.Before), orNone(p.After))
+		}
+		for _, a := range k.Access {
+			for _, g := range a.Gained {
+				fmt.Fprintf(&b, "    %s %s gained %s\n          %s\n", paint(green, "+"), a.Principal, strings.Join(g.Actions, ", "), strings.Join(g.Where, "\n          "))
+			}
+			for _, g := range a.Lost {
+				fmt.Fprintf(&b, "    %s %s lost %s\n          %s\n", paint(redc, "-"), a.Principal, strings.Join(g.Actions, ", "), strings.Join(g.Where, "\n          "))
+			}
+		}
+		b.WriteString("\n")
+	}
+	added, removed, changed := r.Counts()
+	fmt.Fprintf(&b, "Keys: %d to add, %d to change, %d to destroy.\n", added, changed, removed)
+	fmt.Fprintf(&b, "Cost: USD %.2f → %.2f per month (%+.2f).\n", r.MonthlyBefore, r.MonthlyAfter, r.MonthlyAfter-r.MonthlyBefore)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// DiffMarkdown writes a diff report to paste into a pull-request comment: a
+// summary line, then a table per key of who gained or lost what.
+func DiffMarkdown(w io.Writer, r *specdiff.Report) error {
+	var b strings.Builder
+	b.WriteString("### kpgen: key and access changes\n\n")
+	if r.Empty() {
+		b.WriteString("No changes: the two specs make the same keys with the same policies.\n")
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	added, removed, changed := r.Counts()
+	fmt.Fprintf(&b, "**%d to add, %d to change, %d to destroy.** Cost: USD %.2f → %.2f per month (%+.2f).\n",
+		added, changed, removed, r.MonthlyBefore, r.MonthlyAfter, r.MonthlyAfter-r.MonthlyBefore)
+	for _, k := range r.Keys {
+		fmt.Fprintf(&b, "\n#### %s `%s` (%s)\n\n", strings.ToUpper(k.Change[:1])+k.Change[1:], k.ID(), mdEscape(k.Alias))
+		if len(k.Properties) > 0 {
+			b.WriteString("| Property | Before | After |\n|---|---|---|\n")
+			for _, p := range k.Properties {
+				fmt.Fprintf(&b, "| %s | %s | %s |\n", p.Name, mdEscape(orNone(p.Before)), mdEscape(orNone(p.After)))
+			}
+			b.WriteString("\n")
+		}
+		if len(k.Access) > 0 {
+			b.WriteString("| Principal | Change | Actions | Where |\n|---|---|---|---|\n")
+			for _, a := range k.Access {
+				for _, g := range a.Gained {
+					fmt.Fprintf(&b, "| `%s` | gained | %s | %s |\n", mdCode(a.Principal), mdActions(g.Actions), mdEscape(strings.Join(g.Where, "; ")))
+				}
+				for _, g := range a.Lost {
+					fmt.Fprintf(&b, "| `%s` | lost | %s | %s |\n", mdCode(a.Principal), mdActions(g.Actions), mdEscape(strings.Join(g.Where, "; ")))
+				}
+			}
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func mdCode(s string) string { return strings.ReplaceAll(s, "`", "") }
+
+func mdActions(actions []string) string {
+	q := make([]string, len(actions))
+	for i, a := range actions {
+		q[i] = "`" + mdCode(a) + "`"
+	}
+	return strings.Join(q, " ")
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// DiffJSON is the document of `kpgen diff --format json`.
+type DiffJSON struct {
+	FormatVersion string        `json:"format_version"`
+	Base          string        `json:"base"`
+	Head          string        `json:"head"`
+	Summary       DiffSummary   `json:"summary"`
+	Keys          []DiffKeyJSON `json:"keys"`
+}
+
+// DiffSummary counts the changes.
+type DiffSummary struct {
+	Added            int         `json:"added"`
+	Removed          int         `json:"removed"`
+	Changed          int         `json:"changed"`
+	MonthlyUSDBefore json.Number `json:"monthly_usd_before"`
+	MonthlyUSDAfter  json.Number `json:"monthly_usd_after"`
+	MonthlyUSDDelta  json.Number `json:"monthly_usd_delta"`
+}
+
+// DiffKeyJSON is one key's changes.
+type DiffKeyJSON struct {
+	Application      string                    `json:"application"`
+	Stage            string                    `json:"stage"`
+	Key              string                    `json:"key"`
+	Alias            string                    `json:"alias"`
+	Change           string                    `json:"change"`
+	Properties       []specdiff.PropertyChange `json:"properties"`
+	Access           []DiffAccessJSON          `json:"access"`
+	MonthlyUSDBefore json.Number               `json:"monthly_usd_before"`
+	MonthlyUSDAfter  json.Number               `json:"monthly_usd_after"`
+}
+
+// DiffAccessJSON is what one principal gained and lost.
+type DiffAccessJSON struct {
+	Principal string          `json:"principal"`
+	Gained    []DiffGrantJSON `json:"gained"`
+	Lost      []DiffGrantJSON `json:"lost"`
+}
+
+// DiffGrantJSON is a set of actions and the conditions they are allowed
+// under.
+type DiffGrantJSON struct {
+	Actions []string `json:"actions"`
+	Where   []string `json:"where"`
+}
+
+// DiffJSONReport writes the JSON document.
+func DiffJSONReport(w io.Writer, r *specdiff.Report) error {
+	added, removed, changed := r.Counts()
+	doc := DiffJSON{
+		FormatVersion: FormatVersion, Base: r.Base, Head: r.Head,
+		Summary: DiffSummary{Added: added, Removed: removed, Changed: changed,
+			MonthlyUSDBefore: usd(r.MonthlyBefore), MonthlyUSDAfter: usd(r.MonthlyAfter), MonthlyUSDDelta: usd(r.MonthlyAfter - r.MonthlyBefore)},
+		Keys: []DiffKeyJSON{},
+	}
+	grants := func(gs []specdiff.Grant) []DiffGrantJSON {
+		out := []DiffGrantJSON{}
+		for _, g := range gs {
+			out = append(out, DiffGrantJSON{Actions: g.Actions, Where: g.Where})
+		}
+		return out
+	}
+	for _, k := range r.Keys {
+		dk := DiffKeyJSON{Application: k.Application, Stage: k.Stage, Key: k.Key, Alias: k.Alias, Change: k.Change,
+			Properties: append([]specdiff.PropertyChange{}, k.Properties...), Access: []DiffAccessJSON{},
+			MonthlyUSDBefore: usd(k.MonthlyBefore), MonthlyUSDAfter: usd(k.MonthlyAfter)}
+		for _, a := range k.Access {
+			dk.Access = append(dk.Access, DiffAccessJSON{Principal: a.Principal, Gained: grants(a.Gained), Lost: grants(a.Lost)})
+		}
+		doc.Keys = append(doc.Keys, dk)
+	}
+	return encode(w, doc)
+}
