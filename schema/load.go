@@ -73,6 +73,9 @@ func Parse(dir string, names []string, srcs [][]byte) (*Spec, diag.Diagnostics, 
 	}
 	parser := hclparse.NewParser()
 	var diags diag.Diagnostics
+	// Files that are not text are not parsed, but diagnostics show them.
+	var invalid []*hcl.File
+	var invalidNames []string
 	var bodies []hcl.Body
 	var paths []string
 	for i, name := range names {
@@ -83,6 +86,8 @@ func Parse(dir string, names []string, srcs [][]byte) (*Spec, diag.Diagnostics, 
 			diags = diags.Errorf(hcl.Range{Filename: path, Start: pos, End: hcl.Pos{Line: pos.Line, Column: pos.Column + 1, Byte: pos.Byte + 1}},
 				"Invalid character encoding",
 				"%s is not valid UTF-8 text (byte 0x%02x at offset %d). Save the file as UTF-8.", path, src[off], off)
+			invalid = append(invalid, &hcl.File{Bytes: src})
+			invalidNames = append(invalidNames, path)
 			continue
 		}
 		f, hds := parser.ParseHCL(src, path)
@@ -93,6 +98,9 @@ func Parse(dir string, names []string, srcs [][]byte) (*Spec, diag.Diagnostics, 
 		}
 	}
 	spec := &Spec{Dir: dir, Files: parser.Files(), FileNames: paths}
+	for i, f := range invalid {
+		spec.Files[invalidNames[i]] = f
+	}
 	if diags.HasErrors() {
 		return spec, diags, nil
 	}

@@ -151,7 +151,11 @@ func (v *validator) leaf(ve *jsonschema.ValidationError, kw string) {
 		summary = "Invalid value"
 		detail = fmt.Sprintf("%s: %s.", what, ve.Message)
 	}
-	if h := hints[prop]; h != "" && kw != "type" && kw != "required" {
+	h := hints[prop]
+	if kw == "pattern" && refersToName[prop] {
+		h = hints["name"]
+	}
+	if h != "" && kw != "type" && kw != "required" {
 		detail += " " + h
 	}
 	v.add(ptr, summary, detail)
@@ -249,7 +253,17 @@ func (v *validator) describe(ptr string) string {
 	var attr string
 	for i := 0; i < len(toks); i++ {
 		tok := toks[i]
-		if _, isBlock := blockTypes[tok]; isBlock {
+		if _, err := strconv.Atoi(tok); err == nil && attr != "" {
+			continue // an element of a list attribute: name the attribute
+		}
+		// A block type is followed by its index, except the blocks that
+		// appear once; "key" is also an attribute of data.
+		next := ""
+		if i+1 < len(toks) {
+			next = toks[i+1]
+		}
+		_, indexed := strconv.Atoi(next)
+		if _, isBlock := blockTypes[tok]; isBlock && attr == "" && (indexed == nil || tok == "kpgen" || tok == "organization" || tok == "budget") {
 			p := "/" + strings.Join(toks[:i+1], "/")
 			if i+1 < len(toks) {
 				if _, err := strconv.Atoi(toks[i+1]); err == nil {
@@ -407,6 +421,12 @@ var hints = map[string]string{
 	"version":              "This kpgen reads spec language version 1.",
 	"max_keys":             "A key budget is a whole number of keys, 0 or more.",
 	"max_monthly_usd":      "A cost budget is a number of US dollars per month, 0 or more.",
+}
+
+// refersToName lists the attributes whose value is the name of a block.
+var refersToName = map[string]bool{
+	"team": true, "account": true, "classification": true, "key": true,
+	"security_team": true, "key_account": true,
 }
 
 var keyHints = map[string]string{

@@ -44,6 +44,9 @@ func ioError(format string, args ...any) error {
 	return &exitError{code: ExitUsage, msg: fmt.Sprintf(format, args...)}
 }
 
+// extraCommands lets tests add commands, such as one that panics.
+var extraCommands []*cobra.Command
+
 type app struct {
 	stdout, stderr io.Writer
 	dirFlag        string
@@ -147,6 +150,7 @@ Terraform.`,
 		a.lintPolicyCmd(),
 		a.versionCmd(),
 	)
+	root.AddCommand(extraCommands...)
 	return root
 }
 

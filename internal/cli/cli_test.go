@@ -7,13 +7,17 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
 	"github.com/kpgen/kpgen/lint/rules"
+	"github.com/kpgen/kpgen/schema"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -206,5 +210,79 @@ func TestSARIFValidates(t *testing.T) {
 		if dir != "retail" && len(log.Runs[0].Results) == 0 {
 			t.Errorf("%s: no results", dir)
 		}
+	}
+}
+
+// TestInvalidCorpus validates every bad-input case of fixtures/invalid (the
+// directories not named after a rule) and compares the diagnostics with
+// the reviewed diagnostics.txt beside each: exit 1, a file:line:col, the
+// source line, and no stack trace.
+func TestInvalidCorpus(t *testing.T) {
+	t.Setenv("NO_COLOR", "1")
+	root, err := filepath.Abs(filepath.Join("..", "..", "fixtures", "invalid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(root)
+	n := 0
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), "KP") {
+			continue
+		}
+		n++
+		t.Run(e.Name(), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := Main([]string{"validate", e.Name()}, &stdout, &stderr)
+			if code != ExitRejected {
+				t.Errorf("exit %d, want %d\n%s%s", code, ExitRejected, stdout.String(), stderr.String())
+			}
+			out := stdout.String()
+			if !regexp.MustCompile(`on ` + regexp.QuoteMeta(e.Name()) + `/main\.kp\.hcl:\d+:\d+`).MatchString(out) {
+				t.Errorf("no file:line:col in:\n%s", out)
+			}
+			if strings.Contains(out+stderr.String(), "goroutine") {
+				t.Errorf("a stack trace:\n%s", out)
+			}
+			golden(t, filepath.Join(e.Name(), "diagnostics.txt"), stdout.Bytes())
+		})
+	}
+	if n < 15 {
+		t.Errorf("only %d bad-input cases", n)
+	}
+}
+
+// TestInvalidMadeAtRunTime covers the bad inputs a repository cannot hold:
+// an empty directory and a file over the size limit (sparse, refused
+// without being read).
+func TestInvalidMadeAtRunTime(t *testing.T) {
+	t.Setenv("NO_COLOR", "1")
+	empty := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	if code := Main([]string{"validate", empty}, &stdout, &stderr); code != ExitRejected || !strings.Contains(stdout.String(), "Error: No spec files") {
+		t.Errorf("empty directory: exit %d\n%s", code, stdout.String())
+	}
+	big := t.TempDir()
+	f, err := os.Create(filepath.Join(big, "huge.kp.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(schema.MaxFileSize + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	stdout.Reset()
+	start := time.Now()
+	code := Main([]string{"validate", big}, &stdout, &stderr)
+	if code != ExitRejected || !strings.Contains(stdout.String(), "Error: Spec file too large") || !strings.Contains(stdout.String(), "huge.kp.hcl:1:1") {
+		t.Errorf("file over the limit: exit %d\n%s", code, stdout.String())
+	}
+	// Reading 16 MiB would take far longer than the stat that refuses it;
+	// a generous bound still catches a loader that reads first.
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("refusing a file over the limit took %v", d)
 	}
 }

@@ -314,6 +314,9 @@ func defaultDescription(k *Key) string {
 		return fmt.Sprintf("Key %s of application %s", k.Name, k.App.Name)
 	}
 	cls := k.Classifications()
+	if len(cls) == 0 {
+		return fmt.Sprintf("Data of application %s: %s", k.App.Name, strings.Join(names, ", "))
+	}
 	return fmt.Sprintf("%s data of application %s: %s", cls[0].Name, k.App.Name, strings.Join(names, ", "))
 }
 
@@ -330,8 +333,8 @@ func DefaultUsage(spec string) string {
 
 func (b *builder) duplicate(typ, name string, at, first hcl.Range) {
 	b.errorf(at, fmt.Sprintf("Duplicate %s", typ),
-		"A %s named %q is already declared at %s:%d:%d. Rename one of them or merge the two blocks.",
-		typ, name, first.Filename, first.Start.Line, first.Start.Column)
+		"%s named %q is already declared at %s:%d:%d. Rename one of them or merge the two blocks.",
+		article(typ), name, first.Filename, first.Start.Line, first.Start.Column)
 }
 
 func (b *builder) account(ref schema.String) *Account {
@@ -446,6 +449,14 @@ func (b *builder) checkRegion(r schema.String) {
 		b.errorf(r.Range, "Region in another partition",
 			"Region %q is in partition %q, but the organization's partition is %q. Set organization.partition or use a region of %q.", r.Value, rp, p, p)
 	}
+}
+
+// article is "A TYPE" or "An TYPE".
+func article(typ string) string {
+	if strings.ContainsRune("aeiou", rune(typ[0])) {
+		return "An " + typ
+	}
+	return "A " + typ
 }
 
 func keys[V any](m map[string]V) []string {

@@ -176,7 +176,9 @@ func (k *Key) Range() hcl.Range {
 func (k *Key) Classifications() []*Classification {
 	var out []*Classification
 	for _, d := range k.Protects {
-		if !containsClass(out, d.Classification) {
+		// A data set whose classification did not resolve has none; the
+		// model is then incomplete and only its diagnostics are used.
+		if d.Classification != nil && !containsClass(out, d.Classification) {
 			out = append(out, d.Classification)
 		}
 	}

@@ -8,12 +8,16 @@ import (
 	"path/filepath"
 )
 
+// TempMarker is in the name of every temporary file kpgen writes: a build
+// that was killed can leave one behind, and the next build removes it.
+const TempMarker = ".kpgen-tmp-"
+
 // WriteFileAtomic replaces path with data so that a reader, or a crash, sees
 // either the old file or the new one, never a part: the data goes to a
 // temporary file in the same directory, is synced, and is renamed over path.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".kpgen-*")
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+TempMarker+"*")
 	if err != nil {
 		return err
 	}

@@ -202,6 +202,7 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 			res.Written = append(res.Written, f.Path)
 		}
 	}
+	removeStaleTemps(dir, all)
 	for _, e := range prev.Files {
 		if produced[e.Path] {
 			continue
@@ -227,6 +228,30 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 		removeEmptyParents(dir, path.Dir(e.Path))
 	}
 	return res, nil
+}
+
+// removeStaleTemps removes the temporary files a killed build left in the
+// directories this build writes to: only files named like kpgen's own
+// temporary files (.NAME.kpgen-tmp-RANDOM), only regular files.
+func removeStaleTemps(dir string, files []File) {
+	seen := map[string]bool{}
+	for _, f := range files {
+		d := path.Dir(f.Path)
+		if seen[d] {
+			continue
+		}
+		seen[d] = true
+		full := filepath.Join(dir, filepath.FromSlash(d))
+		entries, err := os.ReadDir(full)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), ".") && strings.Contains(e.Name(), TempMarker) && e.Type().IsRegular() {
+				_ = os.Remove(filepath.Join(full, e.Name()))
+			}
+		}
+	}
 }
 
 // safeTarget is the filesystem path of a relative output path, after making

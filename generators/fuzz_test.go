@@ -1,0 +1,97 @@
+// Package generators_test fuzzes the whole path from spec text to every
+// output: whatever a spec holds, kpgen reports diagnostics or writes files
+// that parse again, and never panics.
+package generators_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"gopkg.in/yaml.v3"
+
+	"github.com/kpgen/kpgen/generators/cloudformation"
+	"github.com/kpgen/kpgen/generators/policyjson"
+	"github.com/kpgen/kpgen/generators/terraform"
+	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/internal/model"
+	"github.com/kpgen/kpgen/internal/output"
+	"github.com/kpgen/kpgen/internal/policy"
+	"github.com/kpgen/kpgen/lint"
+	"github.com/kpgen/kpgen/lint/rules"
+	"github.com/kpgen/kpgen/schema"
+)
+
+func FuzzBuild(f *testing.F) {
+	seeds, _ := filepath.Glob("../fixtures/*/*.kp.hcl")
+	more, _ := filepath.Glob("../fixtures/invalid/*/*.kp.hcl")
+	for _, p := range append(seeds, more...) {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(src)
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		spec, diags, err := schema.Parse(".", []string{"fuzz.kp.hcl"}, [][]byte{src})
+		if err != nil || diags.HasErrors() {
+			return
+		}
+		m, mdiags := model.Build(spec)
+		if mdiags.HasErrors() {
+			return
+		}
+		pols := policy.Build(m)
+		lint.Run(m, pols, rules.All)
+		var files []output.File
+		add := func(fs []output.File, _ diag.Diagnostics) { files = append(files, fs...) }
+		add(policyjson.Generate(m, pols))
+		add(cloudformation.Generate(m, pols, cloudformation.FormatYAML))
+		add(cloudformation.Generate(m, pols, cloudformation.FormatJSON))
+		add(terraform.Generate(m, pols))
+		for _, f := range files {
+			if err := output.CheckPath(f.Path); err != nil {
+				t.Fatalf("output path %q: %v", f.Path, err)
+			}
+			switch {
+			case strings.HasSuffix(f.Path, ".json"):
+				var v any
+				if err := json.Unmarshal(f.Data, &v); err != nil {
+					t.Fatalf("%s is not JSON: %v\n%s", f.Path, err, f.Data)
+				}
+			case strings.HasSuffix(f.Path, ".yaml"):
+				var v any
+				if err := yaml.NewDecoder(bytes.NewReader(f.Data)).Decode(&v); err != nil {
+					t.Fatalf("%s is not YAML: %v\n%s", f.Path, err, f.Data)
+				}
+			case strings.HasSuffix(f.Path, ".tf"):
+				if _, hds := hclparse.NewParser().ParseHCL(f.Data, f.Path); hds.HasErrors() {
+					t.Fatalf("%s does not parse: %v\n%s", f.Path, hds, f.Data)
+				}
+			}
+		}
+	})
+}
+
+func FuzzLintPolicy(f *testing.F) {
+	seeds, _ := filepath.Glob("../fixtures/invalid/KP8*/policy.json")
+	more, _ := filepath.Glob("../fixtures/retail/generated/policies/*/*/*.json")
+	for _, p := range append(seeds, more...) {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(src)
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		for _, d := range lint.RunPolicyFile("fuzz.json", src, rules.All) {
+			if d.Subject == nil || d.Subject.Filename != "fuzz.json" || d.Subject.Start.Line < 1 {
+				t.Fatalf("finding without a location in the file: %+v", d)
+			}
+		}
+	})
+}

@@ -1,0 +1,222 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/spf13/cobra"
+
+	"github.com/kpgen/kpgen/internal/output"
+	"github.com/kpgen/kpgen/internal/testorg"
+)
+
+// kpgenBinary builds the kpgen command once for the tests that need a
+// process of their own.
+var kpgenBinary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "kpgen-bin-")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "kpgen")
+	out, err := exec.Command("go", "build", "-o", bin, "../../cmd/kpgen").CombinedOutput()
+	if err != nil {
+		return "", errors.New(string(out))
+	}
+	return bin, nil
+})
+
+func binary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: this test runs kpgen as a process")
+	}
+	bin, err := kpgenBinary()
+	if err != nil {
+		t.Fatalf("go build: %v", err)
+	}
+	return bin
+}
+
+// bigSpec writes a generated organization of n applications.
+func bigSpec(t *testing.T, n int) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "spec")
+	if err := testorg.Write(dir, n); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestKilledBuildLeavesWholeFiles kills a large build part-way: every file
+// it left is whole (byte-identical to a finished build's), and the next
+// build completes and leaves no temporary file behind.
+func TestKilledBuildLeavesWholeFiles(t *testing.T) {
+	bin := binary(t)
+	spec := bigSpec(t, 100)
+	ref := filepath.Join(t.TempDir(), "ref")
+	if out, err := exec.Command(bin, "build", "-q", spec, "-o", ref).CombinedOutput(); err != nil {
+		t.Fatalf("reference build: %v\n%s", err, out)
+	}
+	want := readTree(t, ref)
+
+	out := filepath.Join(t.TempDir(), "out")
+	cmd := exec.Command(bin, "build", "-q", spec, "-o", out)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Kill it once it has written some files, well before it is done.
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) && countFiles(out) < 100 {
+		time.Sleep(2 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(syscall.SIGKILL)
+	_ = cmd.Wait()
+	got := readTree(t, out)
+	if len(got) == 0 || len(got) >= len(want) {
+		t.Logf("the build left %d of %d files; the kill came early or late", len(got), len(want))
+	}
+	for path, data := range got {
+		if strings.Contains(filepath.Base(path), output.TempMarker) {
+			continue // a temporary file: never a file kpgen reads or lists
+		}
+		if want[path] != data {
+			t.Errorf("%s is not whole after the kill (%d bytes, want %d)", path, len(data), len(want[path]))
+		}
+	}
+
+	if out, err := exec.Command(bin, "build", "-q", spec, "-o", out).CombinedOutput(); err != nil {
+		t.Fatalf("build after the kill: %v\n%s", err, out)
+	}
+	if diff := cmp.Diff(want, readTree(t, out)); diff != "" {
+		t.Errorf("the build after the kill differs from a clean build (-want +got):\n%s", diff)
+	}
+}
+
+func countFiles(dir string) int {
+	n := 0
+	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			n++
+		}
+		return nil
+	})
+	return n
+}
+
+// TestConcurrentBuilds runs two builds into one directory at once: the lock
+// makes them take turns, both succeed, and the result is a clean build.
+func TestConcurrentBuilds(t *testing.T) {
+	bin := binary(t)
+	spec := bigSpec(t, 40)
+	ref := filepath.Join(t.TempDir(), "ref")
+	if out, err := exec.Command(bin, "build", "-q", spec, "-o", ref).CombinedOutput(); err != nil {
+		t.Fatalf("reference build: %v\n%s", err, out)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	var cmds []*exec.Cmd
+	var outs []*bytes.Buffer
+	for range 2 {
+		cmd := exec.Command(bin, "build", spec, "-o", out)
+		var b bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &b, &b
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds, outs = append(cmds, cmd), append(outs, &b)
+	}
+	for i, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("build %d: %v\n%s", i, err, outs[i])
+		}
+	}
+	// One wrote every file, the other found them unchanged.
+	summaries := outs[0].String() + outs[1].String()
+	if !strings.Contains(summaries, " 0 files written") {
+		t.Errorf("neither build found the other's files unchanged:\n%s", summaries)
+	}
+	if diff := cmp.Diff(readTree(t, ref), readTree(t, out)); diff != "" {
+		t.Errorf("two builds at once differ from one (-want +got):\n%s", diff)
+	}
+}
+
+// TestDeterministicAcrossConditions builds a multi-file spec whose files were
+// written in different orders, under different locales and CPU counts, and
+// compares the trees byte for byte.
+func TestDeterministicAcrossConditions(t *testing.T) {
+	bin := binary(t)
+	files := testorg.Files(30)
+	var names []string
+	for n := range files {
+		names = append(names, n)
+	}
+	var trees []map[string]string
+	for i, env := range [][]string{
+		{"LC_ALL=C", "GOMAXPROCS=1"},
+		{"LC_ALL=tr_TR.UTF-8", "LANG=tr_TR.UTF-8", "GOMAXPROCS=2"},
+		{"LC_ALL=de_DE.UTF-8", "TZ=Pacific/Chatham", "GOMAXPROCS=8"},
+	} {
+		spec := filepath.Join(t.TempDir(), "spec")
+		if err := os.MkdirAll(spec, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		// Create the files in a different order each time, so that the
+		// directory lists them differently.
+		for j := range names {
+			n := names[(j+i)%len(names)]
+			if i%2 == 1 {
+				n = names[len(names)-1-(j+i)%len(names)]
+			}
+			if err := os.WriteFile(filepath.Join(spec, n), files[n], 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out := filepath.Join(t.TempDir(), "out")
+		cmd := exec.Command(bin, "build", "-q", spec, "-o", out)
+		cmd.Env = append(os.Environ(), env...)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("build under %v: %v\n%s", env, err, b)
+		}
+		trees = append(trees, readTree(t, out))
+	}
+	for i := 1; i < len(trees); i++ {
+		if diff := cmp.Diff(trees[0], trees[i]); diff != "" {
+			t.Errorf("build %d differs from build 0 (-first +later):\n%s", i, diff)
+		}
+	}
+}
+
+// TestInternalErrorIsReported: a panic inside a command becomes a short
+// message, exit 2, and the stack in a file, never on the terminal.
+func TestInternalErrorIsReported(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	extraCommands = []*cobra.Command{{Use: "explode", RunE: func(*cobra.Command, []string) error {
+		panic("a bug")
+	}}}
+	defer func() { extraCommands = nil }()
+	var stdout, stderr bytes.Buffer
+	if code := Main([]string{"explode"}, &stdout, &stderr); code != ExitUsage {
+		t.Errorf("exit %d, want %d", code, ExitUsage)
+	}
+	msg := stderr.String()
+	if !strings.Contains(msg, "internal error") || !strings.Contains(msg, "please report it") || strings.Contains(msg, "goroutine") {
+		t.Errorf("message:\n%s", msg)
+	}
+	crashes, _ := filepath.Glob(filepath.Join(os.Getenv("TMPDIR"), "kpgen-crash-*.txt"))
+	if len(crashes) != 1 {
+		t.Fatalf("%d crash files", len(crashes))
+	}
+	data, _ := os.ReadFile(crashes[0])
+	if !strings.Contains(string(data), "goroutine") || !strings.Contains(msg, crashes[0]) {
+		t.Errorf("the crash file %s lacks the stack, or the message does not name it", crashes[0])
+	}
+}
