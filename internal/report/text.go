@@ -3,7 +3,6 @@
 package report
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -26,11 +25,23 @@ type Sources map[string]*hcl.File
 // highlighted.
 func Text(w io.Writer, ds diag.Diagnostics, src Sources, color bool) error {
 	var buf bytes.Buffer
+	lines := map[string][]int{}
 	for _, d := range ds {
-		writeText(&buf, d, src, color)
+		writeText(&buf, d, src, lines, color)
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// lineStarts returns the byte offset at which each line of text starts.
+func lineStarts(text []byte) []int {
+	starts := []int{0}
+	for i, c := range text {
+		if c == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return starts
 }
 
 const (
@@ -40,7 +51,7 @@ const (
 	reset  = "\x1b[0m"
 )
 
-func writeText(w *bytes.Buffer, d *diag.Diagnostic, src Sources, color bool) {
+func writeText(w *bytes.Buffer, d *diag.Diagnostic, src Sources, lines map[string][]int, color bool) {
 	sev, col := "Error", red
 	if d.Severity == diag.Warning {
 		sev, col = "Warning", yellow
@@ -63,7 +74,12 @@ func writeText(w *bytes.Buffer, d *diag.Diagnostic, src Sources, color bool) {
 		}
 		fmt.Fprintf(w, "  on %s:%d:%d%s:\n", s.Filename, s.Start.Line, s.Start.Column, context)
 		if f != nil {
-			snippet(w, f.Bytes, *s, color, col)
+			starts, ok := lines[s.Filename]
+			if !ok {
+				starts = lineStarts(f.Bytes)
+				lines[s.Filename] = starts
+			}
+			snippet(w, f.Bytes, starts, *s, color, col)
 		}
 		w.WriteByte('\n')
 	}
@@ -74,22 +90,18 @@ func writeText(w *bytes.Buffer, d *diag.Diagnostic, src Sources, color bool) {
 }
 
 // snippet prints the source lines of rng, each numbered, with a line of
-// carets under the span.
-func snippet(w *bytes.Buffer, text []byte, rng hcl.Range, color bool, col string) {
-	sc := bufio.NewScanner(bytes.NewReader(text))
-	sc.Buffer(make([]byte, 0, 64*1024), len(text)+1)
+// carets under the span; starts holds the offsets of the text's lines.
+func snippet(w *bytes.Buffer, text []byte, starts []int, rng hcl.Range, color bool, col string) {
 	endLine := max(rng.End.Line, rng.Start.Line)
 	if endLine > rng.Start.Line+2 {
 		endLine = rng.Start.Line + 2 // a block's range: its first lines say enough
 	}
-	for n := 1; sc.Scan(); n++ {
-		if n < rng.Start.Line {
-			continue
+	for n := max(rng.Start.Line, 1); n <= endLine && n <= len(starts); n++ {
+		end := len(text)
+		if n < len(starts) {
+			end = starts[n] - 1
 		}
-		if n > endLine {
-			break
-		}
-		line := strings.ReplaceAll(sc.Text(), "\t", " ")
+		line := strings.ReplaceAll(strings.TrimSuffix(string(text[starts[n-1]:end]), "\r"), "\t", " ")
 		prefix := fmt.Sprintf("%4d: ", n)
 		fmt.Fprintf(w, "%s%s\n", prefix, line)
 		from, to := 1, utf8.RuneCountInString(line)+1

@@ -11,8 +11,8 @@ import (
 //go:embed kp406.md
 var kp406Doc string
 
-// KP406 warns when the stack that creates a key would fail AWS's lockout
-// safety check.
+// KP406 warns when the stacks that create keys in an account would fail
+// AWS's lockout safety check.
 var KP406 = &lint.Rule{
 	ID:        "KP406",
 	Name:      "no-administrator-in-account",
@@ -21,25 +21,36 @@ var KP406 = &lint.Rule{
 	Summary:   "no policy administrator is in the key's own account and no deployer is declared for it, so the stack that creates the key would fail AWS's lockout safety check",
 	Doc:       kp406Doc,
 	Check: func(p *lint.Pass) {
-		once := map[string]bool{}
+		if p.Model.Organization.Deployer != nil {
+			return
+		}
+		// One finding per account, at the account block: the fix is a
+		// deployer there (or for the organization).
+		stranded := map[*model.Account][]*model.KeyInstance{}
+		var order []*model.Account
 		for _, ki := range p.Model.Keys {
-			if ki.Account.Deployer != nil || p.Model.Organization.Deployer != nil || len(ki.PolicyAdministrators) == 0 {
+			if ki.Account.Deployer != nil || len(ki.PolicyAdministrators) == 0 || hasAdminIn(ki) {
 				continue
 			}
-			inAccount := false
-			for _, a := range ki.PolicyAdministrators {
-				if a.Kind != model.AWSService && a.Account == ki.Account.ID {
-					inAccount = true
-				}
+			if _, seen := stranded[ki.Account]; !seen {
+				order = append(order, ki.Account)
 			}
-			key := ki.Key.App.Name + "/" + ki.Key.Name + "@" + ki.Account.ID
-			if inAccount || once[key] {
-				continue
-			}
-			once[key] = true
-			p.Report(ki.Key.Range(), "Key cannot be created by its own account",
-				"No policy administrator of %s is in its account %s (%s), and no deployer is declared for that account. The stack that creates the key runs in that account and AWS's lockout safety check refuses a policy that does not let the caller change it. Set organization.deployer or account %q's deployer to the role that applies the templates.",
-				ki.ID(), ki.Account.ID, ki.Account.Name, ki.Account.Name)
+			stranded[ki.Account] = append(stranded[ki.Account], ki)
+		}
+		for _, a := range order {
+			kis := stranded[a]
+			p.Report(a.Source.NameRange, "Keys cannot be created by their own account",
+				"%d key(s) live in account %q (%s), among them %s, but none of their policy administrators is in that account and no deployer is declared for it. The stacks that create them run in the account, and AWS's lockout safety check refuses a policy that does not let the caller change it. Set deployer on this account, or organization.deployer, to the role that applies the templates.",
+				len(kis), a.Name, a.ID, kis[0].ID())
 		}
 	},
+}
+
+func hasAdminIn(ki *model.KeyInstance) bool {
+	for _, a := range ki.PolicyAdministrators {
+		if a.Kind != model.AWSService && a.Account == ki.Account.ID {
+			return true
+		}
+	}
+	return false
 }
