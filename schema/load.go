@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclparse"
 
 	"github.com/kpgen/kpgen/internal/diag"
 )
@@ -71,13 +70,10 @@ func Parse(dir string, names []string, srcs [][]byte) (*Spec, diag.Diagnostics, 
 		return nil, diag.Diagnostics{diag.New(diag.Error, hcl.Range{}, "No spec files",
 			fmt.Sprintf("%s holds no *%s file. Write one (kpgen init writes a starter spec) or name the directory that holds the spec.", dir, FileSuffix))}, nil
 	}
-	parser := hclparse.NewParser()
 	var diags diag.Diagnostics
-	// Files that are not text are not parsed, but diagnostics show them.
-	var invalid []*hcl.File
-	var invalidNames []string
-	var bodies []hcl.Body
-	var paths []string
+	files := map[string]*hcl.File{}
+	var textNames []string
+	var texts [][]byte
 	for i, name := range names {
 		path := displayPath(dir, name)
 		src := srcs[i]
@@ -86,21 +82,25 @@ func Parse(dir string, names []string, srcs [][]byte) (*Spec, diag.Diagnostics, 
 			diags = diags.Errorf(hcl.Range{Filename: path, Start: pos, End: hcl.Pos{Line: pos.Line, Column: pos.Column + 1, Byte: pos.Byte + 1}},
 				"Invalid character encoding",
 				"%s is not valid UTF-8 text (byte 0x%02x at offset %d). Save the file as UTF-8.", path, src[off], off)
-			invalid = append(invalid, &hcl.File{Bytes: src})
-			invalidNames = append(invalidNames, path)
+			// Not parsed, but diagnostics show it.
+			files[path] = &hcl.File{Bytes: src}
 			continue
 		}
-		f, hds := parser.ParseHCL(src, path)
-		diags = append(diags, diag.FromHCL(hds)...)
-		if f != nil && !hds.HasErrors() {
+		textNames = append(textNames, path)
+		texts = append(texts, src)
+	}
+	var bodies []hcl.Body
+	var paths []string
+	parsed, hdiags := parseFiles(textNames, texts)
+	for i, f := range parsed {
+		files[textNames[i]] = f
+		diags = append(diags, diag.FromHCL(hdiags[i])...)
+		if f != nil && !hdiags[i].HasErrors() {
 			bodies = append(bodies, f.Body)
-			paths = append(paths, path)
+			paths = append(paths, textNames[i])
 		}
 	}
-	spec := &Spec{Dir: dir, Files: parser.Files(), FileNames: paths}
-	for i, f := range invalid {
-		spec.Files[invalidNames[i]] = f
-	}
+	spec := &Spec{Dir: dir, Files: files, FileNames: paths}
 	if diags.HasErrors() {
 		return spec, diags, nil
 	}

@@ -1,0 +1,157 @@
+package schema
+
+import (
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// chunkSize is the size above which a file is parsed in pieces, one per
+// CPU, split between top-level blocks. Below it, one piece is as fast.
+const chunkSize = 64 << 10
+
+// chunk is a piece of a file that starts at the beginning of a line.
+type chunk struct {
+	file  int // index of the file
+	start hcl.Pos
+	src   []byte
+	out   *hcl.File
+	diags hcl.Diagnostics
+}
+
+// parseFiles parses the files in parallel: every file, and a large file in
+// pieces split where a top-level block begins. A piece split in the wrong
+// place (inside a heredoc or a comment, say) leaves the piece before it
+// unterminated, which is a syntax error; a file with any error is parsed
+// again whole, so that its diagnostics are exactly HCL's.
+func parseFiles(names []string, srcs [][]byte) ([]*hcl.File, []hcl.Diagnostics) {
+	var chunks []*chunk
+	for i, src := range srcs {
+		chunks = append(chunks, split(i, src)...)
+	}
+	work := make(chan *chunk)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(chunks)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range work {
+				c.out, c.diags = hclsyntax.ParseConfig(c.src, names[c.file], c.start)
+			}
+		}()
+	}
+	for _, c := range chunks {
+		work <- c
+	}
+	close(work)
+	wg.Wait()
+
+	files := make([]*hcl.File, len(srcs))
+	diags := make([]hcl.Diagnostics, len(srcs))
+	for i := range srcs {
+		var mine []*chunk
+		failed := false
+		for _, c := range chunks {
+			if c.file == i {
+				mine = append(mine, c)
+				failed = failed || c.diags.HasErrors()
+			}
+		}
+		switch {
+		case len(mine) == 1:
+			files[i], diags[i] = mine[0].out, mine[0].diags
+		case failed:
+			files[i], diags[i] = hclsyntax.ParseConfig(srcs[i], names[i], hcl.InitialPos)
+		default:
+			files[i], diags[i] = join(srcs[i], mine)
+		}
+	}
+	return files, diags
+}
+
+// split cuts a file into pieces of about equal size, one per CPU, at lines
+// that start with a letter: where a top-level block can begin.
+func split(file int, src []byte) []*chunk {
+	n := runtime.GOMAXPROCS(0)
+	if len(src) < chunkSize || n < 2 {
+		return []*chunk{{file: file, start: hcl.InitialPos, src: src}}
+	}
+	var out []*chunk
+	start, startLine, line := 0, 1, 1
+	next := len(src) / n
+	for i, c := range src {
+		if c != '\n' {
+			continue
+		}
+		line++
+		at := i + 1
+		if at >= next && at < len(src) && isLetter(src[at]) {
+			out = append(out, &chunk{file: file, start: hcl.Pos{Line: startLine, Column: 1, Byte: start}, src: src[start:at]})
+			start, startLine = at, line
+			next = at + len(src)/n
+		}
+	}
+	return append(out, &chunk{file: file, start: hcl.Pos{Line: startLine, Column: 1, Byte: start}, src: src[start:]})
+}
+
+func isLetter(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
+}
+
+// join makes one file of pieces parsed apart: their top-level blocks and
+// attributes in one body, the whole text for snippets, and a navigator that
+// asks the piece holding an offset.
+func join(src []byte, pieces []*chunk) (*hcl.File, hcl.Diagnostics) {
+	body := &hclsyntax.Body{Attributes: hclsyntax.Attributes{}}
+	var diags hcl.Diagnostics
+	for _, c := range pieces {
+		b := c.out.Body.(*hclsyntax.Body)
+		body.Blocks = append(body.Blocks, b.Blocks...)
+		for name, attr := range b.Attributes {
+			if prev, dup := body.Attributes[name]; dup {
+				diags = diags.Append(&hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Duplicate argument",
+					Detail:   "The argument \"" + name + "\" was already set at " + prev.NameRange.String() + ".",
+					Subject:  &attr.NameRange,
+				})
+			}
+			body.Attributes[name] = attr
+		}
+		diags = append(diags, c.diags...)
+	}
+	first, last := pieces[0].out.Body.(*hclsyntax.Body), pieces[len(pieces)-1].out.Body.(*hclsyntax.Body)
+	body.SrcRange = hcl.RangeBetween(first.SrcRange, last.SrcRange)
+	body.EndRange = last.EndRange
+	return &hcl.File{Body: body, Bytes: src, Nav: pieceNav(pieces)}, diags
+}
+
+// pieceNav answers hcled's questions about a joined file by asking the
+// piece that holds the offset.
+type pieceNav []*chunk
+
+type contextStringer interface{ ContextString(offset int) string }
+
+// ContextString names the top-level block at offset, as HCL's own navigator
+// does.
+func (p pieceNav) ContextString(offset int) string {
+	i, _ := slices.BinarySearchFunc(p, offset, func(c *chunk, off int) int {
+		switch {
+		case c.start.Byte+len(c.src) <= off:
+			return -1
+		case c.start.Byte > off:
+			return 1
+		}
+		return 0
+	})
+	if i >= len(p) {
+		return ""
+	}
+	if cs, ok := p[i].out.Nav.(contextStringer); ok {
+		return cs.ContextString(offset)
+	}
+	return ""
+}

@@ -1,0 +1,110 @@
+package schema
+
+import (
+	"fmt"
+	"maps"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/hashicorp/hcl/v2/hcled"
+
+	"github.com/kpgen/kpgen/internal/testorg"
+)
+
+// parseWith parses files with a given number of CPUs, which decides how
+// many pieces a large file is parsed in.
+func parseWith(t *testing.T, procs int, files map[string][]byte) (*Spec, []string) {
+	t.Helper()
+	prev := runtime.GOMAXPROCS(procs)
+	defer runtime.GOMAXPROCS(prev)
+	var names []string
+	var srcs [][]byte
+	for _, n := range sortedNames(files) {
+		names = append(names, n)
+		srcs = append(srcs, files[n])
+	}
+	spec, diags, err := Parse("", names, srcs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ds []string
+	for _, d := range diags {
+		ds = append(ds, fmt.Sprintf("%s %s", d.Subject, d.Summary))
+	}
+	return spec, ds
+}
+
+func sortedNames(files map[string][]byte) []string {
+	return slices.Sorted(maps.Keys(files))
+}
+
+
+
+// TestParseInPieces: a large file parsed in pieces on several CPUs gives
+// the same spec, ranges and all, as parsed whole on one.
+func TestParseInPieces(t *testing.T) {
+	files := testorg.Files(500)
+	if len(files["apps-0000.kp.hcl"]) < 4*chunkSize {
+		t.Fatalf("the test file is too small to be split")
+	}
+	whole, wd := parseWith(t, 1, files)
+	pieces, pd := parseWith(t, 4, files)
+	if len(wd)+len(pd) > 0 {
+		t.Fatalf("diagnostics: %v %v", wd, pd)
+	}
+	if diff := cmp.Diff(whole, pieces, cmpopts.IgnoreFields(Spec{}, "Files")); diff != "" {
+		t.Errorf("spec parsed in pieces differs (-whole +pieces):\n%s", diff)
+	}
+	// The enclosing block of an offset is found in the right piece.
+	app := pieces.Applications[250]
+	f := pieces.Files[app.DefRange.Filename]
+	if got, want := hcled.ContextString(f, app.Keys[0].DefRange.Start.Byte), `application "app250"`; got != want {
+		t.Errorf("context of a block in a later piece: %q, want %q", got, want)
+	}
+}
+
+// TestParseInPiecesFallsBack: pieces split inside a heredoc, or a syntax
+// error anywhere, make the file be parsed whole: the same spec, the same
+// diagnostics.
+func TestParseInPiecesFallsBack(t *testing.T) {
+	files := testorg.Files(500)
+	src := string(files["apps-0000.kp.hcl"])
+	// A block comment whose lines start with letters in column 1, long
+	// enough to hold a split point, in the middle of the file.
+	var comment strings.Builder
+	comment.WriteString("/*\n")
+	for i := range 5000 {
+		fmt.Fprintf(&comment, "application \"x%d\" {\n", i)
+	}
+	comment.WriteString("*/\n")
+	mid := strings.Index(src[len(src)/2:], "\napplication ") + len(src)/2 + 1
+	files["apps-0000.kp.hcl"] = []byte(src[:mid] + comment.String() + src[mid:])
+	whole, wd := parseWith(t, 1, files)
+	pieces, pd := parseWith(t, 4, files)
+	if len(wd)+len(pd) > 0 {
+		t.Fatalf("diagnostics: %v %v", wd, pd)
+	}
+	if diff := cmp.Diff(whole, pieces, cmpopts.IgnoreFields(Spec{}, "Files")); diff != "" {
+		t.Errorf("spec differs (-whole +pieces):\n%s", diff)
+	}
+	if len(pieces.Applications) != 500 {
+		t.Errorf("%d applications, want 500: the comment was read as blocks", len(pieces.Applications))
+	}
+
+	// A syntax error near the end of a large file.
+	broken := strings.Replace(src, "    key            = \"orders\"\n  }\n  data \"customers\"", "    key            = = \"orders\"\n  }\n  data \"customers\"", 1)
+	broken = broken[:len(broken)-200] + strings.Replace(broken[len(broken)-200:], "}", "", 1)
+	files["apps-0000.kp.hcl"] = []byte(broken)
+	_, wd = parseWith(t, 1, files)
+	_, pd = parseWith(t, 4, files)
+	if len(wd) == 0 {
+		t.Fatal("the broken file parsed")
+	}
+	if diff := cmp.Diff(wd, pd); diff != "" {
+		t.Errorf("diagnostics differ (-whole +pieces):\n%s", diff)
+	}
+}
