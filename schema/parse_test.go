@@ -42,8 +42,6 @@ func sortedNames(files map[string][]byte) []string {
 	return slices.Sorted(maps.Keys(files))
 }
 
-
-
 // TestParseInPieces: a large file parsed in pieces on several CPUs gives
 // the same spec, ranges and all, as parsed whole on one.
 func TestParseInPieces(t *testing.T) {
