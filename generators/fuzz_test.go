@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/hashicorp/hcl/v2/hclwrite"
 	"gopkg.in/yaml.v3"
 
 	"github.com/kpgen/kpgen/generators/cloudformation"
@@ -60,17 +61,21 @@ func FuzzBuild(f *testing.F) {
 			switch {
 			case strings.HasSuffix(f.Path, ".json"):
 				var v any
-				if err := json.Unmarshal(f.Data, &v); err != nil {
-					t.Fatalf("%s is not JSON: %v\n%s", f.Path, err, f.Data)
+				if err := json.Unmarshal(f.Content(), &v); err != nil {
+					t.Fatalf("%s is not JSON: %v\n%s", f.Path, err, f.Content())
 				}
 			case strings.HasSuffix(f.Path, ".yaml"):
 				var v any
-				if err := yaml.NewDecoder(bytes.NewReader(f.Data)).Decode(&v); err != nil {
-					t.Fatalf("%s is not YAML: %v\n%s", f.Path, err, f.Data)
+				if err := yaml.NewDecoder(bytes.NewReader(f.Content())).Decode(&v); err != nil {
+					t.Fatalf("%s is not YAML: %v\n%s", f.Path, err, f.Content())
 				}
 			case strings.HasSuffix(f.Path, ".tf"):
-				if _, hds := hclparse.NewParser().ParseHCL(f.Data, f.Path); hds.HasErrors() {
-					t.Fatalf("%s does not parse: %v\n%s", f.Path, hds, f.Data)
+				data := f.Content()
+				if _, hds := hclparse.NewParser().ParseHCL(data, f.Path); hds.HasErrors() {
+					t.Fatalf("%s does not parse: %v\n%s", f.Path, hds, data)
+				}
+				if !bytes.Equal(hclwrite.Format(data), data) {
+					t.Fatalf("%s is not in canonical format:\n%s", f.Path, data)
 				}
 			}
 		}

@@ -60,24 +60,32 @@ func Generate(m *model.Model, pols []*policy.KeyPolicy, format string) ([]output
 	exports := map[string]*model.KeyInstance{}
 	var files []output.File
 	for _, s := range stacks {
-		tmpl, err := g.template(s)
-		if err != nil {
-			return nil, diags.Errorf(hcl.Range{}, "Cannot write a CloudFormation template", "Template %s: %s.", s.name, err)
-		}
-		var data []byte
-		if format == FormatJSON {
-			data, err = encodeJSON(tmpl)
-		} else {
-			data, err = encodeYAML(tmpl)
-		}
-		if err != nil {
-			return nil, diags.Errorf(hcl.Range{}, "Cannot write a CloudFormation template", "Template %s: %s.", s.name, err)
-		}
-		files = append(files, output.File{Path: path.Join("cloudformation", s.name+"."+format), Data: data})
+		files = append(files, output.File{
+			Path:   path.Join("cloudformation", s.name+"."+format),
+			Render: func() []byte { return g.render(s, format) },
+		})
 		diags = append(diags, checkExports(exports, s)...)
 	}
 	slices.SortFunc(files, func(a, b output.File) int { return strings.Compare(a.Path, b.Path) })
 	return files, diags
+}
+
+// render writes a stack's template. It is called when the file is written;
+// the template holds only values kpgen made, so encoding it cannot fail
+// but through a bug.
+func (g *generator) render(s *stack, format string) []byte {
+	tmpl := g.template(s)
+	var data []byte
+	var err error
+	if format == FormatJSON {
+		data, err = encodeJSON(tmpl)
+	} else {
+		data, err = encodeYAML(tmpl)
+	}
+	if err != nil {
+		panic(fmt.Sprintf("cloudformation: cannot encode template %s: %v", s.name, err))
+	}
+	return data
 }
 
 // stack is one template: the primary keys of an application stage in one
@@ -187,7 +195,7 @@ func (g *generator) homeRegion(keys []*policy.KeyPolicy) string {
 }
 
 // template builds the template of a stack.
-func (g *generator) template(s *stack) (*object, error) {
+func (g *generator) template(s *stack) *object {
 	t := &object{}
 	t.add("AWSTemplateFormatVersion", "2010-09-09")
 	t.add("Description", s.description())
@@ -206,10 +214,7 @@ func (g *generator) template(s *stack) (*object, error) {
 	outputs := &object{}
 	for _, kp := range s.keys {
 		ki := kp.Instance
-		doc, err := decodePolicy(kp.JSON)
-		if err != nil {
-			return nil, fmt.Errorf("key policy of %s: %w", ki.ID(), err)
-		}
+		doc := documentValue(kp.Document)
 		base := g.ids[ki.App][ki.Key.Name]
 		if s.replica {
 			g.replica(s, kp, base, doc, params, resources, outputs)
@@ -222,7 +227,7 @@ func (g *generator) template(s *stack) (*object, error) {
 	}
 	t.add("Resources", resources)
 	t.add("Outputs", outputs)
-	return t, nil
+	return t
 }
 
 func (s *stack) description() string {

@@ -119,7 +119,7 @@ func checkGolden(t *testing.T, dir, prefix string, files []output.File) {
 			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 				t.Fatal(err)
 			}
-			if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+			if err := os.WriteFile(p, f.Content(), 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -130,7 +130,7 @@ func checkGolden(t *testing.T, dir, prefix string, files []output.File) {
 		if !strings.HasPrefix(f.Path, prefix+"/") {
 			t.Errorf("%s is not under %s/", f.Path, prefix)
 		}
-		got[f.Path] = f.Data
+		got[f.Path] = f.Content()
 	}
 	for p, data := range got {
 		w, ok := want[p]
@@ -149,12 +149,21 @@ func checkGolden(t *testing.T, dir, prefix string, files []output.File) {
 }
 
 // TestDeterministic generates every fixture twice and compares the bytes.
+// contents renders files, by path.
+func contents(files []output.File) map[string]string {
+	out := map[string]string{}
+	for _, f := range files {
+		out[f.Path] = string(f.Content())
+	}
+	return out
+}
+
 func TestDeterministic(t *testing.T) {
 	for _, name := range fixtures {
 		m, pols := loadFixture(t, name)
 		for _, format := range []string{FormatYAML, FormatJSON} {
-			a := generate(t, m, pols, format)
-			b := generate(t, m, pols, format)
+			a := contents(generate(t, m, pols, format))
+			b := contents(generate(t, m, pols, format))
 			if diff := cmp.Diff(a, b); diff != "" {
 				t.Errorf("%s %s: two runs differ:\n%s", name, format, diff)
 			}
@@ -177,9 +186,9 @@ func readTemplate(t *testing.T, f output.File) map[string]any {
 	var v map[string]any
 	var err error
 	if strings.HasSuffix(f.Path, ".json") {
-		err = json.Unmarshal(f.Data, &v)
+		err = json.Unmarshal(f.Content(), &v)
 	} else {
-		err = yaml.Unmarshal(f.Data, &v)
+		err = yaml.Unmarshal(f.Content(), &v)
 	}
 	if err != nil {
 		t.Fatalf("%s does not read back: %v", f.Path, err)
@@ -205,7 +214,7 @@ func TestPoliciesAreTheBuiltDocuments(t *testing.T) {
 		want := map[string]any{} // by policy Id and region
 		for _, kp := range pols {
 			var doc any
-			if err := json.Unmarshal(kp.JSON, &doc); err != nil {
+			if err := json.Unmarshal(kp.JSON(), &doc); err != nil {
 				t.Fatal(err)
 			}
 			for _, r := range append([]string{kp.Instance.Region}, kp.Instance.ReplicaRegions...) {

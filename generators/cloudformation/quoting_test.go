@@ -149,7 +149,7 @@ func TestQuoting(t *testing.T) {
 		for _, f := range files {
 			if format == FormatYAML {
 				var doc yaml.Node
-				if err := yaml.Unmarshal(f.Data, &doc); err != nil {
+				if err := yaml.Unmarshal(f.Content(), &doc); err != nil {
 					t.Fatalf("%s: %v", f.Path, err)
 				}
 				walkScalars(&doc, func(n *yaml.Node) {
@@ -240,7 +240,7 @@ func TestQuoting(t *testing.T) {
 				Condition map[string]map[string]any
 			}
 		}
-		if err := json.Unmarshal(kp.JSON, &doc); err != nil {
+		if err := json.Unmarshal(kp.JSON(), &doc); err != nil {
 			t.Fatal(err)
 		}
 		found := 0

@@ -3,12 +3,12 @@ package cloudformation
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/kpgen/kpgen/internal/policy"
 )
 
 // A template is built as a tree of these values, then written as YAML or
@@ -186,60 +186,75 @@ func plainSafe(s string) bool {
 	return true
 }
 
-// decodePolicy reads a policy document's JSON into a value tree, keeping the
-// order of its keys: the template carries the document kpgen built, byte
-// for byte in content, never a copy rebuilt by hand.
-func decodePolicy(data []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	v, err := decodeValue(dec)
-	if err != nil {
-		return nil, err
+// documentValue is a key policy as a value tree, with the keys in the order
+// of its JSON (policy.Document's): the template carries the document kpgen
+// built, never a copy rebuilt by hand.
+func documentValue(d *policy.Document) *object {
+	o := (&object{}).add("Version", d.Version)
+	if d.ID != "" {
+		o.add("Id", d.ID)
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("data after the policy document")
+	stmts := []any{}
+	for _, s := range d.Statement {
+		stmts = append(stmts, statementValue(s))
 	}
-	return v, nil
+	return o.add("Statement", stmts)
 }
 
-func decodeValue(dec *json.Decoder) (any, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
+func statementValue(s *policy.Statement) *object {
+	o := (&object{}).add("Sid", s.Sid).add("Effect", s.Effect)
+	if s.Principal != nil {
+		o.add("Principal", principalValue(s.Principal))
 	}
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			o := &object{}
-			for dec.More() {
-				k, err := dec.Token()
-				if err != nil {
-					return nil, err
-				}
-				v, err := decodeValue(dec)
-				if err != nil {
-					return nil, err
-				}
-				o.add(k.(string), v)
+	o.add("Action", valuesValue(s.Action)).add("Resource", valuesValue(s.Resource))
+	if len(s.Condition) > 0 {
+		c := &object{}
+		for _, op := range s.Condition.Operators() {
+			keys := &object{}
+			for _, k := range s.Condition.Keys(op) {
+				keys.add(k, valuesValue(s.Condition[op][k]))
 			}
-			_, err := dec.Token() // '}'
-			return o, err
-		case '[':
-			l := []any{}
-			for dec.More() {
-				v, err := decodeValue(dec)
-				if err != nil {
-					return nil, err
-				}
-				l = append(l, v)
-			}
-			_, err := dec.Token() // ']'
-			return l, err
+			c.add(op, keys)
 		}
-		return nil, fmt.Errorf("unexpected %v", t)
-	default:
-		// string, bool, json.Number or nil
-		return t, nil
+		o.add("Condition", c)
 	}
+	if s.NotPrincipal != nil {
+		o.add("NotPrincipal", principalValue(s.NotPrincipal))
+	}
+	if len(s.NotAction) > 0 {
+		o.add("NotAction", valuesValue(s.NotAction))
+	}
+	if len(s.NotResource) > 0 {
+		o.add("NotResource", valuesValue(s.NotResource))
+	}
+	return o
+}
+
+func principalValue(p *policy.Principal) any {
+	if p.All {
+		return "*"
+	}
+	o := &object{}
+	if len(p.AWS) > 0 {
+		o.add("AWS", valuesValue(p.AWS))
+	}
+	if len(p.Service) > 0 {
+		o.add("Service", valuesValue(p.Service))
+	}
+	if len(p.Federated) > 0 {
+		o.add("Federated", valuesValue(p.Federated))
+	}
+	return o
+}
+
+// valuesValue is one value as a string, several as a list, as in JSON.
+func valuesValue(vs policy.Values) any {
+	if len(vs) == 1 {
+		return vs[0]
+	}
+	l := make([]any, len(vs))
+	for i, v := range vs {
+		l[i] = v
+	}
+	return l
 }

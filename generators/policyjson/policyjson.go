@@ -21,7 +21,7 @@ import (
 func Generate(m *model.Model, pols []*policy.KeyPolicy) ([]output.File, diag.Diagnostics) {
 	var files []output.File
 	for _, kp := range pols {
-		files = append(files, output.File{Path: kp.Instance.PolicyFile, Data: kp.JSON})
+		files = append(files, output.File{Path: kp.Instance.PolicyFile, Render: kp.JSON})
 	}
 	if m.Organization.Strategy == model.Centralized {
 		files = append(files, identityPolicies(m)...)

@@ -150,7 +150,7 @@ func TestQuoting(t *testing.T) {
 	for _, kp := range pols {
 		ki := kp.Instance
 		var doc any
-		if err := json.Unmarshal(kp.JSON, &doc); err != nil {
+		if err := json.Unmarshal(kp.JSON(), &doc); err != nil {
 			t.Fatal(err)
 		}
 		e := expect{description: ki.Key.Description, tags: map[string]string{}, policy: doc}

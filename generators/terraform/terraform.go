@@ -57,12 +57,7 @@ func Generate(m *model.Model, pols []*policy.KeyPolicy) ([]output.File, diag.Dia
 	var diags diag.Diagnostics
 	var files []output.File
 	for _, mod := range modules(pols) {
-		fs, err := mod.files()
-		if err != nil {
-			return nil, diags.Errorf(hcl.Range{}, "Cannot write a Terraform module",
-				"Module terraform/%s: %s.", mod.account.Name, err)
-		}
-		files = append(files, fs...)
+		files = append(files, mod.files()...)
 	}
 	slices.SortFunc(files, func(a, b output.File) int { return strings.Compare(a.Path, b.Path) })
 	return files, diags
@@ -166,14 +161,14 @@ func keyIDAttr(typ string) string {
 	return "key_id"
 }
 
-// files renders the module.
-func (mod *module) files() ([]output.File, error) {
+// files lists the module's files; each is rendered when it is written.
+func (mod *module) files() []output.File {
 	dir := path.Join("terraform", mod.account.Name)
 	var files []output.File
-	add := func(name string, f *hclwrite.File) {
-		files = append(files, output.File{Path: path.Join(dir, name), Data: format(f)})
+	add := func(name string, build func() *hclwrite.File) {
+		files = append(files, output.File{Path: path.Join(dir, name), Render: func() []byte { return format(build()) }})
 	}
-	add("versions.tf", mod.versions())
+	add("versions.tf", mod.versions)
 
 	var apps []*model.Application
 	byApp := map[*model.Application][]*policy.KeyPolicy{}
@@ -185,20 +180,21 @@ func (mod *module) files() ([]output.File, error) {
 		byApp[a] = append(byApp[a], kp)
 	}
 	for _, a := range apps {
-		f := newFile()
-		for _, kp := range byApp[a] {
-			if err := mod.key(f.Body(), kp); err != nil {
-				return nil, fmt.Errorf("key %s: %w", kp.Instance.ID(), err)
-			}
-		}
 		name := a.Name + ".tf"
 		if a.Name == "versions" || a.Name == "outputs" {
 			name = "app_" + name
 		}
-		add(name, f)
+		add(name, func() *hclwrite.File {
+			f := newFile()
+			w := newWriter()
+			for _, kp := range byApp[a] {
+				mod.key(f.Body(), w, kp)
+			}
+			return f
+		})
 	}
-	add("outputs.tf", mod.outputs())
-	return files, nil
+	add("outputs.tf", mod.outputs)
+	return files
 }
 
 func newFile() *hclwrite.File {
@@ -215,10 +211,11 @@ func comment(lines ...string) hclwrite.Tokens {
 	return toks
 }
 
-// format returns the file formatted as terraform fmt does, with one blank
-// line between blocks and none at the end.
+// format returns the file formatted as terraform fmt does (hclwrite formats
+// a file's tokens as it writes them), with one blank line between blocks
+// and none at the end.
 func format(f *hclwrite.File) []byte {
-	return append(bytes.TrimRight(hclwrite.Format(f.Bytes()), "\n"), '\n')
+	return append(bytes.TrimRight(f.Bytes(), "\n"), '\n')
 }
 
 // block appends a block after a blank line.
@@ -290,13 +287,10 @@ func (mod *module) minimumProvider() (string, []string) {
 }
 
 // key writes a key, its alias, and its replicas and their aliases.
-func (mod *module) key(body *hclwrite.Body, kp *policy.KeyPolicy) error {
+func (mod *module) key(body *hclwrite.Body, w *writer, kp *policy.KeyPolicy) {
 	ki := kp.Instance
 	k := ki.Key
-	pol, err := policyTokens(kp.JSON)
-	if err != nil {
-		return fmt.Errorf("key policy: %w", err)
-	}
+	pol := w.document(kp.Document)
 	name := mod.names[kp]
 	typ := keyType(k)
 	body.AppendNewline()
@@ -330,8 +324,8 @@ func (mod *module) key(body *hclwrite.Body, kp *policy.KeyPolicy) error {
 	if k.MultiRegion() {
 		b.SetAttributeValue("multi_region", cty.True)
 	}
-	b.SetAttributeRaw("policy", hclwrite.TokensForFunctionCall("jsonencode", pol))
-	b.SetAttributeRaw("tags", tagTokens(ki))
+	b.SetAttributeRaw("policy", jsonencode(pol))
+	b.SetAttributeRaw("tags", tagTokens(w, ki))
 	protect(b, ki)
 
 	a := block(body, "resource", typeAlias, name)
@@ -348,8 +342,8 @@ func (mod *module) key(body *hclwrite.Body, kp *policy.KeyPolicy) error {
 		rb.SetAttributeValue("description", cty.StringVal(k.Description))
 		rb.SetAttributeValue("deletion_window_in_days", cty.NumberIntVal(int64(k.DeletionWindowDays)))
 		rb.SetAttributeValue("enabled", cty.True)
-		rb.SetAttributeRaw("policy", hclwrite.TokensForFunctionCall("jsonencode", pol))
-		rb.SetAttributeRaw("tags", tagTokens(ki))
+		rb.SetAttributeRaw("policy", jsonencode(pol))
+		rb.SetAttributeRaw("tags", tagTokens(w, ki))
 		protect(rb, ki)
 
 		ra := block(body, "resource", typeAlias, rname)
@@ -357,7 +351,13 @@ func (mod *module) key(body *hclwrite.Body, kp *policy.KeyPolicy) error {
 		ra.SetAttributeValue("name", cty.StringVal(ki.Alias))
 		ra.SetAttributeTraversal("target_key_id", ref(rtyp, rname, keyIDAttr(rtyp)))
 	}
-	return nil
+}
+
+// jsonencode calls jsonencode with the policy object. Written token by
+// token: the file's formatter spaces them, once.
+func jsonencode(obj hclwrite.Tokens) hclwrite.Tokens {
+	toks := hclwrite.Tokens{tok(hclsyntax.TokenIdent, "jsonencode"), tok(hclsyntax.TokenOParen, "(")}
+	return append(append(toks, obj...), tok(hclsyntax.TokenCParen, ")"))
 }
 
 // protect keeps Terraform from destroying a production key: destroying a
@@ -410,13 +410,13 @@ func tags(ki *model.KeyInstance) []schema.KV {
 
 // tagTokens writes the tags as an object with quoted keys: tag keys hold
 // colons and anything else the spec allows.
-func tagTokens(ki *model.KeyInstance) hclwrite.Tokens {
-	var attrs []hclwrite.ObjectAttrTokens
+func tagTokens(w *writer, ki *model.KeyInstance) hclwrite.Tokens {
+	toks := hclwrite.Tokens{tok(hclsyntax.TokenOBrace, "{"), tok(hclsyntax.TokenNewline, "\n")}
 	for _, kv := range tags(ki) {
-		attrs = append(attrs, hclwrite.ObjectAttrTokens{
-			Name:  hclwrite.TokensForValue(cty.StringVal(kv.Key)),
-			Value: hclwrite.TokensForValue(cty.StringVal(kv.Value)),
-		})
+		toks = append(toks, w.str(kv.Key)...)
+		toks = append(toks, tok(hclsyntax.TokenEqual, "="))
+		toks = append(toks, w.str(kv.Value)...)
+		toks = append(toks, tok(hclsyntax.TokenNewline, "\n"))
 	}
-	return hclwrite.TokensForObject(attrs)
+	return append(toks, tok(hclsyntax.TokenCBrace, "}"))
 }

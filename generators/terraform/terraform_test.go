@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2/hclwrite"
 
 	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/internal/model"
@@ -112,7 +113,7 @@ func TestGolden(t *testing.T) {
 					if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 						t.Fatal(err)
 					}
-					if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+					if err := os.WriteFile(p, f.Content(), 0o644); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -120,13 +121,13 @@ func TestGolden(t *testing.T) {
 			}
 			got := map[string][]byte{}
 			for _, f := range files {
-				got[f.Path] = f.Data
+				got[f.Path] = f.Content()
 				w, ok := want[f.Path]
 				switch {
 				case !ok:
 					t.Errorf("%s is generated but not in %s; run go test ./generators/terraform -update and review it", f.Path, dir)
-				case !bytes.Equal(w, f.Data):
-					t.Errorf("%s differs from %s (-want +got):\n%s", f.Path, dir, cmp.Diff(string(w), string(f.Data)))
+				case !bytes.Equal(w, f.Content()):
+					t.Errorf("%s differs from %s (-want +got):\n%s", f.Path, dir, cmp.Diff(string(w), string(f.Content())))
 				}
 			}
 			for p := range want {
@@ -138,10 +139,19 @@ func TestGolden(t *testing.T) {
 	}
 }
 
+// contents renders files, by path.
+func contents(files []output.File) map[string]string {
+	out := map[string]string{}
+	for _, f := range files {
+		out[f.Path] = string(f.Content())
+	}
+	return out
+}
+
 func TestDeterministic(t *testing.T) {
 	for _, name := range fixtures {
 		m, pols := loadFixture(t, name)
-		if diff := cmp.Diff(generate(t, m, pols), generate(t, m, pols)); diff != "" {
+		if diff := cmp.Diff(contents(generate(t, m, pols)), contents(generate(t, m, pols))); diff != "" {
 			t.Errorf("%s: two runs differ:\n%s", name, diff)
 		}
 	}
@@ -179,7 +189,7 @@ func parseModules(t *testing.T, files []output.File) map[string][]*hcl.File {
 			t.Errorf("%s is not a .tf file", f.Path)
 			continue
 		}
-		hf, diags := p.ParseHCL(f.Data, f.Path)
+		hf, diags := p.ParseHCL(f.Content(), f.Path)
 		if diags.HasErrors() {
 			t.Errorf("%s does not parse: %s", f.Path, diags.Error())
 			continue
@@ -512,11 +522,11 @@ func TestResources(t *testing.T) {
 		if path.Base(f.Path) != "versions.tf" {
 			continue
 		}
-		if want := `version = ">= 6.11, < 7.0"`; !bytes.Contains(f.Data, []byte(want)) {
-			t.Errorf("%s does not require %s:\n%s", f.Path, want, f.Data)
+		if want := `version = ">= 6.11, < 7.0"`; !bytes.Contains(f.Content(), []byte(want)) {
+			t.Errorf("%s does not require %s:\n%s", f.Path, want, f.Content())
 		}
 		for _, r := range []string{"us_east_1", "eu_west_1"} {
-			if !bytes.Contains(f.Data, []byte(`alias               = "`+r+`"`)) {
+			if !bytes.Contains(f.Content(), []byte(`alias               = "`+r+`"`)) {
 				t.Errorf("%s: no provider for %s", f.Path, r)
 			}
 		}
@@ -553,6 +563,21 @@ func TestIdentifier(t *testing.T) {
 		}
 		if !hclsyntax.ValidIdentifier(identifier(in)) {
 			t.Errorf("identifier(%q) is not an HCL identifier", in)
+		}
+	}
+}
+
+// TestFormatted: every file is already in canonical format, as terraform fmt
+// and hclwrite.Format write it; kpgen formats each file once, as hclwrite
+// writes its tokens, and never runs the formatter twice.
+func TestFormatted(t *testing.T) {
+	for _, name := range fixtures {
+		m, pols := loadFixture(t, name)
+		for _, f := range generate(t, m, pols) {
+			got := f.Content()
+			if want := hclwrite.Format(got); !bytes.Equal(want, got) {
+				t.Errorf("%s: not in canonical format (-formatted +got):\n%s", f.Path, cmp.Diff(string(want), string(got)))
+			}
 		}
 	}
 }

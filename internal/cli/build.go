@@ -142,6 +142,9 @@ and this one no longer makes. It never touches any other file.`,
 			if diags.HasErrors() {
 				return errRejected
 			}
+			// The parsed files served the diagnostics; the outputs are
+			// rendered from the model, so let the memory go.
+			an.spec.Files = nil
 			outDir := a.outDir(dir, out)
 			unlock, err := output.Lock(outDir)
 			if err != nil {

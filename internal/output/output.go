@@ -8,11 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/gofrs/flock"
 	"github.com/pmezard/go-difflib/difflib"
@@ -23,10 +26,22 @@ import (
 const ManifestName = "kpgen.manifest.json"
 
 // File is one output file: a slash-separated path relative to the output
-// directory, and its content.
+// directory, and its content. Generators may give Render instead of Data:
+// it makes the content when the file is written or compared, so that a
+// build holds one large file at a time rather than all of them, and renders
+// them on every CPU.
 type File struct {
-	Path string
-	Data []byte
+	Path   string
+	Data   []byte
+	Render func() []byte
+}
+
+// Content returns the file's content, rendering it if need be.
+func (f File) Content() []byte {
+	if f.Render != nil {
+		return f.Render()
+	}
+	return f.Data
 }
 
 // Manifest lists the files of the last build.
@@ -75,14 +90,15 @@ func CheckPath(p string) error {
 }
 
 // manifestFor lists files, sorted by path.
-func manifestFor(files []File, kept []ManifestEntry) *Manifest {
-	m := &Manifest{FormatVersion: "1", Generator: "kpgen", Files: append([]ManifestEntry{}, kept...)}
-	for _, f := range files {
-		sum := sha256.Sum256(f.Data)
-		m.Files = append(m.Files, ManifestEntry{Path: f.Path, SHA256: hex.EncodeToString(sum[:])})
-	}
+func manifestOf(entries []ManifestEntry) *Manifest {
+	m := &Manifest{FormatVersion: "1", Generator: "kpgen", Files: append([]ManifestEntry{}, entries...)}
 	slices.SortFunc(m.Files, func(a, b ManifestEntry) int { return strings.Compare(a.Path, b.Path) })
 	return m
+}
+
+func entryOf(path string, data []byte) ManifestEntry {
+	sum := sha256.Sum256(data)
+	return ManifestEntry{Path: path, SHA256: hex.EncodeToString(sum[:])}
 }
 
 func (m *Manifest) encode() []byte {
@@ -93,20 +109,6 @@ func (m *Manifest) encode() []byte {
 		panic("output: " + err.Error())
 	}
 	return buf.Bytes()
-}
-
-// WithManifest returns files, sorted by path, with the manifest that lists
-// them added: everything a build writes.
-func WithManifest(files []File) []File {
-	return withManifest(files, nil)
-}
-
-// withManifest also lists kept entries of a previous manifest: files of
-// kinds this build did not make.
-func withManifest(files []File, kept []ManifestEntry) []File {
-	out := slices.Clone(files)
-	slices.SortFunc(out, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
-	return append(out, File{Path: ManifestName, Data: manifestFor(files, kept).encode()})
 }
 
 // ReadManifest reads the manifest of a previous build in dir. A directory
@@ -152,62 +154,121 @@ func Lock(dir string) (unlock func(), err error) {
 // Write makes dir hold files (and their manifest): files whose content is
 // unchanged are not rewritten; files of the previous manifest that are no
 // longer produced are removed, except those keep selects, which stay listed;
-// nothing else in dir is touched. Every write is atomic. The caller holds
-// the lock.
+// nothing else in dir is touched. The caller holds the lock.
+//
+// Every file is written atomically: its content goes to a temporary file in
+// its own directory; once all of them are written, they are made durable
+// together, then renamed over their targets, and the renames made durable.
+// A reader, a crash or a kill sees each file whole, old or new.
 func Write(dir string, files []File, keep func(path string) bool) (*Result, error) {
 	prev, err := ReadManifest(dir)
 	if err != nil {
 		return nil, err
 	}
+	if err := checkPaths(files); err != nil {
+		return nil, err
+	}
 	var kept []ManifestEntry
+	produced := map[string]bool{ManifestName: true}
 	for _, e := range prev.Files {
 		if keep != nil && keep(e.Path) {
 			kept = append(kept, e)
+			produced[e.Path] = true
 		}
 	}
-	all := withManifest(files, kept)
-	res := &Result{}
-	produced := map[string]bool{}
-	for _, e := range kept {
-		produced[e.Path] = true
-	}
-	for _, f := range all {
-		if err := CheckPath(f.Path); err != nil {
-			return nil, err
-		}
+	for _, f := range files {
 		produced[f.Path] = true
-		target, err := safeTarget(dir, f.Path)
+	}
+
+	// Render, compare and write the temporary files on every CPU.
+	type outcome struct {
+		entry  ManifestEntry
+		target string
+		temp   string // "" when the file is unchanged
+		err    error
+	}
+	dirs := &dirCache{root: dir, ok: map[string]bool{}}
+	results := make([]outcome, len(files))
+	parallel(len(files), func(i int) {
+		f := files[i]
+		data := f.Content()
+		results[i].entry = entryOf(f.Path, data)
+		target, err := dirs.target(f.Path)
 		if err != nil {
-			return nil, err
+			results[i].err = err
+			return
 		}
-		old, err := os.ReadFile(target)
-		if err == nil && bytes.Equal(old, f.Data) {
-			if f.Path != ManifestName {
-				res.Unchanged = append(res.Unchanged, f.Path)
-			}
-			continue
+		if old, err := os.ReadFile(target); err == nil && bytes.Equal(old, data) {
+			return
 		}
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-			return nil, err
-		}
-		// A directory may have been created by MkdirAll above; check the
-		// path again before writing through it.
-		if _, err := safeTarget(dir, f.Path); err != nil {
-			return nil, err
-		}
-		if err := WriteFileAtomic(target, f.Data, 0o644); err != nil {
-			return nil, err
-		}
-		if f.Path != ManifestName {
-			res.Written = append(res.Written, f.Path)
+		results[i].target = target
+		results[i].temp, results[i].err = writeTemp(target, data)
+	})
+	var temps, targets []string
+	for _, r := range results {
+		if r.temp != "" {
+			temps, targets = append(temps, r.temp), append(targets, r.target)
 		}
 	}
-	removeStaleTemps(dir, all)
+	cleanup := func() {
+		for _, t := range temps {
+			os.Remove(t)
+		}
+	}
+	for _, r := range results {
+		if r.err != nil {
+			cleanup()
+			return nil, r.err
+		}
+	}
+
+	res := &Result{}
+	entries := kept
+	var manifest []byte
+	for i, r := range results {
+		entries = append(entries, r.entry)
+		if r.temp == "" {
+			res.Unchanged = append(res.Unchanged, files[i].Path)
+		} else {
+			res.Written = append(res.Written, files[i].Path)
+		}
+	}
+	manifest = manifestOf(entries).encode()
+	mtarget := filepath.Join(dir, ManifestName)
+	if old, err := os.ReadFile(mtarget); err != nil || !bytes.Equal(old, manifest) {
+		t, err := writeTemp(mtarget, manifest)
+		if err != nil {
+			cleanup()
+			return nil, err
+		}
+		temps, targets = append(temps, t), append(targets, mtarget)
+	}
+	if len(temps) > 0 {
+		if err := syncAll(dir, temps); err != nil {
+			cleanup()
+			return nil, fmt.Errorf("sync %s: %w", dir, err)
+		}
+		renamed := map[string]bool{}
+		for i, t := range temps {
+			if err := os.Rename(t, targets[i]); err != nil {
+				cleanup()
+				return nil, err
+			}
+			renamed[filepath.Dir(t)] = true
+		}
+		if err := syncAll(dir, slices.Sorted(maps.Keys(renamed))); err != nil {
+			return nil, fmt.Errorf("sync %s: %w", dir, err)
+		}
+	}
+	slices.Sort(res.Written)
+	slices.Sort(res.Unchanged)
+
+	removeStaleTemps(dir, files)
 	for _, e := range prev.Files {
 		if produced[e.Path] {
 			continue
 		}
-		target, err := safeTarget(dir, e.Path)
+		target, err := dirs.target(e.Path)
 		if err != nil {
 			return nil, err
 		}
@@ -228,6 +289,121 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 		removeEmptyParents(dir, path.Dir(e.Path))
 	}
 	return res, nil
+}
+
+// checkPaths refuses paths that could leave the output directory, and two
+// files at one path.
+func checkPaths(files []File) error {
+	seen := map[string]bool{}
+	for _, f := range files {
+		if err := CheckPath(f.Path); err != nil {
+			return err
+		}
+		if f.Path == ManifestName || seen[f.Path] {
+			return &PathError{f.Path, "two outputs at one path"}
+		}
+		seen[f.Path] = true
+	}
+	return nil
+}
+
+// writeTemp writes data to a new temporary file beside target and returns
+// its name, which holds TempMarker, so that a later build can remove it if
+// this one is killed.
+func writeTemp(target string, data []byte) (string, error) {
+	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		return "", err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+TempMarker+"*")
+	if err != nil {
+		return "", err
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Chmod(tmp.Name(), 0o644)
+	}
+	if werr != nil {
+		os.Remove(tmp.Name())
+		return "", fmt.Errorf("write %s: %w", target, werr)
+	}
+	return tmp.Name(), nil
+}
+
+// parallel runs fn(0..n-1) on every CPU. A panic in fn (a bug in a
+// generator) is raised again in the caller's goroutine, where the command's
+// recover turns it into an internal-error report.
+func parallel(n int, fn func(int)) {
+	var wg sync.WaitGroup
+	var once sync.Once
+	var crashed any
+	next := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), max(n, 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if r := recover(); r != nil {
+					once.Do(func() { crashed = r })
+					for range next {
+						// drain, so that the sender finishes
+					}
+				}
+			}()
+			for i := range next {
+				fn(i)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if crashed != nil {
+		panic(crashed)
+	}
+}
+
+// dirCache remembers the directories already checked for symbolic links.
+type dirCache struct {
+	root string
+	mu   sync.Mutex
+	ok   map[string]bool
+}
+
+// target checks a relative output path and returns its filesystem path.
+func (c *dirCache) target(rel string) (string, error) {
+	d := path.Dir(rel)
+	c.mu.Lock()
+	known := c.ok[d]
+	c.mu.Unlock()
+	if !known {
+		if _, err := safeTarget(c.root, rel); err != nil {
+			return "", err
+		}
+		if d != "." {
+			c.mu.Lock()
+			c.ok[d] = true
+			c.mu.Unlock()
+		}
+		return filepath.Join(c.root, filepath.FromSlash(rel)), nil
+	}
+	// The directory is known to be safe; the file itself must not be a
+	// symbolic link or a directory.
+	full := filepath.Join(c.root, filepath.FromSlash(rel))
+	if fi, err := os.Lstat(full); err == nil {
+		switch {
+		case fi.Mode()&fs.ModeSymlink != 0:
+			return "", &PathError{full, "a symbolic link is in the way; kpgen never writes through one"}
+		case fi.IsDir():
+			return "", &PathError{full, "a directory is in the way"}
+		}
+	}
+	return full, nil
 }
 
 // removeStaleTemps removes the temporary files a killed build left in the
@@ -301,33 +477,39 @@ func Diff(dir string, files []File) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	all := WithManifest(files)
-	produced := map[string]bool{}
+	if err := checkPaths(files); err != nil {
+		return "", err
+	}
+	diffs := make([]string, len(files))
+	errs := make([]error, len(files))
+	entries := make([]ManifestEntry, len(files))
+	dirs := &dirCache{root: dir, ok: map[string]bool{}}
+	parallel(len(files), func(i int) {
+		data := files[i].Content()
+		entries[i] = entryOf(files[i].Path, data)
+		diffs[i], errs[i] = diffFile(dirs, files[i].Path, data)
+	})
 	var out strings.Builder
-	for _, f := range all {
+	for i := range files {
+		if errs[i] != nil {
+			return "", errs[i]
+		}
+		out.WriteString(diffs[i])
+	}
+	d, err := diffFile(dirs, ManifestName, manifestOf(entries).encode())
+	if err != nil {
+		return "", err
+	}
+	out.WriteString(d)
+	produced := map[string]bool{ManifestName: true}
+	for _, f := range files {
 		produced[f.Path] = true
-		target, err := safeTarget(dir, f.Path)
-		if err != nil {
-			return "", err
-		}
-		old, err := os.ReadFile(target)
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return "", err
-		}
-		from := "a/" + f.Path
-		if err != nil {
-			from = "/dev/null"
-		}
-		if err == nil && bytes.Equal(old, f.Data) {
-			continue
-		}
-		out.WriteString(unified(from, "b/"+f.Path, old, f.Data))
 	}
 	for _, e := range prev.Files {
 		if produced[e.Path] {
 			continue
 		}
-		target, err := safeTarget(dir, e.Path)
+		target, err := dirs.target(e.Path)
 		if err != nil {
 			return "", err
 		}
@@ -341,6 +523,25 @@ func Diff(dir string, files []File) (string, error) {
 		out.WriteString(unified("a/"+e.Path, "/dev/null", old, nil))
 	}
 	return out.String(), nil
+}
+
+// diffFile is the unified diff of one file on disk against what it should
+// hold; "" when they are the same.
+func diffFile(dirs *dirCache, rel string, data []byte) (string, error) {
+	target, err := dirs.target(rel)
+	if err != nil {
+		return "", err
+	}
+	old, err := os.ReadFile(target)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return unified("/dev/null", "b/"+rel, nil, data), nil
+	case err != nil:
+		return "", err
+	case bytes.Equal(old, data):
+		return "", nil
+	}
+	return unified("a/"+rel, "b/"+rel, old, data), nil
 }
 
 func unified(from, to string, a, b []byte) string {

@@ -33,8 +33,8 @@ func write(t *testing.T, dir string, files ...File) *Result {
 
 func TestWriteRemovesOnlyWhatItWrote(t *testing.T) {
 	dir := t.TempDir()
-	a := File{"policies/app/dev/a.json", []byte("a\n")}
-	b := File{"policies/app/dev/b.json", []byte("b\n")}
+	a := File{Path: "policies/app/dev/a.json", Data: []byte("a\n")}
+	b := File{Path: "policies/app/dev/b.json", Data: []byte("b\n")}
 	res := write(t, dir, a, b)
 	if diff := cmp.Diff([]string{a.Path, b.Path}, res.Written); diff != "" {
 		t.Errorf("written (-want +got):\n%s", diff)
@@ -71,7 +71,7 @@ func TestWriteRefusesSymlinks(t *testing.T) {
 	if err := os.Symlink(elsewhere, filepath.Join(dir, "policies")); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Write(dir, []File{{"policies/a.json", []byte("x")}}, nil)
+	_, err := Write(dir, []File{{Path: "policies/a.json", Data: []byte("x")}}, nil)
 	if err == nil || !strings.Contains(err.Error(), "symbolic link") {
 		t.Fatalf("Write through a symlink: %v, want a symbolic link error", err)
 	}
@@ -101,12 +101,12 @@ func TestReadManifestRefusesEscapes(t *testing.T) {
 
 func TestDiff(t *testing.T) {
 	dir := t.TempDir()
-	a := File{"policies/a.json", []byte("one\ntwo\n")}
+	a := File{Path: "policies/a.json", Data: []byte("one\ntwo\n")}
 	write(t, dir, a)
 	if d, err := Diff(dir, []File{a}); err != nil || d != "" {
 		t.Fatalf("Diff of a current directory = %q, %v", d, err)
 	}
-	changed := File{"policies/a.json", []byte("one\nthree\n")}
+	changed := File{Path: "policies/a.json", Data: []byte("one\nthree\n")}
 	d, err := Diff(dir, []File{changed})
 	if err != nil {
 		t.Fatal(err)

@@ -288,7 +288,7 @@ func TestExportForSimulator(t *testing.T) {
 			}
 			data, _ := json.MarshalIndent(reqs, "", " ")
 			arn := fmt.Sprintf("arn:%s:kms:%s:%s:key/1234abcd-12ab-34cd-56ef-1234567890ab", m.Organization.Partition, kp.Instance.Region, kp.Instance.Account.ID)
-			if err := os.WriteFile(base+".policy.json", kp.JSON, 0o644); err != nil {
+			if err := os.WriteFile(base+".policy.json", kp.JSON(), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			if err := os.WriteFile(base+".requests.json", data, 0o644); err != nil {

@@ -42,16 +42,19 @@ const (
 // MaxSize is AWS's limit on the size of a key policy, in bytes.
 const MaxSize = maxKeyPolicyBytes
 
-// KeyPolicy is the policy of one key instance, built once and serialised
-// once; every output uses these bytes or this document.
+// KeyPolicy is the policy of one key instance, built once; every output
+// carries this document.
 type KeyPolicy struct {
 	Instance *model.KeyInstance
 	Document *Document
-	JSON     []byte
 	// Size is the policy's size as CloudFormation and Terraform submit it
 	// (compact JSON): what AWS's limit applies to.
 	Size int
 }
+
+// JSON is the policy as the policy files hold it. It is rendered on each
+// call, when a file is written, rather than kept for every key.
+func (kp *KeyPolicy) JSON() []byte { return kp.Document.JSON() }
 
 // Build makes the key policy of every key instance of the model, in the
 // model's order.
@@ -59,8 +62,7 @@ func Build(m *model.Model) []*KeyPolicy {
 	out := make([]*KeyPolicy, len(m.Keys))
 	for i, ki := range m.Keys {
 		doc := ForInstance(m.Organization, ki)
-		data := doc.JSON()
-		out[i] = &KeyPolicy{Instance: ki, Document: doc, JSON: data, Size: compactSize(data)}
+		out[i] = &KeyPolicy{Instance: ki, Document: doc, Size: doc.compactSize()}
 	}
 	return out
 }

@@ -164,13 +164,15 @@ func (d *Document) JSON() []byte {
 	return buf.Bytes()
 }
 
-// compactSize is the size in bytes of JSON without insignificant spaces.
-func compactSize(data []byte) int {
+// compactSize is the size in bytes of the document as compact JSON.
+func (d *Document) compactSize() int {
 	var buf bytes.Buffer
-	if err := json.Compact(&buf, data); err != nil {
-		panic("policy: " + err.Error())
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(d); err != nil {
+		panic("policy: cannot encode a key policy: " + err.Error())
 	}
-	return buf.Len()
+	return buf.Len() - 1 // Encode ends with a newline
 }
 
 func marshal(v any) ([]byte, error) {

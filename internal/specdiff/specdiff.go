@@ -5,6 +5,7 @@
 package specdiff
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"maps"
@@ -222,7 +223,7 @@ const Anywhere = "under any conditions"
 // action, through every service path either allows (and directly), with and
 // without the encryption context either requires.
 func access(oldOrg, newOrg *model.Organization, o, n *policy.KeyPolicy) []AccessChange {
-	if o != nil && n != nil && string(o.JSON) == string(n.JSON) {
+	if o != nil && n != nil && bytes.Equal(o.JSON(), n.JSON()) {
 		return nil
 	}
 	partition := newOrg.Partition
