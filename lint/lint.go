@@ -12,6 +12,7 @@ import (
 
 	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/internal/model"
+	"github.com/kpgen/kpgen/internal/par"
 	"github.com/kpgen/kpgen/internal/policy"
 	"github.com/kpgen/kpgen/schema"
 )
@@ -71,19 +72,26 @@ type Locator func(stmt int, field string) hcl.Range
 // Run runs every rule over a model and its policies and applies the spec's
 // suppressions. The diagnostics come back sorted.
 func Run(m *model.Model, pols []*policy.KeyPolicy, rules []*Rule) diag.Diagnostics {
-	var all diag.Diagnostics
-	for _, r := range rules {
+	// Rules are independent and only read the model: they run on every
+	// CPU, each collecting its own findings.
+	found := make([]diag.Diagnostics, len(rules))
+	par.Each(len(rules), func(i int) {
+		r := rules[i]
 		if r.Check != nil {
 			p := &Pass{Model: m, Policies: pols, rule: r}
 			r.Check(p)
-			all = append(all, p.diags...)
+			found[i] = append(found[i], p.diags...)
 		}
 		if r.Policy != nil {
 			for _, kp := range pols {
 				rng := kp.Instance.Key.Range()
-				all = append(all, RunPolicy(r, kp.Document, kp.Size, kp.Instance, func(int, string) hcl.Range { return rng })...)
+				found[i] = append(found[i], RunPolicy(r, kp.Document, kp.Size, kp.Instance, func(int, string) hcl.Range { return rng })...)
 			}
 		}
+	})
+	var all diag.Diagnostics
+	for _, ds := range found {
+		all = append(all, ds...)
 	}
 	all = suppress(m.Spec, all, rules)
 	all.Sort()

@@ -242,6 +242,11 @@ func TestLoadErrors(t *testing.T) {
 			want:  []got{{"Invalid key", "main.kp.hcl:21:19"}},
 		},
 		{
+			name:  "error in a later application",
+			files: map[string]string{"main.kp.hcl": base + "\napplication \"two\" {\n  team = \"security\"\n  stage \"Dev\" {\n    account = \"dev\"\n  }\n}\n"},
+			want:  []got{{"Invalid value", "main.kp.hcl:47:9"}},
+		},
+		{
 			name:  "duplicate list element",
 			files: map[string]string{"main.kp.hcl": strings.Replace(base, `["dynamodb"]`, `["dynamodb", "s3", "dynamodb"]`, 1)},
 			want:  []got{{"Duplicate value", "main.kp.hcl:36:41"}},

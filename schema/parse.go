@@ -3,10 +3,11 @@ package schema
 import (
 	"runtime"
 	"slices"
-	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/kpgen/kpgen/internal/par"
 )
 
 // chunkSize is the size above which a file is parsed in pieces, one per
@@ -32,22 +33,10 @@ func parseFiles(names []string, srcs [][]byte) ([]*hcl.File, []hcl.Diagnostics) 
 	for i, src := range srcs {
 		chunks = append(chunks, split(i, src)...)
 	}
-	work := make(chan *chunk)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(chunks)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c := range work {
-				c.out, c.diags = hclsyntax.ParseConfig(c.src, names[c.file], c.start)
-			}
-		}()
-	}
-	for _, c := range chunks {
-		work <- c
-	}
-	close(work)
-	wg.Wait()
+	par.Each(len(chunks), func(i int) {
+		c := chunks[i]
+		c.out, c.diags = hclsyntax.ParseConfig(c.src, names[c.file], c.start)
+	})
 
 	files := make([]*hcl.File, len(srcs))
 	diags := make([]hcl.Diagnostics, len(srcs))

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
 	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/internal/par"
 )
 
 // JSON is the JSON Schema (draft 2020-12) of the lowered spec, as printed by
@@ -25,17 +27,30 @@ var JSON []byte
 
 const schemaURL = "https://kpgen.dev/schema/v1/spec.json"
 
-var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
+// schemas are the whole spec's schema and that of one application.
+type schemas struct {
+	spec, application *jsonschema.Schema
+}
+
+var compiled = sync.OnceValues(func() (schemas, error) {
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft2020
 	if err := c.AddResource(schemaURL, bytes.NewReader(JSON)); err != nil {
-		return nil, err
+		return schemas{}, err
 	}
-	return c.Compile(schemaURL)
+	spec, err := c.Compile(schemaURL)
+	if err != nil {
+		return schemas{}, err
+	}
+	app, err := c.Compile(schemaURL + "#/properties/application/items")
+	return schemas{spec, app}, err
 })
 
 // validate checks the lowered document against the JSON Schema and maps every
-// error back to the HCL range of the offending value.
+// error back to the HCL range of the offending value. Applications, most of
+// a large spec, are validated on every CPU, each against the schema of an
+// application; the rest of the document, with its first application,
+// against the whole schema.
 func validate(doc map[string]any, index map[string]hcl.Range, fallback hcl.Range) diag.Diagnostics {
 	s, err := compiled()
 	if err != nil {
@@ -43,19 +58,46 @@ func validate(doc map[string]any, index map[string]hcl.Range, fallback hcl.Range
 		// in a released binary.
 		panic(fmt.Sprintf("kpgen: embedded JSON Schema does not compile: %v", err))
 	}
-	err = s.Validate(doc)
-	if err == nil {
-		return nil
+	apps, _ := doc["application"].([]any)
+	rest := maps.Clone(doc)
+	if len(apps) > 1 {
+		rest["application"] = apps[:1]
 	}
-	var ve *jsonschema.ValidationError
-	if !errors.As(err, &ve) {
-		return diag.Diagnostics{diag.New(diag.Error, fallback, "Spec does not validate", err.Error())}
-	}
+	errs := make([]error, max(len(apps), 1))
+	par.Each(len(errs), func(i int) {
+		if i == 0 {
+			errs[0] = s.spec.Validate(rest)
+			return
+		}
+		errs[i] = s.application.Validate(apps[i])
+	})
 	v := &validator{doc: doc, index: index, fallback: fallback, seen: map[string]bool{}}
-	v.walk(ve)
+	for i, err := range errs {
+		if err == nil {
+			continue
+		}
+		var ve *jsonschema.ValidationError
+		if !errors.As(err, &ve) {
+			v.diags = append(v.diags, diag.New(diag.Error, fallback, "Spec does not validate", err.Error()))
+			continue
+		}
+		if i > 0 {
+			prefix(ve, "/application/"+strconv.Itoa(i))
+		}
+		v.walk(ve)
+	}
 	// The validator visits object properties in map order.
 	v.diags.Sort()
 	return v.diags
+}
+
+// prefix moves an application's errors to where the application is in the
+// whole document.
+func prefix(ve *jsonschema.ValidationError, ptr string) {
+	ve.InstanceLocation = ptr + ve.InstanceLocation
+	for _, c := range ve.Causes {
+		prefix(c, ptr)
+	}
 }
 
 type validator struct {

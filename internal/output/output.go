@@ -12,13 +12,14 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/gofrs/flock"
 	"github.com/pmezard/go-difflib/difflib"
+
+	"github.com/kpgen/kpgen/internal/par"
 )
 
 // ManifestName is the file in the output directory that lists every file
@@ -189,7 +190,7 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 	}
 	dirs := &dirCache{root: dir, ok: map[string]bool{}}
 	results := make([]outcome, len(files))
-	parallel(len(files), func(i int) {
+	par.Each(len(files), func(i int) {
 		f := files[i]
 		data := f.Content()
 		results[i].entry = entryOf(f.Path, data)
@@ -333,41 +334,6 @@ func writeTemp(target string, data []byte) (string, error) {
 	return tmp.Name(), nil
 }
 
-// parallel runs fn(0..n-1) on every CPU. A panic in fn (a bug in a
-// generator) is raised again in the caller's goroutine, where the command's
-// recover turns it into an internal-error report.
-func parallel(n int, fn func(int)) {
-	var wg sync.WaitGroup
-	var once sync.Once
-	var crashed any
-	next := make(chan int)
-	for range min(runtime.GOMAXPROCS(0), max(n, 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() {
-				if r := recover(); r != nil {
-					once.Do(func() { crashed = r })
-					for range next {
-						// drain, so that the sender finishes
-					}
-				}
-			}()
-			for i := range next {
-				fn(i)
-			}
-		}()
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if crashed != nil {
-		panic(crashed)
-	}
-}
-
 // dirCache remembers the directories already checked for symbolic links.
 type dirCache struct {
 	root string
@@ -484,7 +450,7 @@ func Diff(dir string, files []File) (string, error) {
 	errs := make([]error, len(files))
 	entries := make([]ManifestEntry, len(files))
 	dirs := &dirCache{root: dir, ok: map[string]bool{}}
-	parallel(len(files), func(i int) {
+	par.Each(len(files), func(i int) {
 		data := files[i].Content()
 		entries[i] = entryOf(files[i].Path, data)
 		diffs[i], errs[i] = diffFile(dirs, files[i].Path, data)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kpgen/kpgen/internal/model"
+	"github.com/kpgen/kpgen/internal/par"
 )
 
 // Statement IDs, in the order they appear in every key policy. A statement
@@ -60,10 +61,11 @@ func (kp *KeyPolicy) JSON() []byte { return kp.Document.JSON() }
 // model's order.
 func Build(m *model.Model) []*KeyPolicy {
 	out := make([]*KeyPolicy, len(m.Keys))
-	for i, ki := range m.Keys {
+	par.Each(len(m.Keys), func(i int) {
+		ki := m.Keys[i]
 		doc := ForInstance(m.Organization, ki)
 		out[i] = &KeyPolicy{Instance: ki, Document: doc, Size: doc.compactSize()}
-	}
+	})
 	return out
 }
 

@@ -9,6 +9,13 @@ import (
 	"github.com/kpgen/kpgen/lint"
 )
 
+func appendTeam(teams []string, t string) []string {
+	if slices.Contains(teams, t) {
+		return teams
+	}
+	return append(teams, t)
+}
+
 //go:embed kp403.md
 var kp403Doc string
 
@@ -21,6 +28,21 @@ var KP403 = &lint.Rule{
 	Summary:   "one key's administrators come from more than one team",
 	Doc:       kp403Doc,
 	Check: func(p *lint.Pass) {
+		// The teams of each administrator: a principal written relative to
+		// the key's account (role/NAME, sso:NAME) is the same principal in
+		// every account; a full ARN is one principal.
+		relative := map[string][]string{}
+		absolute := map[string][]string{}
+		for _, t := range p.Model.Teams {
+			for _, ref := range t.Administrators {
+				if ref.Kind == model.IAM && ref.Account != "" {
+					arn := ref.Bind(p.Model.Organization.Partition, "").ARN
+					absolute[arn] = appendTeam(absolute[arn], t.Name)
+				} else {
+					relative[ref.Text] = appendTeam(relative[ref.Text], t.Name)
+				}
+			}
+		}
 		once := map[*model.Key]bool{}
 		for _, ki := range p.Model.Keys {
 			if once[ki.Key] {
@@ -28,12 +50,17 @@ var KP403 = &lint.Rule{
 			}
 			var teams []string
 			for _, a := range ki.PolicyAdministrators {
-				for _, t := range p.Model.Teams {
-					for _, ref := range t.Administrators {
-						if ref.Bind(p.Model.Organization.Partition, ki.Account.ID).Key() == a.Key() && !slices.Contains(teams, t.Name) {
-							teams = append(teams, t.Name)
-						}
-					}
+				found := absolute[a.ARN]
+				switch {
+				case a.Ref.Account == "":
+					found = append(found, relative[a.Ref.Text]...)
+				case a.Account == ki.Account.ID:
+					// A full ARN in the key's account is the role a
+					// relative administrator names there.
+					found = append(found, relative[a.Ref.Resource]...)
+				}
+				for _, t := range found {
+					teams = appendTeam(teams, t)
 				}
 			}
 			if len(teams) > 1 {

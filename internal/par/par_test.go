@@ -1,0 +1,40 @@
+package par
+
+import (
+	"runtime"
+	"sync/atomic"
+	"testing"
+)
+
+func TestEach(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	var sum atomic.Int64
+	seen := make([]int32, 1000)
+	Each(len(seen), func(i int) {
+		atomic.AddInt32(&seen[i], 1)
+		sum.Add(int64(i))
+	})
+	for i, n := range seen {
+		if n != 1 {
+			t.Fatalf("iteration %d ran %d times", i, n)
+		}
+	}
+	if got := sum.Load(); got != 999*1000/2 {
+		t.Errorf("sum %d", got)
+	}
+}
+
+func TestEachPanics(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	defer func() {
+		if r := recover(); r != "boom" {
+			t.Errorf("recovered %v, want the panic of an iteration", r)
+		}
+	}()
+	Each(100, func(i int) {
+		if i == 37 {
+			panic("boom")
+		}
+	})
+	t.Error("Each returned after a panic")
+}
