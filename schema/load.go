@@ -33,9 +33,19 @@ func (e *IOError) Unwrap() error { return e.Err }
 // in the spec come back as diagnostics; a directory that cannot be read comes
 // back as an *IOError.
 func Load(dir string) (*Spec, diag.Diagnostics, error) {
+	names, srcs, diags, err := Read(dir)
+	if err != nil || diags.HasErrors() {
+		return nil, diags, err
+	}
+	return Parse(dir, names, srcs)
+}
+
+// Read returns the names and contents of the spec files of dir, in name
+// order. A file over MaxFileSize is refused, unread, with a diagnostic.
+func Read(dir string) ([]string, [][]byte, diag.Diagnostics, error) {
 	names, err := specFiles(dir)
 	if err != nil {
-		return nil, nil, &IOError{err}
+		return nil, nil, nil, &IOError{err}
 	}
 	srcs := make([][]byte, len(names))
 	var diags diag.Diagnostics
@@ -43,7 +53,7 @@ func Load(dir string) (*Spec, diag.Diagnostics, error) {
 		path := displayPath(dir, name)
 		fi, err := os.Stat(filepath.Join(dir, name))
 		if err != nil {
-			return nil, nil, &IOError{err}
+			return nil, nil, nil, &IOError{err}
 		}
 		if fi.Size() > MaxFileSize {
 			diags = diags.Errorf(hcl.Range{Filename: path, Start: hcl.InitialPos, End: hcl.InitialPos},
@@ -53,14 +63,11 @@ func Load(dir string) (*Spec, diag.Diagnostics, error) {
 		}
 		src, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
-			return nil, nil, &IOError{err}
+			return nil, nil, nil, &IOError{err}
 		}
 		srcs[i] = src
 	}
-	if diags.HasErrors() {
-		return nil, diags, nil
-	}
-	return Parse(dir, names, srcs)
+	return names, srcs, diags, nil
 }
 
 // Parse reads spec files already in memory; names are file names inside dir,

@@ -1,10 +1,14 @@
 package cli
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,11 +18,14 @@ import (
 	"github.com/kpgen/kpgen/generators/cloudformation"
 	"github.com/kpgen/kpgen/generators/policyjson"
 	"github.com/kpgen/kpgen/generators/terraform"
+	"github.com/kpgen/kpgen/internal/cache"
 	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/internal/output"
 	"github.com/kpgen/kpgen/internal/policy"
+	"github.com/kpgen/kpgen/internal/report"
 	"github.com/kpgen/kpgen/lint"
 	"github.com/kpgen/kpgen/lint/rules"
+	"github.com/kpgen/kpgen/schema"
 )
 
 // DefaultOutDir is where build writes, beside the spec files.
@@ -46,13 +53,18 @@ func analyze(dir string) (*analysis, error) {
 	if err != nil {
 		return nil, err
 	}
+	return analyzeLoaded(l), nil
+}
+
+// analyzeLoaded builds the policies of a loaded spec and lints it.
+func analyzeLoaded(l *loaded) *analysis {
 	a := &analysis{loaded: l}
 	if l.diags.HasErrors() {
-		return a, nil
+		return a
 	}
 	a.policies = policy.Build(l.model)
 	a.diags = append(a.diags, lint.Run(l.model, a.policies, rules.All)...)
-	return a, nil
+	return a
 }
 
 // outputs generates the files of the selected kinds.
@@ -128,24 +140,63 @@ and this one no longer makes. It never touches any other file.`,
 			if err != nil {
 				return err
 			}
-			an, err := analyze(dir)
+			names, srcs, rdiags, err := schema.Read(dir)
 			if err != nil {
-				return err
+				return ioError("%v", err)
 			}
+			outDir := a.outDir(dir, out)
+			color := useColor(a.stderr)
+			summary := func(keys, written, unchanged, removed int) {
+				if !quiet {
+					fmt.Fprintf(a.stderr, "kpgen: %d keys, %d files written, %d unchanged, %d removed in %s (%s)\n",
+						keys, written, unchanged, removed, time.Since(start).Round(time.Millisecond), outDir)
+				}
+			}
+
+			// A build of the same spec, by the same kpgen, with the same
+			// options, into a directory that still holds exactly what that
+			// build wrote, has nothing to do.
+			key := buildKey(outDir, kinds, cfnFormat, color, dir, names, srcs)
+			if stamp, ok := readStamp(key); ok && isDir(outDir) {
+				unlock, err := output.Lock(outDir)
+				if err != nil {
+					return outputError(err)
+				}
+				current, sha, n := output.Current(outDir)
+				unlock()
+				if current && sha == stamp.Manifest {
+					if _, err := a.stderr.Write(stamp.Diagnostics); err != nil {
+						return ioError("%v", err)
+					}
+					summary(stamp.Keys, 0, n, 0)
+					return nil
+				}
+			}
+
+			l := &loaded{diags: rdiags}
+			if !rdiags.HasErrors() {
+				spec, diags, _ := schema.Parse(dir, names, srcs)
+				l = resolve(spec, diags)
+			}
+			an := analyzeLoaded(l)
 			if an.diags.HasErrors() {
 				printDiags(a.stderr, an.diags, an.sources())
 				return errRejected
 			}
 			files, gdiags := an.outputs(kinds, cfnFormat)
 			diags := append(an.diags, gdiags...)
-			printDiags(a.stderr, diags, an.sources())
+			var printed bytes.Buffer
+			diags.Sort()
+			_ = report.Text(&printed, diags, an.sources(), color)
+			if _, err := a.stderr.Write(printed.Bytes()); err != nil {
+				return ioError("%v", err)
+			}
 			if diags.HasErrors() {
 				return errRejected
 			}
 			// The parsed files served the diagnostics; the outputs are
 			// rendered from the model, so let the memory go.
 			an.spec.Files = nil
-			outDir := a.outDir(dir, out)
 			unlock, err := output.Lock(outDir)
 			if err != nil {
 				return outputError(err)
@@ -156,10 +207,8 @@ and this one no longer makes. It never touches any other file.`,
 			if err != nil {
 				return outputError(err)
 			}
-			if !quiet {
-				fmt.Fprintf(a.stderr, "kpgen: %d keys, %d files written, %d unchanged, %d removed in %s (%s)\n",
-					len(an.model.Keys), len(res.Written), len(res.Unchanged), len(res.Removed), time.Since(start).Round(time.Millisecond), outDir)
-			}
+			writeStamp(key, buildStamp{Manifest: res.Manifest, Keys: len(an.model.Keys), Diagnostics: printed.Bytes()})
+			summary(len(an.model.Keys), len(res.Written), len(res.Unchanged), len(res.Removed))
 			return nil
 		},
 	}
@@ -212,6 +261,48 @@ func (a *app) checkCmd() *cobra.Command {
 	c.Flags().StringVarP(&out, "out", "o", "", "output directory (default DIR/generated)")
 	c.Flags().StringVar(&cfnFormat, "cfn-format", cloudformation.FormatYAML, "CloudFormation template format that build was run with: yaml or json")
 	return c
+}
+
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
+}
+
+// buildStamp records in the cache what a successful build wrote, so that
+// the same build again can check the directory instead of redoing it.
+type buildStamp struct {
+	Manifest    string `json:"manifest_sha256"`
+	Keys        int    `json:"keys"`
+	Diagnostics []byte `json:"diagnostics"` // the warnings it printed, to print again
+}
+
+// buildKey names a build: everything that decides what it writes and
+// prints.
+func buildKey(outDir string, kinds []string, cfnFormat string, color bool, dir string, names []string, srcs [][]byte) string {
+	abs, err := filepath.Abs(outDir)
+	if err != nil {
+		return ""
+	}
+	parts := [][]byte{[]byte("build"), []byte(abs), []byte(strings.Join(kinds, ",")), []byte(cfnFormat), []byte(strconv.FormatBool(color)), []byte(dir)}
+	for i := range names {
+		parts = append(parts, []byte(names[i]), srcs[i])
+	}
+	return cache.Key(parts...)
+}
+
+func readStamp(key string) (buildStamp, bool) {
+	var s buildStamp
+	data, ok := cache.Get(key)
+	if !ok || json.Unmarshal(data, &s) != nil || s.Manifest == "" {
+		return s, false
+	}
+	return s, true
+}
+
+func writeStamp(key string, s buildStamp) {
+	if data, err := json.Marshal(s); err == nil {
+		cache.Put(key, data)
+	}
 }
 
 func parseKinds(only string) ([]string, error) {

@@ -24,6 +24,11 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files of this package")
 
 func TestMain(m *testing.M) {
+	// Tests that run kpgen in this process do not share a cache with the
+	// user's kpgen; the scripts get a cache of their own (see Setup).
+	if os.Getenv("KPGEN_CACHE") == "" {
+		os.Setenv("KPGEN_CACHE", "off")
+	}
 	testscript.Main(m, map[string]func(){
 		"kpgen": func() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) },
 	})
@@ -40,6 +45,7 @@ func TestScripts(t *testing.T) {
 			fixtures, err := filepath.Abs("../../fixtures")
 			env.Setenv("FIXTURES", fixtures)
 			env.Setenv("NO_COLOR", "1")
+			env.Setenv("KPGEN_CACHE", filepath.Join(env.WorkDir, ".kpgen-cache"))
 			return err
 		},
 	})

@@ -1,14 +1,19 @@
 package cli
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/kpgen/kpgen/internal/cache"
 	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/internal/report"
 	"github.com/kpgen/kpgen/lint"
@@ -34,24 +39,25 @@ func (f *lintFlags) check() error {
 	return oneOf("fail-on", f.failOn, "error", "warning")
 }
 
-// print writes the findings in the chosen format and decides the exit.
-func (a *app) printFindings(f *lintFlags, ds diag.Diagnostics, src report.Sources) error {
+// printFindings writes the findings in the chosen format to w and decides
+// the exit.
+func (a *app) printFindings(w io.Writer, color bool, f *lintFlags, ds diag.Diagnostics, src report.Sources) error {
 	ds.Sort()
 	var err error
 	switch f.format {
 	case "json":
-		err = report.JSON(a.stdout, ds)
+		err = report.JSON(w, ds)
 	case "sarif":
-		err = report.SARIF(a.stdout, ds, rules.All, version())
+		err = report.SARIF(w, ds, rules.All, version())
 	case "github":
-		err = report.GitHub(a.stdout, ds)
+		err = report.GitHub(w, ds)
 	default:
-		printDiags(a.stdout, ds, src)
-		e, w := ds.Count()
-		if e+w == 0 {
-			fmt.Fprintln(a.stdout, "No problems found.")
+		err = report.Text(w, ds, src, color)
+		e, warns := ds.Count()
+		if e+warns == 0 {
+			fmt.Fprintln(w, "No problems found.")
 		} else {
-			fmt.Fprintf(a.stdout, "%s.\n", lint.Counts(ds))
+			fmt.Fprintf(w, "%s.\n", lint.Counts(ds))
 		}
 	}
 	if err != nil {
@@ -78,11 +84,51 @@ func (a *app) lintCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			an, err := analyze(dir)
+			names, srcs, rdiags, err := schema.Read(dir)
 			if err != nil {
-				return err
+				return ioError("%v", err)
 			}
-			return a.printFindings(&f, an.diags, an.sources())
+			color := f.format == "text" && useColor(a.stdout)
+			// The same spec, kpgen and options give the same findings:
+			// answer from the cache when it has them.
+			key := ""
+			if !rdiags.HasErrors() {
+				parts := [][]byte{[]byte("lint"), []byte(f.format), []byte(f.failOn), []byte(strconv.FormatBool(color)), []byte(dir)}
+				for i := range names {
+					parts = append(parts, []byte(names[i]), srcs[i])
+				}
+				key = cache.Key(parts...)
+				if entry, ok := cache.Get(key); ok && len(entry) > 0 {
+					if _, err := a.stdout.Write(entry[1:]); err != nil {
+						return ioError("%v", err)
+					}
+					if entry[0] != 0 {
+						return errRejected
+					}
+					return nil
+				}
+			}
+			l := &loaded{diags: rdiags}
+			if !rdiags.HasErrors() {
+				spec, diags, _ := schema.Parse(dir, names, srcs)
+				l = resolve(spec, diags)
+			}
+			an := analyzeLoaded(l)
+			var out bytes.Buffer
+			rerr := a.printFindings(&out, color, &f, an.diags, an.sources())
+			var ee *exitError
+			if rerr != nil && (!errors.As(rerr, &ee) || ee.code != ExitRejected) {
+				return rerr
+			}
+			status := byte(0)
+			if rerr != nil {
+				status = 1
+			}
+			cache.Put(key, append([]byte{status}, out.Bytes()...))
+			if _, err := a.stdout.Write(out.Bytes()); err != nil {
+				return ioError("%v", err)
+			}
+			return rerr
 		},
 	}
 	f.add(c)
@@ -109,7 +155,7 @@ func (a *app) lintPolicyCmd() *cobra.Command {
 				src[name] = &hcl.File{Bytes: data}
 				ds = append(ds, lint.RunPolicyFile(name, data, rules.All)...)
 			}
-			return a.printFindings(&f, ds, src)
+			return a.printFindings(a.stdout, f.format == "text" && useColor(a.stdout), &f, ds, src)
 		},
 	}
 	f.add(c)

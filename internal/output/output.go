@@ -71,6 +71,8 @@ func (e *PathError) Error() string { return fmt.Sprintf("%s: %s", e.Path, e.Reas
 // Result says what a write did.
 type Result struct {
 	Written, Unchanged, Removed []string
+	// Manifest is the sha256 of the manifest the write left.
+	Manifest string
 }
 
 // CheckPath refuses a relative output path that could leave the output
@@ -235,6 +237,7 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 		}
 	}
 	manifest = manifestOf(entries).encode()
+	res.Manifest = entryOf(ManifestName, manifest).SHA256
 	mtarget := filepath.Join(dir, ManifestName)
 	if old, err := os.ReadFile(mtarget); err != nil || !bytes.Equal(old, manifest) {
 		t, err := writeTemp(mtarget, manifest)
@@ -529,4 +532,35 @@ func unified(from, to string, a, b []byte) string {
 		return fmt.Sprintf("--- %s\n+++ %s\n(cannot diff: %v)\n", from, to, err)
 	}
 	return s
+}
+
+// Current reports whether dir holds exactly what its manifest lists: every
+// file there with the content the manifest's sha256 says, and returns the
+// manifest's own sha256 and how many files it lists. A build whose inputs
+// have not changed since the one that wrote dir can stop there.
+func Current(dir string) (ok bool, manifestSHA string, files int) {
+	data, err := os.ReadFile(filepath.Join(dir, ManifestName))
+	if err != nil {
+		return false, "", 0
+	}
+	m, err := ReadManifest(dir)
+	if err != nil || len(m.Files) == 0 {
+		return false, "", 0
+	}
+	bad := make([]bool, len(m.Files))
+	dirs := &dirCache{root: dir, ok: map[string]bool{}}
+	par.Each(len(m.Files), func(i int) {
+		e := m.Files[i]
+		target, err := dirs.target(e.Path)
+		if err != nil {
+			bad[i] = true
+			return
+		}
+		got, err := os.ReadFile(target)
+		bad[i] = err != nil || entryOf(e.Path, got).SHA256 != e.SHA256
+	})
+	if slices.Contains(bad, true) {
+		return false, "", 0
+	}
+	return true, entryOf(ManifestName, data).SHA256, len(m.Files)
 }

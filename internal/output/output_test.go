@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func TestCheckPath(t *testing.T) {
@@ -46,7 +47,7 @@ func TestWriteRemovesOnlyWhatItWrote(t *testing.T) {
 	}
 	info, _ := os.Stat(filepath.Join(dir, a.Path))
 	res = write(t, dir, a)
-	if diff := cmp.Diff(&Result{Unchanged: []string{a.Path}, Removed: []string{b.Path}}, res); diff != "" {
+	if diff := cmp.Diff(&Result{Unchanged: []string{a.Path}, Removed: []string{b.Path}}, res, cmpopts.IgnoreFields(Result{}, "Manifest")); diff != "" {
 		t.Errorf("second write (-want +got):\n%s", diff)
 	}
 	if after, _ := os.Stat(filepath.Join(dir, a.Path)); !after.ModTime().Equal(info.ModTime()) {
@@ -115,5 +116,24 @@ func TestDiff(t *testing.T) {
 		if !strings.Contains(d, want) {
 			t.Errorf("diff lacks %q:\n%s", want, d)
 		}
+	}
+}
+
+func TestCurrent(t *testing.T) {
+	dir := t.TempDir()
+	a := File{Path: "policies/a.json", Render: func() []byte { return []byte("a\n") }}
+	res := write(t, dir, a)
+	ok, sha, n := Current(dir)
+	if !ok || sha != res.Manifest || n != 1 {
+		t.Fatalf("Current after a write = %v, %q, %d; want true, %q, 1", ok, sha, n, res.Manifest)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "policies", "a.json"), []byte("edited\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _, _ := Current(dir); ok {
+		t.Error("Current does not notice an edited file")
+	}
+	if ok, _, _ := Current(t.TempDir()); ok {
+		t.Error("an empty directory is current")
 	}
 }

@@ -1,0 +1,143 @@
+// Package cache keeps the results of kpgen commands on this machine, keyed
+// by everything that decides them: the kpgen binary itself, the command's
+// options, and the bytes of the spec. A command asked again about the same
+// inputs (a pre-commit hook after a lint in the same minute, an editor
+// saving the same file twice) answers from the cache in a few milliseconds.
+// KPGEN_CACHE=off turns it off; KPGEN_CACHE=DIR moves it.
+package cache
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+)
+
+// maxEntries bounds the cache: the oldest entries go first.
+const maxEntries = 64
+
+// Dir is the cache directory, or "" when the cache is off.
+func Dir() string {
+	switch v := os.Getenv("KPGEN_CACHE"); v {
+	case "off", "0", "false":
+		return ""
+	case "":
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return ""
+		}
+		return filepath.Join(base, "kpgen")
+	default:
+		return v
+	}
+}
+
+// self identifies the running kpgen: the hash of its executable, so that
+// a kpgen built from other code never answers from this one's results.
+var self = sync.OnceValue(func() []byte {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return nil
+	}
+	return h.Sum(nil)
+})
+
+// Key hashes the parts that decide a result, with the binary's identity. It
+// returns "" when the binary cannot be identified: nothing is cached then.
+func Key(parts ...[]byte) string {
+	id := self()
+	if id == nil {
+		return ""
+	}
+	h := sha256.New()
+	h.Write(id)
+	for _, p := range parts {
+		// Each part is length-prefixed, so that parts cannot run together.
+		h.Write(binary.LittleEndian.AppendUint64(nil, uint64(len(p))))
+		h.Write(p)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Get returns the entry stored under key.
+func Get(key string) ([]byte, bool) {
+	dir := Dir()
+	if dir == "" || key == "" {
+		return nil, false
+	}
+	data, err := os.ReadFile(filepath.Join(dir, key))
+	if err != nil {
+		return nil, false
+	}
+	now := time.Now()
+	_ = os.Chtimes(filepath.Join(dir, key), now, now) // recently used
+	return data, true
+}
+
+// Put stores data under key. Failures are ignored: the cache only saves
+// time.
+func Put(key string, data []byte) {
+	dir := Dir()
+	if dir == "" || key == "" {
+		return
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(dir, ".entry-*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(data)
+	if cerr := tmp.Close(); werr != nil || cerr != nil {
+		os.Remove(tmp.Name())
+		return
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, key)); err != nil {
+		os.Remove(tmp.Name())
+		return
+	}
+	prune(dir)
+}
+
+// prune removes the least recently used entries beyond maxEntries.
+func prune(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) <= maxEntries {
+		return
+	}
+	type entry struct {
+		name string
+		used time.Time
+	}
+	var es []entry
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || !info.Mode().IsRegular() {
+			continue
+		}
+		es = append(es, entry{e.Name(), info.ModTime()})
+	}
+	slices.SortFunc(es, func(a, b entry) int { return a.used.Compare(b.used) })
+	for _, e := range es[:max(0, len(es)-maxEntries)] {
+		if err := os.Remove(filepath.Join(dir, e.name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return
+		}
+	}
+}
