@@ -129,6 +129,7 @@ and this one no longer makes. It never touches any other file.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			start := time.Now()
+			defer limitMemory()()
 			kinds, err := parseKinds(only)
 			if err != nil {
 				return err

@@ -56,7 +56,6 @@ type app struct {
 // code. An internal error becomes a short message and exit code 2, with the
 // stack written to a file for the bug report.
 func Main(args []string, stdout, stderr io.Writer) (code int) {
-	limitMemory()
 	defer func() {
 		if r := recover(); r != nil {
 			code = crash(r, stderr)
@@ -96,16 +95,20 @@ func normalizeArgs(args []string) []string {
 	return out
 }
 
-// memoryLimit is a soft limit on kpgen's heap: near it the garbage collector
-// works harder rather than let the heap grow. A build of 1,000 applications
-// keeps about 100 MB live; rendering its outputs makes gigabytes of
-// short-lived garbage. GOMEMLIMIT overrides it.
-const memoryLimit = 200 << 20
+// buildMemoryLimit is a soft limit on the heap of a build: near it the
+// garbage collector works harder rather than let the heap grow. A build of
+// 1,000 applications keeps about 100 MB live while rendering its outputs
+// makes gigabytes of short-lived garbage. GOMEMLIMIT overrides it.
+const buildMemoryLimit = 200 << 20
 
-func limitMemory() {
-	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
-		debug.SetMemoryLimit(memoryLimit)
+// limitMemory sets the soft memory limit of a build and returns a function
+// that restores the previous one.
+func limitMemory() (restore func()) {
+	if _, set := os.LookupEnv("GOMEMLIMIT"); set {
+		return func() {}
 	}
+	prev := debug.SetMemoryLimit(buildMemoryLimit)
+	return func() { debug.SetMemoryLimit(prev) }
 }
 
 func crash(r any, stderr io.Writer) int {

@@ -61,31 +61,52 @@ var (
 	grantActions = []string{"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"}
 )
 
-// AdminActions is what a key's policy administrators may do.
-func AdminActions(k *model.Key) []string {
-	a := slices.Clone(adminActions)
-	if k.CanRotate() {
-		a = append(a, rotationActions...)
+// adminSets and operatorSets hold the action sets of every kind of key,
+// made once: documents share them and never change them.
+var adminSets, operatorSets [8][]string
+
+func init() {
+	for kind := range 8 {
+		rotate, external, multi := kind&1 != 0, kind&2 != 0, kind&4 != 0
+		a := slices.Clone(adminActions)
+		o := slices.Clone(operatorActions)
+		if rotate {
+			a = append(a, rotationActions...)
+			o = append(o, rotationActions...)
+		}
+		if external {
+			a = append(a, importActions...)
+		}
+		if multi {
+			a = append(a, multiRegionActions...)
+		}
+		slices.Sort(a)
+		slices.Sort(o)
+		adminSets[kind], operatorSets[kind] = a, o
 	}
-	if k.Origin == "external" {
-		a = append(a, importActions...)
-	}
-	if k.MultiRegion() {
-		a = append(a, multiRegionActions...)
-	}
-	slices.Sort(a)
-	return a
 }
 
-// OperatorActions is what a key's operators may do.
-func OperatorActions(k *model.Key) []string {
-	a := slices.Clone(operatorActions)
+func keyKind(k *model.Key) int {
+	kind := 0
 	if k.CanRotate() {
-		a = append(a, rotationActions...)
+		kind |= 1
 	}
-	slices.Sort(a)
-	return a
+	if k.Origin == "external" {
+		kind |= 2
+	}
+	if k.MultiRegion() {
+		kind |= 4
+	}
+	return kind
 }
+
+// AdminActions is what a key's policy administrators may do. The slice is
+// shared: do not modify it.
+func AdminActions(k *model.Key) []string { return adminSets[keyKind(k)] }
+
+// OperatorActions is what a key's operators may do. The slice is shared: do
+// not modify it.
+func OperatorActions(k *model.Key) []string { return operatorSets[keyKind(k)&1] }
 
 // UserActions is what a key's users may do, by the key's usage; the actions
 // that take an encryption context come first, the rest (describe, public

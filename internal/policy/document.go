@@ -164,17 +164,6 @@ func (d *Document) JSON() []byte {
 	return buf.Bytes()
 }
 
-// compactSize is the size in bytes of the document as compact JSON.
-func (d *Document) compactSize() int {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(d); err != nil {
-		panic("policy: cannot encode a key policy: " + err.Error())
-	}
-	return buf.Len() - 1 // Encode ends with a newline
-}
-
 func marshal(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
