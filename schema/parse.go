@@ -1,8 +1,10 @@
 package schema
 
 import (
+	"fmt"
 	"runtime"
-	"slices"
+	"sort"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -52,6 +54,9 @@ func parseFiles(names []string, srcs [][]byte) ([]*hcl.File, []hcl.Diagnostics) 
 		switch {
 		case len(mine) == 1:
 			files[i], diags[i] = mine[0].out, mine[0].diags
+			if b, ok := files[i].Body.(*hclsyntax.Body); ok {
+				files[i].Nav = blockNav(b.Blocks)
+			}
 		case failed:
 			files[i], diags[i] = hclsyntax.ParseConfig(srcs[i], names[i], hcl.InitialPos)
 		default:
@@ -115,32 +120,27 @@ func join(src []byte, pieces []*chunk) (*hcl.File, hcl.Diagnostics) {
 	first, last := pieces[0].out.Body.(*hclsyntax.Body), pieces[len(pieces)-1].out.Body.(*hclsyntax.Body)
 	body.SrcRange = hcl.RangeBetween(first.SrcRange, last.SrcRange)
 	body.EndRange = last.EndRange
-	return &hcl.File{Body: body, Bytes: src, Nav: pieceNav(pieces)}, diags
+	return &hcl.File{Body: body, Bytes: src, Nav: blockNav(body.Blocks)}, diags
 }
 
-// pieceNav answers hcled's questions about a joined file by asking the
-// piece that holds the offset.
-type pieceNav []*chunk
+// blockNav answers hcled's question, which top-level block holds an
+// offset, by binary search over the blocks in source order: a spec of
+// thousands of blocks with thousands of findings would make the linear
+// search of HCL's own navigator the slowest part of printing them.
+type blockNav []*hclsyntax.Block
 
-type contextStringer interface{ ContextString(offset int) string }
-
-// ContextString names the top-level block at offset, as HCL's own navigator
-// does.
-func (p pieceNav) ContextString(offset int) string {
-	i, _ := slices.BinarySearchFunc(p, offset, func(c *chunk, off int) int {
-		switch {
-		case c.start.Byte+len(c.src) <= off:
-			return -1
-		case c.start.Byte > off:
-			return 1
-		}
-		return 0
-	})
-	if i >= len(p) {
+// ContextString names the block at offset as HCL's navigator does: its type
+// and its labels, quoted.
+func (n blockNav) ContextString(offset int) string {
+	i := sort.Search(len(n), func(i int) bool { return n[i].Range().End.Byte > offset })
+	if i >= len(n) || !n[i].Range().ContainsOffset(offset) {
 		return ""
 	}
-	if cs, ok := p[i].out.Nav.(contextStringer); ok {
-		return cs.ContextString(offset)
+	b := n[i]
+	var sb strings.Builder
+	sb.WriteString(b.Type)
+	for _, l := range b.Labels {
+		fmt.Fprintf(&sb, " %q", l)
 	}
-	return ""
+	return sb.String()
 }
