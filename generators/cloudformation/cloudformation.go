@@ -6,7 +6,6 @@
 package cloudformation
 
 import (
-	"cmp"
 	"fmt"
 	"maps"
 	"path"
@@ -20,7 +19,6 @@ import (
 	"github.com/kpgen/kpgen/internal/model"
 	"github.com/kpgen/kpgen/internal/output"
 	"github.com/kpgen/kpgen/internal/policy"
-	"github.com/kpgen/kpgen/schema"
 )
 
 // Formats of the templates.
@@ -356,19 +354,8 @@ func exportName(ki *model.KeyInstance, region, suffix string) string {
 // tags are kpgen's own tags, then the spec's tags sorted by key.
 func tags(ki *model.KeyInstance) []any {
 	var out []any
-	add := func(k, v string) { out = append(out, (&object{}).add("Key", k).add("Value", v)) }
-	add("kpgen:application", ki.App.Name)
-	if ki.Stage != nil {
-		add("kpgen:stage", ki.Stage.Name)
-	}
-	if ki.Classification != nil {
-		add("kpgen:classification", ki.Classification.Name)
-	}
-	add("kpgen:key", ki.Key.Name)
-	user := slices.Clone(ki.Key.Tags)
-	slices.SortStableFunc(user, func(a, b schema.KV) int { return cmp.Compare(a.Key, b.Key) })
-	for _, kv := range user {
-		add(kv.Key, kv.Value)
+	for _, kv := range ki.Tags() {
+		out = append(out, (&object{}).add("Key", kv.Key).add("Value", kv.Value))
 	}
 	return out
 }

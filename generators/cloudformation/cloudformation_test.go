@@ -16,46 +16,13 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/internal/fixture"
 	"github.com/kpgen/kpgen/internal/model"
 	"github.com/kpgen/kpgen/internal/output"
 	"github.com/kpgen/kpgen/internal/policy"
-	"github.com/kpgen/kpgen/schema"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden templates of this package")
-
-// fixtures are the example specs whose templates are golden files.
-var fixtures = []string{"centralized", "ecommerce", "healthcare", "retail"}
-
-func loadFixture(t *testing.T, name string) (*model.Model, []*policy.KeyPolicy) {
-	t.Helper()
-	spec, diags, err := schema.Load(filepath.Join("..", "..", "fixtures", name))
-	if err != nil || diags.HasErrors() {
-		t.Fatalf("fixture %s does not load: %v %v", name, err, diags)
-	}
-	m, mdiags := model.Build(spec)
-	if mdiags.HasErrors() {
-		t.Fatalf("fixture %s does not resolve: %v", name, mdiags[0].Detail)
-	}
-	return m, policy.Build(m)
-}
-
-// buildSpec resolves a spec given as source.
-func buildSpec(t *testing.T, src string) (*model.Model, []*policy.KeyPolicy) {
-	t.Helper()
-	spec, diags, err := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diags.HasErrors() {
-		t.Fatalf("spec does not load: %s: %s", diags[0].Summary, diags[0].Detail)
-	}
-	m, mdiags := model.Build(spec)
-	if mdiags.HasErrors() {
-		t.Fatalf("spec does not resolve: %s: %s", mdiags[0].Summary, mdiags[0].Detail)
-	}
-	return m, policy.Build(m)
-}
 
 func generate(t *testing.T, m *model.Model, pols []*policy.KeyPolicy, format string) []output.File {
 	t.Helper()
@@ -78,9 +45,9 @@ func summaries(ds diag.Diagnostics) string {
 // ones: YAML in fixtures/NAME/generated/cloudformation (what kpgen build
 // writes), JSON in testdata/golden/NAME. -update rewrites both.
 func TestGolden(t *testing.T) {
-	for _, name := range fixtures {
+	for _, name := range fixture.Names {
 		t.Run(name, func(t *testing.T) {
-			m, pols := loadFixture(t, name)
+			m, pols := fixture.Load(t, name)
 			yamlFiles := generate(t, m, pols, "")
 			if len(yamlFiles) == 0 {
 				t.Fatal("no templates")
@@ -159,8 +126,8 @@ func contents(files []output.File) map[string]string {
 }
 
 func TestDeterministic(t *testing.T) {
-	for _, name := range fixtures {
-		m, pols := loadFixture(t, name)
+	for _, name := range fixture.Names {
+		m, pols := fixture.Load(t, name)
 		for _, format := range []string{FormatYAML, FormatJSON} {
 			a := contents(generate(t, m, pols, format))
 			b := contents(generate(t, m, pols, format))
@@ -172,7 +139,7 @@ func TestDeterministic(t *testing.T) {
 }
 
 func TestUnknownFormat(t *testing.T) {
-	m, pols := loadFixture(t, "retail")
+	m, pols := fixture.Load(t, "retail")
 	files, diags := Generate(m, pols, "yml")
 	if files != nil || !diags.HasErrors() || !strings.Contains(diags[0].Detail, `"yml"`) {
 		t.Errorf("Generate with format yml: got %d files, diagnostics %q; want an error naming the format", len(files), summaries(diags))
@@ -209,8 +176,8 @@ func resources(tmpl map[string]any) map[string]map[string]any {
 // template, in both formats, is the document internal/policy built, and
 // that every key instance and replica appears exactly once.
 func TestPoliciesAreTheBuiltDocuments(t *testing.T) {
-	for _, name := range fixtures {
-		m, pols := loadFixture(t, name)
+	for _, name := range fixture.Names {
+		m, pols := fixture.Load(t, name)
 		want := map[string]any{} // by policy Id and region
 		for _, kp := range pols {
 			var doc any
@@ -251,7 +218,7 @@ func TestPoliciesAreTheBuiltDocuments(t *testing.T) {
 // takes the primary's ARN as a parameter that matches only a multi-Region
 // key of that account and region.
 func TestCentralizedReplicas(t *testing.T) {
-	m, pols := loadFixture(t, "centralized")
+	m, pols := fixture.Load(t, "centralized")
 	files := generate(t, m, pols, FormatYAML)
 	var paths []string
 	byPath := map[string]output.File{}
@@ -371,7 +338,7 @@ application "app" {
 
 // TestRegions checks the stacks of regionsApp.
 func TestRegions(t *testing.T) {
-	m, pols := buildSpec(t, header+regionsApp)
+	m, pols := fixture.Build(t, header+regionsApp)
 	files := generate(t, m, pols, FormatYAML)
 	byPath := map[string]map[string]any{}
 	var paths []string

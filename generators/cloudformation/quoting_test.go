@@ -10,113 +10,15 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
+
+	"github.com/kpgen/kpgen/internal/fixture"
 )
-
-// tricky are strings a template must carry unchanged: template syntax of
-// Terraform, quotes and escapes, and scalars that YAML 1.1 (or 1.2) reads
-// as booleans, null, numbers or dates, or that need quoting to keep their
-// spaces, colons and comments.
-var tricky = []string{
-	"${jndi}", "%{ if true }x%{ endif }", `"quoted"`, `back\slash`, "line\nbreak", "tab\there",
-	"yes", "no", "on", "off", "y", "N", "true", "False", "null", "~", "0123", "1e3", "0x1F", "1_000",
-	"2012-10-17", "12:30", " leading", "trailing ", "a: b", "# hash", "- dash", "*star", "&anchor",
-	"!tag", "{flow}", "[flow]", "Zürich ☃", "", "$${double}", "%%{double}", "$$${triple}", "a\u2028b",
-}
-
-// hclString writes s as an HCL string literal, escaping template syntax.
-func hclString(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\t", `\t`, "${", "$${", "%{", "%%{")
-	return `"` + r.Replace(s) + `"`
-}
-
-// groups splits tricky into the groups that one key carries: KMS takes at
-// most 16 encryption context entries, the spec at most 40 tags.
-func groups() [][]int {
-	var out [][]int
-	for i := range tricky {
-		if i%12 == 0 {
-			out = append(out, nil)
-		}
-		out[len(out)-1] = append(out[len(out)-1], i)
-	}
-	return out
-}
-
-// trickySpec is a spec whose descriptions, tags and encryption context hold
-// the tricky strings: keys jN (replicated to eu-west-1) carry a group of
-// them each, as description, encryption context values, tag values and tag
-// keys; keys dNN each have one as their whole description.
-func trickySpec() string {
-	var b strings.Builder
-	b.WriteString(`
-kpgen {
-  version = 1
-}
-organization "o" {
-  strategy = "decentralized"
-  regions  = ["us-east-1", "eu-west-1"]
-  deployer = "role/deploy"
-}
-account "dev" {
-  id = "222222222222"
-}
-account "prod" {
-  id = "333333333333"
-}
-classification "internal" {
-  rank = 1
-}
-team "web" {
-  administrators = ["role/WebAdmin"]
-}
-application "app" {
-  team = "web"
-  stage "dev" {
-    account = "dev"
-  }
-  stage "prod" {
-    account = "prod"
-  }
-`)
-	for g, idx := range groups() {
-		fmt.Fprintf(&b, "  key \"j%d\" {\n    users       = [\"role/app\"]\n    regions     = [\"us-east-1\", \"eu-west-1\"]\n", g)
-		fmt.Fprintf(&b, "    description = %s\n    encryption_context = {\n", hclString(joined(idx)))
-		for _, i := range idx {
-			fmt.Fprintf(&b, "      c%02d = %s\n", i, hclString(tricky[i]))
-		}
-		b.WriteString("    }\n    tags = {\n")
-		for _, i := range idx {
-			fmt.Fprintf(&b, "      t%02d = %s\n", i, hclString(tricky[i]))
-			if tricky[i] != "" {
-				fmt.Fprintf(&b, "      %s = \"k%02d\"\n", hclString(tricky[i]), i)
-			}
-		}
-		b.WriteString("    }\n  }\n")
-	}
-	for i, s := range tricky {
-		if s == "" {
-			continue // an empty description gets kpgen's default
-		}
-		fmt.Fprintf(&b, "  key \"d%02d\" {\n    description = %s\n  }\n", i, hclString(s))
-	}
-	b.WriteString("}\n")
-	return b.String()
-}
-
-// joined is the description of a key jN.
-func joined(idx []int) string {
-	var s []string
-	for _, i := range idx {
-		s = append(s, tricky[i])
-	}
-	return strings.Join(s, " | ")
-}
 
 // wantTags are the spec tags of a key jN, sorted by key.
 func wantTags(idx []int) [][2]string {
 	var out [][2]string
 	for _, i := range idx {
-		s := tricky[i]
+		s := fixture.Tricky[i]
 		out = append(out, [2]string{fmt.Sprintf("t%02d", i), s})
 		if s != "" {
 			out = append(out, [2]string{s, fmt.Sprintf("k%02d", i)})
@@ -133,10 +35,10 @@ var plainInt = regexp.MustCompile(`^(0|[1-9][0-9]*)$`)
 // plain scalar is one that YAML 1.1 reads as the same string, or a boolean
 // or integer kpgen meant) and in JSON.
 func TestQuoting(t *testing.T) {
-	m, pols := buildSpec(t, trickySpec())
+	m, pols := fixture.Build(t, fixture.TrickySpec())
 	// The spec must hold the strings themselves, or the test proves nothing.
 	for _, k := range m.Applications[0].Keys {
-		if k.Name == "j0" && k.Description != joined(groups()[0]) {
+		if k.Name == "j0" && k.Description != fixture.Joined(fixture.Groups()[0]) {
 			t.Fatalf("the spec does not carry the tricky strings: %q", k.Description)
 		}
 	}
@@ -176,19 +78,19 @@ func TestQuoting(t *testing.T) {
 			}
 		}
 		if format == FormatYAML {
-			for _, s := range tricky {
+			for _, s := range fixture.Tricky {
 				if !quoted[s] {
 					t.Errorf("%q is not a quoted scalar of any template", s)
 				}
 			}
 		}
-		if len(carriers) != 2*len(groups()) {
-			t.Fatalf("%s: %d keys jN and replicas in stage dev, want %d", format, len(carriers), 2*len(groups()))
+		if len(carriers) != 2*len(fixture.Groups()) {
+			t.Fatalf("%s: %d keys jN and replicas in stage dev, want %d", format, len(carriers), 2*len(fixture.Groups()))
 		}
 		for where, props := range carriers {
 			g := int(where[strings.LastIndex(where, " J")+2] - '0')
-			idx := groups()[g]
-			if got, want := props["Description"], joined(idx); got != want {
+			idx := fixture.Groups()[g]
+			if got, want := props["Description"], fixture.Joined(idx); got != want {
 				t.Errorf("%s %s: Description = %q, want %q", format, where, got, want)
 			}
 			var tags [][2]string
@@ -214,12 +116,12 @@ func TestQuoting(t *testing.T) {
 				}
 			}
 			for _, i := range idx {
-				if got := ctx[fmt.Sprintf("c%02d", i)]; got != tricky[i] {
-					t.Errorf("%s %s: encryption context c%02d = %q, want %q", format, where, i, got, tricky[i])
+				if got := ctx[fmt.Sprintf("c%02d", i)]; got != fixture.Tricky[i] {
+					t.Errorf("%s %s: encryption context c%02d = %q, want %q", format, where, i, got, fixture.Tricky[i])
 				}
 			}
 		}
-		for i, s := range tricky {
+		for i, s := range fixture.Tricky {
 			if s == "" {
 				continue
 			}
@@ -252,8 +154,8 @@ func TestQuoting(t *testing.T) {
 				var i int
 				if _, err := fmt.Sscanf(k, "kms:EncryptionContext:c%02d", &i); err == nil {
 					found++
-					if v != tricky[i] {
-						t.Errorf("%s: policy JSON gives %q for %q", kp.Instance.ID(), v, tricky[i])
+					if v != fixture.Tricky[i] {
+						t.Errorf("%s: policy JSON gives %q for %q", kp.Instance.ID(), v, fixture.Tricky[i])
 					}
 				}
 			}

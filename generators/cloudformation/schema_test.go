@@ -13,6 +13,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
+	"github.com/kpgen/kpgen/internal/fixture"
 	"github.com/kpgen/kpgen/internal/output"
 )
 
@@ -150,13 +151,13 @@ var terraformAlias = regexp.MustCompile(`^alias/[a-zA-Z0-9/_-]+$`)
 func TestRegistrySchemas(t *testing.T) {
 	schemas := loadRegistry(t)
 	var all []output.File
-	for _, name := range fixtures {
-		m, pols := loadFixture(t, name)
+	for _, name := range fixture.Names {
+		m, pols := fixture.Load(t, name)
 		all = append(all, generate(t, m, pols, FormatYAML)...)
 		all = append(all, generate(t, m, pols, FormatJSON)...)
 	}
-	for _, src := range []string{trickySpec(), header + regionsApp} {
-		m, pols := buildSpec(t, src)
+	for _, src := range []string{fixture.TrickySpec(), header + regionsApp} {
+		m, pols := fixture.Build(t, src)
 		all = append(all, generate(t, m, pols, FormatYAML)...)
 		all = append(all, generate(t, m, pols, FormatJSON)...)
 	}

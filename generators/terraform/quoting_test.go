@@ -13,107 +13,9 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
+
+	"github.com/kpgen/kpgen/internal/fixture"
 )
-
-// tricky are strings a module must carry unchanged: Terraform's template
-// syntax (which must come out escaped as $${ and %%{, or Terraform would
-// interpolate), quotes, backslashes, control characters, and scalars other
-// formats misread.
-var tricky = []string{
-	"${jndi}", "%{ if true }x%{ endif }", `"quoted"`, `back\slash`, "line\nbreak", "tab\there", "cr\rhere",
-	"yes", "no", "on", "off", "true", "null", "~", "0123", "1e3", "0x1F", "2012-10-17",
-	" leading", "trailing ", "a: b", "# hash", "// slash", "/* c */", "<<EOF", "Zürich ☃", "",
-	"$${double}", "%%{double}", "$$${triple}", "$", "%", "${", "a\u2028b", "\x7f",
-}
-
-// hclString writes s as an HCL string literal of the spec, by hand, so
-// that the spec does not depend on the escaping under test.
-func hclString(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`, "\t", `\t`, "\u2028", `\u2028`, "\x7f", `\u007f`, "${", "$${", "%{", "%%{")
-	return `"` + r.Replace(s) + `"`
-}
-
-// groups splits tricky into the groups that one key carries: KMS takes at
-// most 16 encryption context entries, the spec at most 40 tags.
-func groups() [][]int {
-	var out [][]int
-	for i := range tricky {
-		if i%12 == 0 {
-			out = append(out, nil)
-		}
-		out[len(out)-1] = append(out[len(out)-1], i)
-	}
-	return out
-}
-
-func joined(idx []int) string {
-	var s []string
-	for _, i := range idx {
-		s = append(s, tricky[i])
-	}
-	return strings.Join(s, " | ")
-}
-
-// trickySpec is a spec whose keys jN (replicated to eu-west-1, production
-// in stage prod) carry a group of the tricky strings each, as description,
-// encryption context values, tag values and tag keys, and whose keys dNN
-// each have one as their whole description.
-func trickySpec() string {
-	var b strings.Builder
-	b.WriteString(`
-kpgen {
-  version = 1
-}
-organization "o" {
-  strategy = "decentralized"
-  regions  = ["us-east-1", "eu-west-1"]
-  deployer = "role/deploy"
-}
-account "dev" {
-  id = "222222222222"
-}
-account "prod" {
-  id = "333333333333"
-}
-classification "internal" {
-  rank = 1
-}
-team "web" {
-  administrators = ["role/WebAdmin"]
-}
-application "app" {
-  team = "web"
-  stage "dev" {
-    account = "dev"
-  }
-  stage "prod" {
-    account = "prod"
-  }
-`)
-	for g, idx := range groups() {
-		fmt.Fprintf(&b, "  key \"j%d\" {\n    users       = [\"role/app\"]\n    regions     = [\"us-east-1\", \"eu-west-1\"]\n", g)
-		fmt.Fprintf(&b, "    description = %s\n    encryption_context = {\n", hclString(joined(idx)))
-		for _, i := range idx {
-			fmt.Fprintf(&b, "      c%02d = %s\n", i, hclString(tricky[i]))
-		}
-		b.WriteString("    }\n    tags = {\n")
-		for _, i := range idx {
-			fmt.Fprintf(&b, "      t%02d = %s\n", i, hclString(tricky[i]))
-			if tricky[i] != "" {
-				fmt.Fprintf(&b, "      %s = \"k%02d\"\n", hclString(tricky[i]), i)
-			}
-		}
-		b.WriteString("    }\n  }\n")
-	}
-	for i, s := range tricky {
-		if s == "" {
-			continue // an empty description gets kpgen's default
-		}
-		fmt.Fprintf(&b, "  key \"d%02d\" {\n    description = %s\n  }\n", i, hclString(s))
-	}
-	b.WriteString("}\n")
-	return b.String()
-}
 
 // TestQuoting generates the modules of trickySpec, parses them with HCL's
 // native syntax parser, evaluates each key's and replica's description,
@@ -121,19 +23,19 @@ application "app" {
 // has it), and compares them with the original strings and the built
 // policy documents.
 func TestQuoting(t *testing.T) {
-	m, pols := buildSpec(t, trickySpec())
+	m, pols := fixture.Build(t, fixture.TrickySpec())
 	// The spec must hold the strings themselves, or the test proves nothing.
 	for _, k := range m.Applications[0].Keys {
 		var want string
 		switch {
 		case strings.HasPrefix(k.Name, "j"):
-			want = joined(groups()[k.Name[1]-'0'])
+			want = fixture.Joined(fixture.Groups()[k.Name[1]-'0'])
 		case strings.HasPrefix(k.Name, "d"):
 			var i int
 			if _, err := fmt.Sscanf(k.Name, "d%02d", &i); err != nil {
 				t.Fatal(err)
 			}
-			want = tricky[i]
+			want = fixture.Tricky[i]
 		}
 		if k.Description != want {
 			t.Fatalf("key %s: the spec gives %q, want %q", k.Name, k.Description, want)
@@ -154,7 +56,7 @@ func TestQuoting(t *testing.T) {
 			t.Fatal(err)
 		}
 		e := expect{description: ki.Key.Description, tags: map[string]string{}, policy: doc}
-		for _, kv := range tags(ki) {
+		for _, kv := range ki.Tags() {
 			e.tags[kv.Key] = kv.Value
 		}
 		name := identifier(ki.ID())
@@ -165,10 +67,10 @@ func TestQuoting(t *testing.T) {
 	}
 	// The tags of j0 in the spec, checked apart from tags() itself.
 	j0 := map[string]string{}
-	for _, i := range groups()[0] {
-		j0[fmt.Sprintf("t%02d", i)] = tricky[i]
-		if tricky[i] != "" {
-			j0[tricky[i]] = fmt.Sprintf("k%02d", i)
+	for _, i := range fixture.Groups()[0] {
+		j0[fmt.Sprintf("t%02d", i)] = fixture.Tricky[i]
+		if fixture.Tricky[i] != "" {
+			j0[fixture.Tricky[i]] = fmt.Sprintf("k%02d", i)
 		}
 	}
 	for k, v := range j0 {
@@ -232,7 +134,7 @@ func TestQuoting(t *testing.T) {
 // and that it evaluates back to the string: in particular that ${ and %{
 // are written $${ and %%{.
 func TestEscaping(t *testing.T) {
-	for _, s := range tricky {
+	for _, s := range fixture.Tricky {
 		lit := string(hclwriteString(s))
 		expr, diags := hclsyntax.ParseExpression([]byte(lit), "t.tf", hcl.InitialPos)
 		if diags.HasErrors() {

@@ -7,7 +7,6 @@ package terraform
 
 import (
 	"bytes"
-	"cmp"
 	"fmt"
 	"path"
 	"slices"
@@ -23,7 +22,6 @@ import (
 	"github.com/kpgen/kpgen/internal/model"
 	"github.com/kpgen/kpgen/internal/output"
 	"github.com/kpgen/kpgen/internal/policy"
-	"github.com/kpgen/kpgen/schema"
 )
 
 // Versions kpgen's modules require. The aws provider's lower bound is
@@ -392,27 +390,11 @@ func (mod *module) outputs() *hclwrite.File {
 	return f
 }
 
-// tags are kpgen's own tags, then the spec's tags sorted by key: the same
-// tags as in the CloudFormation templates.
-func tags(ki *model.KeyInstance) []schema.KV {
-	out := []schema.KV{{Key: "kpgen:application", Value: ki.App.Name}}
-	if ki.Stage != nil {
-		out = append(out, schema.KV{Key: "kpgen:stage", Value: ki.Stage.Name})
-	}
-	if ki.Classification != nil {
-		out = append(out, schema.KV{Key: "kpgen:classification", Value: ki.Classification.Name})
-	}
-	out = append(out, schema.KV{Key: "kpgen:key", Value: ki.Key.Name})
-	user := slices.Clone(ki.Key.Tags)
-	slices.SortStableFunc(user, func(a, b schema.KV) int { return cmp.Compare(a.Key, b.Key) })
-	return append(out, user...)
-}
-
 // tagTokens writes the tags as an object with quoted keys: tag keys hold
 // colons and anything else the spec allows.
 func tagTokens(w *writer, ki *model.KeyInstance) hclwrite.Tokens {
 	toks := hclwrite.Tokens{tok(hclsyntax.TokenOBrace, "{"), tok(hclsyntax.TokenNewline, "\n")}
-	for _, kv := range tags(ki) {
+	for _, kv := range ki.Tags() {
 		toks = append(toks, w.str(kv.Key)...)
 		toks = append(toks, tok(hclsyntax.TokenEqual, "="))
 		toks = append(toks, w.str(kv.Value)...)

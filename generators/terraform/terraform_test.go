@@ -21,46 +21,13 @@ import (
 	"github.com/hashicorp/hcl/v2/hclwrite"
 
 	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/internal/fixture"
 	"github.com/kpgen/kpgen/internal/model"
 	"github.com/kpgen/kpgen/internal/output"
 	"github.com/kpgen/kpgen/internal/policy"
-	"github.com/kpgen/kpgen/schema"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden modules of this package")
-
-// fixtures are the example specs whose modules are golden files.
-var fixtures = []string{"centralized", "ecommerce", "healthcare", "retail"}
-
-func loadFixture(t *testing.T, name string) (*model.Model, []*policy.KeyPolicy) {
-	t.Helper()
-	spec, diags, err := schema.Load(filepath.Join("..", "..", "fixtures", name))
-	if err != nil || diags.HasErrors() {
-		t.Fatalf("fixture %s does not load: %v %v", name, err, diags)
-	}
-	m, mdiags := model.Build(spec)
-	if mdiags.HasErrors() {
-		t.Fatalf("fixture %s does not resolve: %v", name, mdiags[0].Detail)
-	}
-	return m, policy.Build(m)
-}
-
-// buildSpec resolves a spec given as source.
-func buildSpec(t *testing.T, src string) (*model.Model, []*policy.KeyPolicy) {
-	t.Helper()
-	spec, diags, err := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diags.HasErrors() {
-		t.Fatalf("spec does not load: %s: %s", diags[0].Summary, diags[0].Detail)
-	}
-	m, mdiags := model.Build(spec)
-	if mdiags.HasErrors() {
-		t.Fatalf("spec does not resolve: %s: %s", mdiags[0].Summary, mdiags[0].Detail)
-	}
-	return m, policy.Build(m)
-}
 
 func generate(t *testing.T, m *model.Model, pols []*policy.KeyPolicy) []output.File {
 	t.Helper()
@@ -85,9 +52,9 @@ func summaries(ds diag.Diagnostics) string {
 // TestGolden compares the modules of every fixture with the committed
 // ones in fixtures/NAME/generated/terraform. -update rewrites them.
 func TestGolden(t *testing.T) {
-	for _, name := range fixtures {
+	for _, name := range fixture.Names {
 		t.Run(name, func(t *testing.T) {
-			m, pols := loadFixture(t, name)
+			m, pols := fixture.Load(t, name)
 			files := generate(t, m, pols)
 			dir := filepath.Join("..", "..", "fixtures", name, "generated")
 			golden := filepath.Join(dir, "terraform")
@@ -149,8 +116,8 @@ func contents(files []output.File) map[string]string {
 }
 
 func TestDeterministic(t *testing.T) {
-	for _, name := range fixtures {
-		m, pols := loadFixture(t, name)
+	for _, name := range fixture.Names {
+		m, pols := fixture.Load(t, name)
 		if diff := cmp.Diff(contents(generate(t, m, pols)), contents(generate(t, m, pols))); diff != "" {
 			t.Errorf("%s: two runs differ:\n%s", name, diff)
 		}
@@ -285,13 +252,13 @@ func checkModule(hfs []*hcl.File, seen map[string]int) []string {
 // TestProviderArguments checks every generated module with checkModule.
 func TestProviderArguments(t *testing.T) {
 	var files []output.File
-	for _, name := range fixtures {
-		m, pols := loadFixture(t, name)
+	for _, name := range fixture.Names {
+		m, pols := fixture.Load(t, name)
 		files = append(files, generate(t, m, pols)...)
 	}
-	m, pols := buildSpec(t, regionsSpec)
+	m, pols := fixture.Build(t, regionsSpec)
 	files = append(files, generate(t, m, pols)...)
-	m, pols = buildSpec(t, trickySpec())
+	m, pols = fixture.Build(t, fixture.TrickySpec())
 	files = append(files, generate(t, m, pols)...)
 
 	seen := map[string]int{}
@@ -444,7 +411,7 @@ func attrs(t *testing.T, files map[string][]*hcl.File, dir, typ, name string) ma
 }
 
 func TestResources(t *testing.T) {
-	m, pols := buildSpec(t, regionsSpec)
+	m, pols := fixture.Build(t, regionsSpec)
 	files := generate(t, m, pols)
 	var paths []string
 	for _, f := range files {
@@ -571,8 +538,8 @@ func TestIdentifier(t *testing.T) {
 // and hclwrite.Format write it; kpgen formats each file once, as hclwrite
 // writes its tokens, and never runs the formatter twice.
 func TestFormatted(t *testing.T) {
-	for _, name := range fixtures {
-		m, pols := loadFixture(t, name)
+	for _, name := range fixture.Names {
+		m, pols := fixture.Load(t, name)
 		for _, f := range generate(t, m, pols) {
 			got := f.Content()
 			if want := hclwrite.Format(got); !bytes.Equal(want, got) {

@@ -229,6 +229,21 @@ type KeyInstance struct {
 	PolicyFile string
 }
 
+// Tags are kpgen's own tags (application, stage, classification, key), then
+// the key's tags from the spec, sorted by key: what every output tags the
+// key with.
+func (ki *KeyInstance) Tags() []schema.KV {
+	tags := []schema.KV{{Key: "kpgen:application", Value: ki.App.Name}}
+	if ki.Stage != nil {
+		tags = append(tags, schema.KV{Key: "kpgen:stage", Value: ki.Stage.Name})
+	}
+	if ki.Classification != nil {
+		tags = append(tags, schema.KV{Key: "kpgen:classification", Value: ki.Classification.Name})
+	}
+	tags = append(tags, schema.KV{Key: "kpgen:key", Value: ki.Key.Name})
+	return append(tags, ki.Key.Tags...) // sorted by the loader
+}
+
 // StageName is the instance's stage, or "" for a key shared across stages.
 func (ki *KeyInstance) StageName() string {
 	if ki.Stage == nil {
