@@ -292,3 +292,24 @@ func TestInvalidMadeAtRunTime(t *testing.T) {
 		t.Errorf("refusing a file over the limit took %v", d)
 	}
 }
+
+// TestReadmeTour keeps the spec of the README's tour valid.
+func TestReadmeTour(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "```hcl\n")
+	src, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("the README has no hcl block")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.kp.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := Main([]string{"validate", dir}, &stdout, &stderr); code != 0 {
+		t.Errorf("the README's spec does not validate:\n%s%s", stdout.String(), stderr.String())
+	}
+}
