@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/kpgen/kpgen/internal/model"
+	"github.com/kpgen/kpgen/internal/par"
 	"github.com/kpgen/kpgen/internal/policy"
 	"github.com/kpgen/kpgen/schema"
 )
@@ -106,28 +107,30 @@ func Compare(base, head *Side) *Report {
 	r := &Report{Base: base.Name, Head: head.Name, MonthlyBefore: base.Model.Totals.MonthlyUSD, MonthlyAfter: head.Model.Totals.MonthlyUSD}
 	old := index(base)
 	cur := index(head)
-	for _, id := range sortedKeys(old, cur) {
-		o, n := old[id], cur[id]
+	ids := sortedKeys(old, cur)
+	// Each key is compared on its own, on every CPU: asking the evaluator
+	// about every principal, action and path is the work of a diff.
+	changes := make([]*KeyChange, len(ids))
+	par.Each(len(ids), func(i int) {
+		o, n := old[ids[i]], cur[ids[i]]
+		var kc *KeyChange
 		switch {
 		case o == nil:
-			r.Keys = append(r.Keys, keyChange(n, Added, nil, n))
+			kc = keyChange(n, Added, nil, n)
 		case n == nil:
-			r.Keys = append(r.Keys, keyChange(o, Removed, o, nil))
+			kc = keyChange(o, Removed, o, nil)
 		default:
-			kc := keyChange(n, Changed, o, n)
+			kc = keyChange(n, Changed, o, n)
 			kc.Properties = properties(o.Instance, n.Instance)
-			kc.Access = access(base.Model.Organization, head.Model.Organization, o, n)
-			if len(kc.Properties) > 0 || len(kc.Access) > 0 {
-				r.Keys = append(r.Keys, kc)
-			}
 		}
-	}
-	for _, k := range r.Keys {
-		if k.Change == Added {
-			k.Access = access(base.Model.Organization, head.Model.Organization, nil, cur[k.ID()])
+		kc.Access = access(base.Model.Organization, head.Model.Organization, o, n)
+		if kc.Change != Changed || len(kc.Properties) > 0 || len(kc.Access) > 0 {
+			changes[i] = kc
 		}
-		if k.Change == Removed {
-			k.Access = access(base.Model.Organization, head.Model.Organization, old[k.ID()], nil)
+	})
+	for _, kc := range changes {
+		if kc != nil {
+			r.Keys = append(r.Keys, kc)
 		}
 	}
 	return r
