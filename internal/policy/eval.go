@@ -65,16 +65,34 @@ func isService(principal string) bool {
 	return strings.HasSuffix(principal, "."+serviceDomain)
 }
 
-// requestContext lower-cases condition keys (they are case-insensitive) and
-// adds the keys AWS sets for every request.
-func requestContext(req Request) map[string][]string {
-	ctx := map[string][]string{}
+// context holds a request's condition keys. Keys are case-insensitive; a
+// request carries a handful, so a search beats a map of lower-cased keys.
+type context []contextEntry
+
+type contextEntry struct {
+	key    string
+	values []string
+}
+
+func (c context) get(key string) []string {
+	for _, e := range c {
+		if strings.EqualFold(e.key, key) {
+			return e.values
+		}
+	}
+	return nil
+}
+
+// requestContext is the request's context with the keys AWS sets for every
+// request added.
+func requestContext(req Request) context {
+	ctx := make(context, 0, len(req.Context)+3)
 	for k, v := range req.Context {
-		ctx[strings.ToLower(k)] = v
+		ctx = append(ctx, contextEntry{k, v})
 	}
 	set := func(k, v string) {
-		if _, ok := ctx[strings.ToLower(k)]; !ok {
-			ctx[strings.ToLower(k)] = []string{v}
+		if ctx.get(k) == nil {
+			ctx = append(ctx, contextEntry{k, []string{v}})
 		}
 	}
 	if isService(req.Principal) {
@@ -151,11 +169,44 @@ func isAccountID(s string) bool {
 
 func actionMatches(actions Values, action string) bool {
 	for _, a := range actions {
-		if globMatch(strings.ToLower(a), strings.ToLower(action)) {
+		if globMatchFold(a, action) {
 			return true
 		}
 	}
 	return false
+}
+
+// globMatchFold is globMatch ignoring ASCII case, as IAM matches actions.
+func globMatchFold(pattern, s string) bool {
+	p, i := 0, 0
+	star, mark := -1, 0
+	for i < len(s) {
+		switch {
+		case p < len(pattern) && (pattern[p] == '?' || lower(pattern[p]) == lower(s[i])):
+			p++
+			i++
+		case p < len(pattern) && pattern[p] == '*':
+			star, mark = p, i
+			p++
+		case star >= 0:
+			p = star + 1
+			mark++
+			i = mark
+		default:
+			return false
+		}
+	}
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
+}
+
+func lower(b byte) byte {
+	if 'A' <= b && b <= 'Z' {
+		return b + 'a' - 'A'
+	}
+	return b
 }
 
 // globMatch matches * (any run of characters) and ? (one character) in time
@@ -185,10 +236,10 @@ func globMatch(pattern, s string) bool {
 	return p == len(pattern)
 }
 
-func conditionsHold(c Conditions, ctx map[string][]string) bool {
+func conditionsHold(c Conditions, ctx context) bool {
 	for op, keys := range c {
 		for key, want := range keys {
-			if !conditionHolds(op, ctx[strings.ToLower(key)], want) {
+			if !conditionHolds(op, ctx.get(key), want) {
 				return false
 			}
 		}
