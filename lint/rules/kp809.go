@@ -1,0 +1,93 @@
+package rules
+
+import (
+	_ "embed"
+	"slices"
+	"strings"
+
+	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/lint"
+)
+
+//go:embed kp809.md
+var kp809Doc string
+
+// conditionOperators are the IAM condition operators, without IfExists and
+// the set qualifiers.
+var conditionOperators = []string{
+	"ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike", "BinaryEquals", "Bool",
+	"DateEquals", "DateGreaterThan", "DateGreaterThanEquals", "DateLessThan", "DateLessThanEquals", "DateNotEquals",
+	"IpAddress", "NotIpAddress", "Null",
+	"NumericEquals", "NumericGreaterThan", "NumericGreaterThanEquals", "NumericLessThan", "NumericLessThanEquals", "NumericNotEquals",
+	"StringEquals", "StringEqualsIgnoreCase", "StringLike", "StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike",
+}
+
+// conditionKeys are the condition keys a key policy can use: KMS's own
+// (AWS Service Authorization Reference, AWS KMS) and the global ones. A key
+// ending in ":" or "/" takes any suffix.
+var conditionKeys = []string{
+	"kms:BypassPolicyLockoutSafetyCheck", "kms:CallerAccount", "kms:CustomerMasterKeySpec", "kms:CustomerMasterKeyUsage",
+	"kms:DataKeyPairSpec", "kms:EncryptionAlgorithm", "kms:EncryptionContext:", "kms:EncryptionContextKeys",
+	"kms:ExpirationModel", "kms:GrantConstraintSourceArn", "kms:GrantConstraintType", "kms:GranteePrincipal",
+	"kms:GranteeServicePrincipal", "kms:GrantIsForAWSResource", "kms:GrantOperations", "kms:KeyAgreementAlgorithm",
+	"kms:KeyOrigin", "kms:KeySpec", "kms:KeyUsage", "kms:MacAlgorithm", "kms:MessageType", "kms:MultiRegion",
+	"kms:MultiRegionKeyType", "kms:PrimaryRegion", "kms:RecipientAttestation:", "kms:ReEncryptOnSameKey",
+	"kms:ReplicaRegion", "kms:RequestAlias", "kms:ResourceAliases", "kms:RetiringPrincipal", "kms:RetiringServicePrincipal",
+	"kms:RotationPeriodInDays", "kms:ScheduleKeyDeletionPendingWindowInDays", "kms:SigningAlgorithm",
+	"kms:TrailingDaysWithoutKeyUsage", "kms:ValidTo", "kms:ViaService", "kms:WrappingAlgorithm", "kms:WrappingKeySpec",
+	"aws:CalledVia", "aws:CalledViaFirst", "aws:CalledViaLast", "aws:CurrentTime", "aws:EpochTime",
+	"aws:FederatedProvider", "aws:MultiFactorAuthAge", "aws:MultiFactorAuthPresent", "aws:PrincipalAccount",
+	"aws:PrincipalArn", "aws:PrincipalIsAWSService", "aws:PrincipalOrgID", "aws:PrincipalOrgPaths",
+	"aws:PrincipalServiceName", "aws:PrincipalServiceNamesList", "aws:PrincipalTag/", "aws:PrincipalType",
+	"aws:Referer", "aws:RequestedRegion", "aws:RequestTag/", "aws:ResourceAccount", "aws:ResourceOrgID",
+	"aws:ResourceOrgPaths", "aws:ResourceTag/", "aws:SecureTransport", "aws:SourceAccount", "aws:SourceArn",
+	"aws:SourceIdentity", "aws:SourceIp", "aws:SourceOrgID", "aws:SourceOrgPaths", "aws:SourceVpc", "aws:SourceVpce",
+	"aws:SourceVpcArn", "aws:TagKeys", "aws:TokenIssueTime", "aws:UserAgent", "aws:userid", "aws:username",
+	"aws:ViaAWSService", "aws:VpcSourceIp", "aws:Ec2InstanceSourceVpc", "aws:Ec2InstanceSourcePrivateIPv4",
+}
+
+// KP809 refuses condition operators and keys that do not exist.
+var KP809 = &lint.Rule{
+	ID:        "KP809",
+	Name:      "unknown-condition",
+	Principle: "Policy hygiene",
+	Severity:  diag.Error,
+	Summary:   "a condition uses an operator or a condition key that does not exist (a misspelt key never matches)",
+	Doc:       kp809Doc,
+	Policy: func(p *lint.PolicyPass) {
+		for i, s := range p.Document.Statement {
+			for _, op := range s.Condition.Operators() {
+				if !knownOperator(op) {
+					p.Report(i, "Condition", "Unknown condition operator",
+						"Statement %s uses the condition operator %q, which IAM does not have, so AWS rejects the policy. Use one of the String, Arn, Bool, Numeric, Date or IpAddress operators.", sidOf(s, i), op)
+				}
+				for _, k := range s.Condition.Keys(op) {
+					if !knownKey(k) {
+						p.Report(i, "Condition", "Unknown condition key",
+							"Statement %s tests %q, which is not a condition key of AWS KMS or a global condition key. A key that a request never carries makes an Allow never apply and a negated Deny always skip. Check its spelling.", sidOf(s, i), k)
+					}
+				}
+			}
+		}
+	},
+}
+
+func knownOperator(op string) bool {
+	if q, rest, ok := strings.Cut(op, ":"); ok {
+		if q != "ForAllValues" && q != "ForAnyValue" {
+			return false
+		}
+		op = rest
+	}
+	return slices.Contains(conditionOperators, strings.TrimSuffix(op, "IfExists"))
+}
+
+func knownKey(k string) bool {
+	for _, known := range conditionKeys {
+		prefix := strings.HasSuffix(known, ":") || strings.HasSuffix(known, "/")
+		if prefix && len(k) > len(known) && strings.EqualFold(k[:len(known)], known) || strings.EqualFold(k, known) {
+			return true
+		}
+	}
+	return false
+}
