@@ -7,11 +7,13 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/kpgen/kpgen/internal/par"
 )
 
 // decode fills spec from a lowered document that the JSON Schema accepted, so
 // every type assertion below holds.
-func decode(spec *Spec, doc map[string]any, index map[string]hcl.Range) {
+func decode(spec *Spec, doc map[string]any, index *ranges) {
 	d := decoder{index: index}
 	hdr := doc["kpgen"].(map[string]any)
 	spec.Header = d.block("kpgen", "/kpgen", hdr)
@@ -65,7 +67,11 @@ func decode(spec *Spec, doc map[string]any, index map[string]hcl.Range) {
 			Administrators: d.strs(p, m, "administrators"),
 		})
 	})
-	each(doc, "", "application", func(p string, m map[string]any) {
+	// Applications are most of a large spec: decode them on every CPU.
+	apps, _ := doc["application"].([]any)
+	spec.Applications = make([]*Application, len(apps))
+	par.Each(len(apps), func(i int) {
+		p, m := "/application/"+strconv.Itoa(i), apps[i].(map[string]any)
 		app := &Application{Block: d.block("application", p, m), Team: d.str(p, m, "team")}
 		each(m, p, "stage", func(p string, m map[string]any) {
 			st := &Stage{Block: d.block("stage", p, m), Account: d.str(p, m, "account")}
@@ -103,12 +109,12 @@ func decode(spec *Spec, doc map[string]any, index map[string]hcl.Range) {
 				Tags:               d.kvs(p, m, "tags"),
 			})
 		})
-		spec.Applications = append(spec.Applications, app)
+		spec.Applications[i] = app
 	})
 }
 
 type decoder struct {
-	index map[string]hcl.Range
+	index *ranges
 }
 
 func each(obj map[string]any, ptr, typ string, fn func(string, map[string]any)) {
@@ -119,14 +125,14 @@ func each(obj map[string]any, ptr, typ string, fn func(string, map[string]any)) 
 }
 
 func (d decoder) block(typ, ptr string, m map[string]any) Block {
-	b := Block{Type: typ, DefRange: d.index[ptr], Range: d.index[ptr+"#block"], Attrs: map[string]hcl.Range{}}
+	b := Block{Type: typ, DefRange: d.index.at(ptr), Range: d.index.at(ptr + "#block"), Attrs: map[string]hcl.Range{}}
 	if name, ok := m["name"].(string); ok {
 		b.Name = name
-		b.NameRange = d.index[ptr+"/name"]
+		b.NameRange = d.index.at(ptr + "/name")
 	}
 	for k := range m {
-		if _, isAttr := d.index[ptr+"/"+k+"#attr"]; isAttr {
-			b.Attrs[k] = d.index[ptr+"/"+k]
+		if _, isAttr := d.index.get(ptr + "/" + k + "#attr"); isAttr {
+			b.Attrs[k] = d.index.at(ptr + "/" + k)
 		}
 	}
 	for _, kv := range d.kvs(ptr, m, "lint_ignore") {
@@ -145,7 +151,7 @@ func (d decoder) str(ptr string, m map[string]any, name string) String {
 	if !ok {
 		return String{}
 	}
-	return String{Value: s, Range: d.index[ptr+"/"+name]}
+	return String{Value: s, Range: d.index.at(ptr + "/" + name)}
 }
 
 func (d decoder) strs(ptr string, m map[string]any, name string) []String {
@@ -156,9 +162,9 @@ func (d decoder) strs(ptr string, m map[string]any, name string) []String {
 	out := make([]String, len(arr))
 	for i, v := range arr {
 		p := ptr + "/" + name + "/" + strconv.Itoa(i)
-		r, ok := d.index[p]
+		r, ok := d.index.get(p)
 		if !ok {
-			r = d.index[ptr+"/"+name]
+			r = d.index.at(ptr + "/" + name)
 		}
 		out[i] = String{Value: v.(string), Range: r}
 	}
@@ -174,9 +180,9 @@ func (d decoder) kvs(ptr string, m map[string]any, name string) []KV {
 	out := make([]KV, 0, len(obj))
 	for k, v := range obj {
 		p := ptr + "/" + name + "/" + escapePointer(k)
-		r, ok := d.index[p]
+		r, ok := d.index.get(p)
 		if !ok {
-			r = d.index[ptr+"/"+name]
+			r = d.index.at(ptr + "/" + name)
 		}
 		out = append(out, KV{Key: k, Value: v.(string), Range: r})
 	}

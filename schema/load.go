@@ -112,30 +112,27 @@ func Parse(dir string, names []string, srcs [][]byte) (*Spec, diag.Diagnostics, 
 		return spec, diags, nil
 	}
 
-	l := &lowerer{index: map[string]hcl.Range{}}
-	doc := map[string]any{}
-	for _, b := range bodies {
-		l.body("", b, topDef, doc)
-	}
-	diags = append(diags, l.diags...)
+	doc, index, ldiags := lowerFiles(bodies)
+	diags = append(diags, ldiags...)
+	diags.Sort()
 	if diags.HasErrors() {
 		return spec, diags, nil
 	}
 	fallback := hcl.Range{Filename: paths[0], Start: hcl.InitialPos, End: hcl.InitialPos}
-	if d := checkVersion(doc, l.index, fallback); d != nil {
+	if d := checkVersion(doc, index, fallback); d != nil {
 		return spec, append(diags, d), nil
 	}
-	diags = append(diags, validate(doc, l.index, fallback)...)
+	diags = append(diags, validate(doc, index, fallback)...)
 	if diags.HasErrors() {
 		return spec, diags, nil
 	}
-	decode(spec, doc, l.index)
+	decode(spec, doc, index)
 	return spec, diags, nil
 }
 
 // checkVersion refuses a spec written for another language version before
 // anything else is checked, since the rest of it may follow other rules.
-func checkVersion(doc map[string]any, index map[string]hcl.Range, fallback hcl.Range) *diag.Diagnostic {
+func checkVersion(doc map[string]any, index *ranges, fallback hcl.Range) *diag.Diagnostic {
 	hdr, ok := doc["kpgen"].(map[string]any)
 	if !ok {
 		return nil // the schema reports the missing block
@@ -145,7 +142,7 @@ func checkVersion(doc map[string]any, index map[string]hcl.Range, fallback hcl.R
 		return nil
 	}
 	if s := fmt.Sprint(v); s != fmt.Sprint(Version) {
-		rng, ok := index["/kpgen/version"]
+		rng, ok := index.get("/kpgen/version")
 		if !ok {
 			rng = fallback
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/internal/par"
 )
 
 // blockDef describes the attributes and nested blocks one block type may hold.
@@ -139,16 +140,134 @@ func (l *lowerer) body(ptr string, body hcl.Body, def *blockDef, obj map[string]
 			}
 			obj[nd.typ] = child
 		}
-		l.record(cp, blk.DefRange)
-		if sb, ok := blk.Body.(*hclsyntax.Body); ok {
-			l.record(cp+"#block", hcl.RangeBetween(blk.DefRange, sb.SrcRange))
-		}
-		if nd.labeled {
-			child["name"] = blk.Labels[0]
-			l.record(cp+"/name", blk.LabelRanges[0])
-		}
-		l.body(cp, blk.Body, nd.def, child)
+		l.block(cp, blk, nd, child)
 	}
+}
+
+// block lowers one block into obj, at pointer ptr.
+func (l *lowerer) block(ptr string, blk *hcl.Block, nd nestedDef, obj map[string]any) {
+	l.record(ptr, blk.DefRange)
+	if sb, ok := blk.Body.(*hclsyntax.Body); ok {
+		l.record(ptr+"#block", hcl.RangeBetween(blk.DefRange, sb.SrcRange))
+	}
+	if nd.labeled {
+		obj["name"] = blk.Labels[0]
+		l.record(ptr+"/name", blk.LabelRanges[0])
+	}
+	l.body(ptr, blk.Body, nd.def, obj)
+}
+
+// lowerFiles lowers the bodies of every file of a spec into one document.
+// The blocks of the repeatable top-level types (accounts, classifications,
+// teams, applications: nearly all of a large spec) are lowered in parallel,
+// each recording its ranges in a map of its own.
+func lowerFiles(bodies []hcl.Body) (map[string]any, *ranges, diag.Diagnostics) {
+	r := &ranges{top: map[string]hcl.Range{}, blocks: map[string]map[string]hcl.Range{}}
+	top := &lowerer{index: r.top}
+	doc := map[string]any{}
+	type job struct {
+		ptr string
+		blk *hcl.Block
+		nd  nestedDef
+		obj map[string]any
+		l   *lowerer
+	}
+	var jobs []*job
+	for _, nd := range topDef.blocks {
+		if nd.many {
+			doc[nd.typ] = []any{}
+		}
+	}
+	schema := topDef.bodySchema()
+	for _, body := range bodies {
+		content, hds := body.Content(schema)
+		top.diags = append(top.diags, diag.FromHCL(hds)...)
+		if content == nil {
+			continue
+		}
+		for _, blk := range content.Blocks {
+			var nd nestedDef
+			for _, d := range topDef.blocks {
+				if d.typ == blk.Type {
+					nd = d
+				}
+			}
+			obj := map[string]any{}
+			if !nd.many {
+				ptr := "/" + nd.typ
+				if _, dup := doc[nd.typ]; dup {
+					top.diags = top.diags.Errorf(blk.DefRange, fmt.Sprintf("Duplicate %s block", nd.typ),
+						"Only one %s block is allowed in a spec; the first one is at %s. Merge the two.",
+						nd.typ, rangeString(r.top[ptr]))
+					continue
+				}
+				doc[nd.typ] = obj
+				top.block(ptr, blk, nd, obj)
+				continue
+			}
+			arr := doc[nd.typ].([]any)
+			ptr := "/" + nd.typ + "/" + strconv.Itoa(len(arr))
+			doc[nd.typ] = append(arr, obj)
+			jobs = append(jobs, &job{ptr: ptr, blk: blk, nd: nd, obj: obj, l: &lowerer{index: map[string]hcl.Range{}}})
+		}
+	}
+	par.Each(len(jobs), func(i int) {
+		j := jobs[i]
+		j.l.block(j.ptr, j.blk, j.nd, j.obj)
+	})
+	diags := top.diags
+	for _, j := range jobs {
+		r.blocks[j.ptr] = j.l.index
+		diags = append(diags, j.l.diags...)
+	}
+	return doc, r, diags
+}
+
+// ranges maps the JSON pointers of a lowered document to the HCL ranges they
+// came from. The pointers inside each repeatable top-level block are kept
+// in a map of their own, as that block was lowered.
+type ranges struct {
+	top    map[string]hcl.Range
+	blocks map[string]map[string]hcl.Range // by the block's pointer: "/application/3"
+}
+
+// get returns the range of a pointer.
+func (r *ranges) get(ptr string) (hcl.Range, bool) {
+	if b := blockPointer(ptr); b != "" {
+		rng, ok := r.blocks[b][ptr]
+		return rng, ok
+	}
+	rng, ok := r.top[ptr]
+	return rng, ok
+}
+
+// at returns the range of a pointer, or the zero range.
+func (r *ranges) at(ptr string) hcl.Range {
+	rng, _ := r.get(ptr)
+	return rng
+}
+
+// blockPointer is the "/type/N" prefix of a pointer into a repeatable
+// top-level block, or "".
+func blockPointer(ptr string) string {
+	if len(ptr) < 2 || ptr[0] != '/' {
+		return ""
+	}
+	i := strings.IndexByte(ptr[1:], '/')
+	if i < 0 {
+		return ""
+	}
+	switch ptr[1 : 1+i] {
+	case "account", "classification", "team", "application":
+	default:
+		return ""
+	}
+	rest := ptr[2+i:]
+	j := strings.IndexAny(rest, "/#")
+	if j < 0 {
+		j = len(rest)
+	}
+	return ptr[:2+i+j]
 }
 
 // value evaluates an attribute expression without variables or functions and

@@ -51,7 +51,7 @@ var compiled = sync.OnceValues(func() (schemas, error) {
 // a large spec, are validated on every CPU, each against the schema of an
 // application; the rest of the document, with its first application,
 // against the whole schema.
-func validate(doc map[string]any, index map[string]hcl.Range, fallback hcl.Range) diag.Diagnostics {
+func validate(doc map[string]any, index *ranges, fallback hcl.Range) diag.Diagnostics {
 	s, err := compiled()
 	if err != nil {
 		// The schema is embedded and compiled by the tests; this cannot happen
@@ -102,7 +102,7 @@ func prefix(ve *jsonschema.ValidationError, ptr string) {
 
 type validator struct {
 	doc      map[string]any
-	index    map[string]hcl.Range
+	index    *ranges
 	fallback hcl.Range
 	diags    diag.Diagnostics
 	seen     map[string]bool
@@ -246,7 +246,7 @@ func (v *validator) badKey(ve *jsonschema.ValidationError) {
 	if h := keyHints[property(mapPtr)]; h != "" {
 		detail += " " + h
 	}
-	if r, ok := v.index[ptr+"#key"]; ok {
+	if r, ok := v.index.get(ptr + "#key"); ok {
 		v.seen[ptr] = true
 		v.diags = append(v.diags, diag.New(diag.Error, r, "Invalid key", detail))
 		return
@@ -258,7 +258,7 @@ func (v *validator) badKey(ve *jsonschema.ValidationError) {
 // parent that was recorded while lowering.
 func (v *validator) rangeOf(ptr string) hcl.Range {
 	for p := ptr; ; p = parent(p) {
-		if r, ok := v.index[p]; ok {
+		if r, ok := v.index.get(p); ok {
 			return r
 		}
 		if p == "" {
