@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/lint"
@@ -82,10 +83,30 @@ func knownOperator(op string) bool {
 	return slices.Contains(conditionOperators, strings.TrimSuffix(op, "IfExists"))
 }
 
+// keyIndex holds the condition keys lower-cased (keys are case-insensitive),
+// and the prefixes that take any suffix.
+var keyIndex = sync.OnceValues(func() (map[string]bool, []string) {
+	exact := map[string]bool{}
+	var prefixes []string
+	for _, k := range conditionKeys {
+		k = strings.ToLower(k)
+		if strings.HasSuffix(k, ":") || strings.HasSuffix(k, "/") {
+			prefixes = append(prefixes, k)
+		} else {
+			exact[k] = true
+		}
+	}
+	return exact, prefixes
+})
+
 func knownKey(k string) bool {
-	for _, known := range conditionKeys {
-		prefix := strings.HasSuffix(known, ":") || strings.HasSuffix(known, "/")
-		if prefix && len(k) > len(known) && strings.EqualFold(k[:len(known)], known) || strings.EqualFold(k, known) {
+	exact, prefixes := keyIndex()
+	k = strings.ToLower(k)
+	if exact[k] {
+		return true
+	}
+	for _, p := range prefixes {
+		if len(k) > len(p) && strings.HasPrefix(k, p) {
 			return true
 		}
 	}
