@@ -6,8 +6,6 @@ package generators_test
 import (
 	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -19,6 +17,7 @@ import (
 	"github.com/kpgen/kpgen/generators/policyjson"
 	"github.com/kpgen/kpgen/generators/terraform"
 	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/internal/fixture"
 	"github.com/kpgen/kpgen/internal/model"
 	"github.com/kpgen/kpgen/internal/output"
 	"github.com/kpgen/kpgen/internal/policy"
@@ -28,15 +27,7 @@ import (
 )
 
 func FuzzBuild(f *testing.F) {
-	seeds, _ := filepath.Glob("../fixtures/*/*.kp.hcl")
-	more, _ := filepath.Glob("../fixtures/invalid/*/*.kp.hcl")
-	for _, p := range append(seeds, more...) {
-		src, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(src)
-	}
+	fixture.AddSeeds(f, "../fixtures/*/*.kp.hcl", "../fixtures/invalid/*/*.kp.hcl")
 	f.Fuzz(func(t *testing.T, src []byte) {
 		spec, diags, err := schema.Parse(".", []string{"fuzz.kp.hcl"}, [][]byte{src})
 		if err != nil || diags.HasErrors() {
@@ -83,15 +74,7 @@ func FuzzBuild(f *testing.F) {
 }
 
 func FuzzLintPolicy(f *testing.F) {
-	seeds, _ := filepath.Glob("../fixtures/invalid/KP8*/policy.json")
-	more, _ := filepath.Glob("../fixtures/retail/generated/policies/*/*/*.json")
-	for _, p := range append(seeds, more...) {
-		src, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(src)
-	}
+	fixture.AddSeeds(f, "../fixtures/invalid/KP8*/policy.json", "../fixtures/retail/generated/policies/*/*/*.json")
 	f.Fuzz(func(t *testing.T, src []byte) {
 		for _, d := range lint.RunPolicyFile("fuzz.json", src, rules.All) {
 			if d.Subject == nil || d.Subject.Filename != "fuzz.json" || d.Subject.Start.Line < 1 {

@@ -20,7 +20,7 @@ import (
 func ReadPolicy(name string, data []byte) (*policy.Document, Locator, diag.Diagnostics) {
 	whole := hcl.Range{Filename: name, Start: hcl.InitialPos, End: hcl.InitialPos}
 	bad := func(off int64, summary, detail string) (*policy.Document, Locator, diag.Diagnostics) {
-		pos := offsetPos(data, int(off))
+		pos := diag.Position(data, int(off))
 		rng := hcl.Range{Filename: name, Start: pos, End: hcl.Pos{Line: pos.Line, Column: pos.Column + 1, Byte: pos.Byte + 1}}
 		return nil, nil, diag.Diagnostics{diag.New(diag.Error, rng, summary, detail)}
 	}
@@ -61,7 +61,7 @@ func ReadPolicy(name string, data []byte) (*policy.Document, Locator, diag.Diagn
 		if !ok {
 			return whole
 		}
-		pos := offsetPos(data, off)
+		pos := diag.Position(data, off)
 		return hcl.Range{Filename: name, Start: pos, End: hcl.Pos{Line: pos.Line, Column: pos.Column + 1, Byte: pos.Byte + 1}}
 	}
 	return &doc, locate, nil
@@ -136,21 +136,6 @@ func tokenStart(data []byte, off int) int {
 		off++
 	}
 	return off
-}
-
-func offsetPos(data []byte, off int) hcl.Pos {
-	off = max(0, min(off, len(data)))
-	line, col := 1, 1
-	for i := 0; i < off; {
-		r, size := utf8.DecodeRune(data[i:])
-		if r == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
-		}
-		i += size
-	}
-	return hcl.Pos{Line: line, Column: col, Byte: off}
 }
 
 // RunPolicyFile runs the policy rules among rules on one hand-written policy.

@@ -27,7 +27,7 @@ func (f Formatted) Changed() bool { return !bytes.Equal(f.Original, f.Formatted)
 // not formatted: the errors come back instead.
 func Format(src []byte, filename string) ([]byte, diag.Diagnostics) {
 	if off := invalidUTF8(src); off >= 0 {
-		pos := position(src, off)
+		pos := diag.Position(src, off)
 		return nil, diag.Diagnostics{diag.New(diag.Error, hcl.Range{Filename: filename, Start: pos, End: pos},
 			"Invalid character encoding", filename+" is not valid UTF-8 text. Save the file as UTF-8.")}
 	}

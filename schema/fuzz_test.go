@@ -1,10 +1,9 @@
 package schema_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/kpgen/kpgen/internal/fixture"
 	"github.com/kpgen/kpgen/internal/model"
 	"github.com/kpgen/kpgen/schema"
 )
@@ -12,15 +11,7 @@ import (
 // FuzzLoad feeds arbitrary bytes through the loader and the model: whatever
 // the input, they report diagnostics and never panic.
 func FuzzLoad(f *testing.F) {
-	seeds, _ := filepath.Glob("../fixtures/*/*.kp.hcl")
-	more, _ := filepath.Glob("../fixtures/invalid/*/*.kp.hcl")
-	for _, p := range append(seeds, more...) {
-		src, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(src)
-	}
+	fixture.AddSeeds(f, "../fixtures/*/*.kp.hcl", "../fixtures/invalid/*/*.kp.hcl")
 	f.Fuzz(func(t *testing.T, src []byte) {
 		spec, diags, err := schema.Parse(".", []string{"fuzz.kp.hcl"}, [][]byte{src})
 		if err != nil {

@@ -85,7 +85,7 @@ func Parse(dir string, names []string, srcs [][]byte) (*Spec, diag.Diagnostics, 
 		path := displayPath(dir, name)
 		src := srcs[i]
 		if off := invalidUTF8(src); off >= 0 {
-			pos := position(src, off)
+			pos := diag.Position(src, off)
 			diags = diags.Errorf(hcl.Range{Filename: path, Start: pos, End: hcl.Pos{Line: pos.Line, Column: pos.Column + 1, Byte: pos.Byte + 1}},
 				"Invalid character encoding",
 				"%s is not valid UTF-8 text (byte 0x%02x at offset %d). Save the file as UTF-8.", path, src[off], off)
@@ -189,18 +189,4 @@ func invalidUTF8(src []byte) int {
 		i += size
 	}
 	return -1
-}
-
-func position(src []byte, off int) hcl.Pos {
-	line, col := 1, 1
-	for i := 0; i < off; {
-		r, size := utf8.DecodeRune(src[i:])
-		if r == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
-		}
-		i += size
-	}
-	return hcl.Pos{Line: line, Column: col, Byte: off}
 }

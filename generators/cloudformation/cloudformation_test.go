@@ -1,12 +1,8 @@
 package cloudformation
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
-	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -15,7 +11,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
 
-	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/internal/fixture"
 	"github.com/kpgen/kpgen/internal/model"
 	"github.com/kpgen/kpgen/internal/output"
@@ -28,17 +23,9 @@ func generate(t *testing.T, m *model.Model, pols []*policy.KeyPolicy, format str
 	t.Helper()
 	files, diags := Generate(m, pols, format)
 	if len(diags) > 0 {
-		t.Fatalf("Generate: %s", summaries(diags))
+		t.Fatalf("Generate: %s", fixture.Summaries(diags))
 	}
 	return files
-}
-
-func summaries(ds diag.Diagnostics) string {
-	var s []string
-	for _, d := range ds {
-		s = append(s, d.Summary+": "+d.Detail)
-	}
-	return strings.Join(s, "\n")
 }
 
 // TestGolden compares the templates of every fixture with the committed
@@ -52,85 +39,20 @@ func TestGolden(t *testing.T) {
 			if len(yamlFiles) == 0 {
 				t.Fatal("no templates")
 			}
-			checkGolden(t, filepath.Join("..", "..", "fixtures", name, "generated"), "cloudformation", yamlFiles)
+			fixture.CheckGolden(t, filepath.Join("..", "..", "fixtures", name, "generated"), "cloudformation", yamlFiles, *update, "./generators/cloudformation")
 			jsonFiles := generate(t, m, pols, FormatJSON)
-			checkGolden(t, filepath.Join("testdata", "golden", name), "cloudformation", jsonFiles)
+			fixture.CheckGolden(t, filepath.Join("testdata", "golden", name), "cloudformation", jsonFiles, *update, "./generators/cloudformation")
 		})
 	}
 }
 
-// checkGolden compares files (paths under prefix/) with the files of
-// dir/prefix, or with -update makes the directory hold exactly them.
-func checkGolden(t *testing.T, dir, prefix string, files []output.File) {
-	t.Helper()
-	want := map[string][]byte{}
-	golden := filepath.Join(dir, prefix)
-	err := filepath.WalkDir(golden, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		rel, _ := filepath.Rel(dir, p)
-		want[filepath.ToSlash(rel)] = data
-		return err
-	})
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		t.Fatal(err)
-	}
-	if *update {
-		if err := os.RemoveAll(golden); err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range files {
-			p := filepath.Join(dir, filepath.FromSlash(f.Path))
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, f.Content(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return
-	}
-	got := map[string][]byte{}
-	for _, f := range files {
-		if !strings.HasPrefix(f.Path, prefix+"/") {
-			t.Errorf("%s is not under %s/", f.Path, prefix)
-		}
-		got[f.Path] = f.Content()
-	}
-	for p, data := range got {
-		w, ok := want[p]
-		switch {
-		case !ok:
-			t.Errorf("%s is generated but not in %s; run go test ./generators/cloudformation -update and review it", p, dir)
-		case !bytes.Equal(w, data):
-			t.Errorf("%s differs from %s (-want +got):\n%s", p, dir, cmp.Diff(string(w), string(data)))
-		}
-	}
-	for p := range want {
-		if _, ok := got[p]; !ok {
-			t.Errorf("%s is in %s but no longer generated; run go test ./generators/cloudformation -update", p, dir)
-		}
-	}
-}
-
 // TestDeterministic generates every fixture twice and compares the bytes.
-// contents renders files, by path.
-func contents(files []output.File) map[string]string {
-	out := map[string]string{}
-	for _, f := range files {
-		out[f.Path] = string(f.Content())
-	}
-	return out
-}
-
 func TestDeterministic(t *testing.T) {
 	for _, name := range fixture.Names {
 		m, pols := fixture.Load(t, name)
 		for _, format := range []string{FormatYAML, FormatJSON} {
-			a := contents(generate(t, m, pols, format))
-			b := contents(generate(t, m, pols, format))
+			a := fixture.Contents(generate(t, m, pols, format))
+			b := fixture.Contents(generate(t, m, pols, format))
 			if diff := cmp.Diff(a, b); diff != "" {
 				t.Errorf("%s %s: two runs differ:\n%s", name, format, diff)
 			}
@@ -142,7 +64,7 @@ func TestUnknownFormat(t *testing.T) {
 	m, pols := fixture.Load(t, "retail")
 	files, diags := Generate(m, pols, "yml")
 	if files != nil || !diags.HasErrors() || !strings.Contains(diags[0].Detail, `"yml"`) {
-		t.Errorf("Generate with format yml: got %d files, diagnostics %q; want an error naming the format", len(files), summaries(diags))
+		t.Errorf("Generate with format yml: got %d files, diagnostics %q; want an error naming the format", len(files), fixture.Summaries(diags))
 	}
 }
 

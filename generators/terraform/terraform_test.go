@@ -2,12 +2,9 @@ package terraform
 
 import (
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"maps"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -20,7 +17,6 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 
-	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/internal/fixture"
 	"github.com/kpgen/kpgen/internal/model"
 	"github.com/kpgen/kpgen/internal/output"
@@ -33,20 +29,12 @@ func generate(t *testing.T, m *model.Model, pols []*policy.KeyPolicy) []output.F
 	t.Helper()
 	files, diags := Generate(m, pols)
 	if len(diags) > 0 {
-		t.Fatalf("Generate: %s", summaries(diags))
+		t.Fatalf("Generate: %s", fixture.Summaries(diags))
 	}
 	if len(files) == 0 {
 		t.Fatal("Generate wrote no files")
 	}
 	return files
-}
-
-func summaries(ds diag.Diagnostics) string {
-	var s []string
-	for _, d := range ds {
-		s = append(s, d.Summary+": "+d.Detail)
-	}
-	return strings.Join(s, "\n")
 }
 
 // TestGolden compares the modules of every fixture with the committed
@@ -55,70 +43,15 @@ func TestGolden(t *testing.T) {
 	for _, name := range fixture.Names {
 		t.Run(name, func(t *testing.T) {
 			m, pols := fixture.Load(t, name)
-			files := generate(t, m, pols)
-			dir := filepath.Join("..", "..", "fixtures", name, "generated")
-			golden := filepath.Join(dir, "terraform")
-			want := map[string][]byte{}
-			err := filepath.WalkDir(golden, func(p string, d fs.DirEntry, err error) error {
-				if err != nil || d.IsDir() {
-					return err
-				}
-				data, err := os.ReadFile(p)
-				rel, _ := filepath.Rel(dir, p)
-				want[filepath.ToSlash(rel)] = data
-				return err
-			})
-			if err != nil && !errors.Is(err, fs.ErrNotExist) {
-				t.Fatal(err)
-			}
-			if *update {
-				if err := os.RemoveAll(golden); err != nil {
-					t.Fatal(err)
-				}
-				for _, f := range files {
-					p := filepath.Join(dir, filepath.FromSlash(f.Path))
-					if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(p, f.Content(), 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				return
-			}
-			got := map[string][]byte{}
-			for _, f := range files {
-				got[f.Path] = f.Content()
-				w, ok := want[f.Path]
-				switch {
-				case !ok:
-					t.Errorf("%s is generated but not in %s; run go test ./generators/terraform -update and review it", f.Path, dir)
-				case !bytes.Equal(w, f.Content()):
-					t.Errorf("%s differs from %s (-want +got):\n%s", f.Path, dir, cmp.Diff(string(w), string(f.Content())))
-				}
-			}
-			for p := range want {
-				if _, ok := got[p]; !ok {
-					t.Errorf("%s is in %s but no longer generated; run go test ./generators/terraform -update", p, dir)
-				}
-			}
+			fixture.CheckGolden(t, filepath.Join("..", "..", "fixtures", name, "generated"), "terraform", generate(t, m, pols), *update, "./generators/terraform")
 		})
 	}
-}
-
-// contents renders files, by path.
-func contents(files []output.File) map[string]string {
-	out := map[string]string{}
-	for _, f := range files {
-		out[f.Path] = string(f.Content())
-	}
-	return out
 }
 
 func TestDeterministic(t *testing.T) {
 	for _, name := range fixture.Names {
 		m, pols := fixture.Load(t, name)
-		if diff := cmp.Diff(contents(generate(t, m, pols)), contents(generate(t, m, pols))); diff != "" {
+		if diff := cmp.Diff(fixture.Contents(generate(t, m, pols)), fixture.Contents(generate(t, m, pols))); diff != "" {
 			t.Errorf("%s: two runs differ:\n%s", name, diff)
 		}
 	}

@@ -25,7 +25,6 @@ import (
 	"github.com/kpgen/kpgen/internal/report"
 	"github.com/kpgen/kpgen/lint"
 	"github.com/kpgen/kpgen/lint/rules"
-	"github.com/kpgen/kpgen/schema"
 )
 
 // DefaultOutDir is where build writes, beside the spec files.
@@ -141,9 +140,9 @@ and this one no longer makes. It never touches any other file.`,
 			if err != nil {
 				return err
 			}
-			names, srcs, rdiags, err := schema.Read(dir)
+			spec, err := readSpec(dir)
 			if err != nil {
-				return ioError("%v", err)
+				return err
 			}
 			outDir := a.outDir(dir, out)
 			color := useColor(a.stderr)
@@ -157,7 +156,7 @@ and this one no longer makes. It never touches any other file.`,
 			// A build of the same spec, by the same kpgen, with the same
 			// options, into a directory that still holds exactly what that
 			// build wrote, has nothing to do.
-			key := buildKey(outDir, kinds, cfnFormat, color, dir, names, srcs)
+			key := buildKey(spec, outDir, kinds, cfnFormat, color)
 			if stamp, ok := readStamp(key); ok && isDir(outDir) {
 				unlock, err := output.Lock(outDir)
 				if err != nil {
@@ -174,12 +173,7 @@ and this one no longer makes. It never touches any other file.`,
 				}
 			}
 
-			l := &loaded{diags: rdiags}
-			if !rdiags.HasErrors() {
-				spec, diags, _ := schema.Parse(dir, names, srcs)
-				l = resolve(spec, diags)
-			}
-			an := analyzeLoaded(l)
+			an := analyzeLoaded(spec.load())
 			if an.diags.HasErrors() {
 				printDiags(a.stderr, an.diags, an.sources())
 				return errRejected
@@ -279,16 +273,12 @@ type buildStamp struct {
 
 // buildKey names a build: everything that decides what it writes and
 // prints.
-func buildKey(outDir string, kinds []string, cfnFormat string, color bool, dir string, names []string, srcs [][]byte) string {
+func buildKey(spec *specFiles, outDir string, kinds []string, cfnFormat string, color bool) string {
 	abs, err := filepath.Abs(outDir)
 	if err != nil {
 		return ""
 	}
-	parts := [][]byte{[]byte("build"), []byte(abs), []byte(strings.Join(kinds, ",")), []byte(cfnFormat), []byte(strconv.FormatBool(color)), []byte(dir)}
-	for i := range names {
-		parts = append(parts, []byte(names[i]), srcs[i])
-	}
-	return cache.Key(parts...)
+	return spec.cacheKey("build", abs, strings.Join(kinds, ","), cfnFormat, strconv.FormatBool(color))
 }
 
 func readStamp(key string) (buildStamp, bool) {

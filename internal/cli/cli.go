@@ -13,6 +13,7 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
+	"github.com/kpgen/kpgen/internal/cache"
 	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/internal/model"
 	"github.com/kpgen/kpgen/internal/report"
@@ -206,11 +207,53 @@ func (l *loaded) sources() report.Sources {
 // load reads, validates and resolves the spec in dir. An I/O failure is
 // returned as an error; mistakes in the spec are in the diagnostics.
 func load(dir string) (*loaded, error) {
-	spec, diags, err := schema.Load(dir)
+	s, err := readSpec(dir)
+	if err != nil {
+		return nil, err
+	}
+	return s.load(), nil
+}
+
+// specFiles is a spec directory as read, before it is parsed: lint and build
+// key their cached results on these bytes.
+type specFiles struct {
+	dir   string
+	names []string
+	srcs  [][]byte
+	diags diag.Diagnostics // what reading found wrong
+}
+
+// readSpec reads the spec files of dir. An I/O failure is returned as an
+// error; a file refused unread is in the diagnostics.
+func readSpec(dir string) (*specFiles, error) {
+	names, srcs, diags, err := schema.Read(dir)
 	if err != nil {
 		return nil, ioError("%v", err)
 	}
-	return resolve(spec, diags), nil
+	return &specFiles{dir: dir, names: names, srcs: srcs, diags: diags}, nil
+}
+
+// cacheKey is the key of a command's result on these files: opts are the
+// command's name and every option that decides the result.
+func (s *specFiles) cacheKey(opts ...string) string {
+	parts := make([][]byte, 0, len(opts)+1+2*len(s.names))
+	for _, o := range opts {
+		parts = append(parts, []byte(o))
+	}
+	parts = append(parts, []byte(s.dir))
+	for i := range s.names {
+		parts = append(parts, []byte(s.names[i]), s.srcs[i])
+	}
+	return cache.Key(parts...)
+}
+
+// load parses, validates and resolves the files.
+func (s *specFiles) load() *loaded {
+	if s.diags.HasErrors() {
+		return &loaded{diags: s.diags}
+	}
+	spec, diags, _ := schema.Parse(s.dir, s.names, s.srcs)
+	return resolve(spec, diags)
 }
 
 // resolve builds the model of a spec that loaded without errors.

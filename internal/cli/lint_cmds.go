@@ -84,20 +84,16 @@ func (a *app) lintCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			names, srcs, rdiags, err := schema.Read(dir)
+			spec, err := readSpec(dir)
 			if err != nil {
-				return ioError("%v", err)
+				return err
 			}
 			color := f.format == "text" && useColor(a.stdout)
 			// The same spec, kpgen and options give the same findings:
 			// answer from the cache when it has them.
 			key := ""
-			if !rdiags.HasErrors() {
-				parts := [][]byte{[]byte("lint"), []byte(f.format), []byte(f.failOn), []byte(strconv.FormatBool(color)), []byte(dir)}
-				for i := range names {
-					parts = append(parts, []byte(names[i]), srcs[i])
-				}
-				key = cache.Key(parts...)
+			if !spec.diags.HasErrors() {
+				key = spec.cacheKey("lint", f.format, f.failOn, strconv.FormatBool(color))
 				if entry, ok := cache.Get(key); ok && len(entry) > 0 {
 					if _, err := a.stdout.Write(entry[1:]); err != nil {
 						return ioError("%v", err)
@@ -108,12 +104,7 @@ func (a *app) lintCmd() *cobra.Command {
 					return nil
 				}
 			}
-			l := &loaded{diags: rdiags}
-			if !rdiags.HasErrors() {
-				spec, diags, _ := schema.Parse(dir, names, srcs)
-				l = resolve(spec, diags)
-			}
-			an := analyzeLoaded(l)
+			an := analyzeLoaded(spec.load())
 			var out bytes.Buffer
 			rerr := a.printFindings(&out, color, &f, an.diags, an.sources())
 			var ee *exitError

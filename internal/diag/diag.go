@@ -6,6 +6,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -133,4 +134,21 @@ func offset(d *Diagnostic) int {
 	// Lines and columns rather than bytes: ranges made from JSON pointers
 	// may carry no byte offset.
 	return d.Subject.Start.Line<<20 | d.Subject.Start.Column
+}
+
+// Position is the position of byte offset off in src, columns counted in
+// characters. An offset outside src is clamped to it.
+func Position(src []byte, off int) hcl.Pos {
+	off = max(0, min(off, len(src)))
+	line, col := 1, 1
+	for i := 0; i < off; {
+		r, size := utf8.DecodeRune(src[i:])
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += size
+	}
+	return hcl.Pos{Line: line, Column: col, Byte: off}
 }

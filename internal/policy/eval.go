@@ -139,12 +139,12 @@ func principalMatches(p *Principal, req Request) bool {
 		switch {
 		case a == "*", a == req.Principal:
 			return true
-		case strings.HasSuffix(a, ":root") || isAccountID(a):
+		case strings.HasSuffix(a, ":root") || IsAccountID(a):
 			// An account principal delegates to the account's IAM
 			// policies: it admits a principal of that account only when
 			// its identity policy allows the call.
 			acct := a
-			if !isAccountID(a) {
+			if !IsAccountID(a) {
 				acct = arnAccount(a)
 			}
 			if req.IdentityAllows && arnAccount(req.Principal) == acct {
@@ -155,7 +155,8 @@ func principalMatches(p *Principal, req Request) bool {
 	return false
 }
 
-func isAccountID(s string) bool {
+// IsAccountID reports whether s is a 12-digit AWS account ID.
+func IsAccountID(s string) bool {
 	if len(s) != 12 {
 		return false
 	}
@@ -169,20 +170,22 @@ func isAccountID(s string) bool {
 
 func actionMatches(actions Values, action string) bool {
 	for _, a := range actions {
-		if globMatchFold(a, action) {
+		if globMatch(a, action, true) {
 			return true
 		}
 	}
 	return false
 }
 
-// globMatchFold is globMatch ignoring ASCII case, as IAM matches actions.
-func globMatchFold(pattern, s string) bool {
+// globMatch matches * (any run of characters) and ? (one character) in time
+// proportional to len(pattern)*len(s), whatever the pattern. With fold it
+// ignores ASCII case, as IAM matches actions.
+func globMatch(pattern, s string, fold bool) bool {
 	p, i := 0, 0
 	star, mark := -1, 0
 	for i < len(s) {
 		switch {
-		case p < len(pattern) && (pattern[p] == '?' || lower(pattern[p]) == lower(s[i])):
+		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i] || fold && lower(pattern[p]) == lower(s[i])):
 			p++
 			i++
 		case p < len(pattern) && pattern[p] == '*':
@@ -207,33 +210,6 @@ func lower(b byte) byte {
 		return b + 'a' - 'A'
 	}
 	return b
-}
-
-// globMatch matches * (any run of characters) and ? (one character) in time
-// proportional to len(pattern)*len(s), whatever the pattern.
-func globMatch(pattern, s string) bool {
-	p, i := 0, 0
-	star, mark := -1, 0
-	for i < len(s) {
-		switch {
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
-			p++
-			i++
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, i
-			p++
-		case star >= 0:
-			p = star + 1
-			mark++
-			i = mark
-		default:
-			return false
-		}
-	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
 }
 
 func conditionsHold(c Conditions, ctx context) bool {
@@ -303,7 +279,7 @@ func valueMatches(op, got, want string) bool {
 	case "StringEqualsIgnoreCase":
 		return strings.EqualFold(got, want)
 	case "StringLike":
-		return globMatch(want, got)
+		return globMatch(want, got, false)
 	case "ArnLike", "ArnEquals": // IAM gives both the same wildcard semantics
 		return arnLike(want, got)
 	case "Bool":
@@ -322,7 +298,7 @@ func arnLike(pattern, arn string) bool {
 		return false
 	}
 	for i := range ps {
-		if !globMatch(ps[i], as[i]) {
+		if !globMatch(ps[i], as[i], false) {
 			return false
 		}
 	}

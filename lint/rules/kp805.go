@@ -47,19 +47,7 @@ func rootOnly(p *policy.Principal) bool {
 		return false
 	}
 	for _, a := range p.AWS {
-		if !strings.HasSuffix(a, ":root") && !isAccountID(a) {
-			return false
-		}
-	}
-	return true
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
+		if !strings.HasSuffix(a, ":root") && !policy.IsAccountID(a) {
 			return false
 		}
 	}
