@@ -15,12 +15,16 @@ import (
 	"github.com/kpgen/kpgen/internal/testorg"
 )
 
-// parseWith parses files with a given number of CPUs, which decides how
-// many pieces a large file is parsed in.
-func parseWith(t *testing.T, procs int, files map[string][]byte) (*Spec, []string) {
+// parseWith parses files whole on one CPU, or in pieces on four.
+func parseWith(t *testing.T, whole bool, files map[string][]byte) (*Spec, []string) {
 	t.Helper()
-	prev := runtime.GOMAXPROCS(procs)
-	defer runtime.GOMAXPROCS(prev)
+	procs, size := 4, chunkSize
+	if whole {
+		procs, size = 1, 1<<40
+	}
+	prevProcs, prevSize := runtime.GOMAXPROCS(procs), chunkSize
+	chunkSize = size
+	defer func() { runtime.GOMAXPROCS(prevProcs); chunkSize = prevSize }()
 	var names []string
 	var srcs [][]byte
 	for _, n := range sortedNames(files) {
@@ -49,8 +53,8 @@ func TestParseInPieces(t *testing.T) {
 	if len(files["apps-0000.kp.hcl"]) < 4*chunkSize {
 		t.Fatalf("the test file is too small to be split")
 	}
-	whole, wd := parseWith(t, 1, files)
-	pieces, pd := parseWith(t, 4, files)
+	whole, wd := parseWith(t, true, files)
+	pieces, pd := parseWith(t, false, files)
 	if len(wd)+len(pd) > 0 {
 		t.Fatalf("diagnostics: %v %v", wd, pd)
 	}
@@ -81,8 +85,8 @@ func TestParseInPiecesFallsBack(t *testing.T) {
 	comment.WriteString("*/\n")
 	mid := strings.Index(src[len(src)/2:], "\napplication ") + len(src)/2 + 1
 	files["apps-0000.kp.hcl"] = []byte(src[:mid] + comment.String() + src[mid:])
-	whole, wd := parseWith(t, 1, files)
-	pieces, pd := parseWith(t, 4, files)
+	whole, wd := parseWith(t, true, files)
+	pieces, pd := parseWith(t, false, files)
 	if len(wd)+len(pd) > 0 {
 		t.Fatalf("diagnostics: %v %v", wd, pd)
 	}
@@ -97,8 +101,8 @@ func TestParseInPiecesFallsBack(t *testing.T) {
 	broken := strings.Replace(src, "    key            = \"orders\"\n  }\n  data \"customers\"", "    key            = = \"orders\"\n  }\n  data \"customers\"", 1)
 	broken = broken[:len(broken)-200] + strings.Replace(broken[len(broken)-200:], "}", "", 1)
 	files["apps-0000.kp.hcl"] = []byte(broken)
-	_, wd = parseWith(t, 1, files)
-	_, pd = parseWith(t, 4, files)
+	_, wd = parseWith(t, true, files)
+	_, pd = parseWith(t, false, files)
 	if len(wd) == 0 {
 		t.Fatal("the broken file parsed")
 	}
