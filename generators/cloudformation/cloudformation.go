@@ -61,6 +61,7 @@ func Generate(m *model.Model, pols []*policy.KeyPolicy, format string) ([]output
 		files = append(files, output.File{
 			Path:   path.Join("cloudformation", s.name+"."+format),
 			Render: func() []byte { return g.render(s, format) },
+			Source: s.stage.Source.DefRange,
 		})
 		diags = append(diags, checkExports(exports, s)...)
 	}

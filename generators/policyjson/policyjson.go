@@ -5,6 +5,7 @@ package policyjson
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -16,12 +17,13 @@ import (
 )
 
 // Generate returns policies/APP/STAGE/KEY.json for every key instance, and
-// under the centralized strategy iam/ACCOUNT/ROLE.json for every role or
-// user that uses a key of another account.
+// under the centralized strategy iam/ACCOUNT/ROLE.json (user/NAME.json,
+// sso/PERMISSION_SET.json) for every principal that uses a key of another
+// account.
 func Generate(m *model.Model, pols []*policy.KeyPolicy) ([]output.File, diag.Diagnostics) {
 	var files []output.File
 	for _, kp := range pols {
-		files = append(files, output.File{Path: kp.Instance.PolicyFile, Render: kp.JSON})
+		files = append(files, output.File{Path: kp.Instance.PolicyFile, Render: kp.JSON, Source: kp.Instance.Key.Range()})
 	}
 	if m.Organization.Strategy == model.Centralized {
 		files = append(files, identityPolicies(m)...)
@@ -38,44 +40,48 @@ func identityPolicies(m *model.Model) []output.File {
 		principal model.Principal
 		keys      []*model.KeyInstance
 	}
-	byFile := map[string]*use{}
+	// One policy per principal: two principals whose files would meet in
+	// one path are the build's "Two outputs at one path" error, never one
+	// policy granting both principals' keys.
+	byPrincipal := map[string]*use{}
 	for _, ki := range m.Keys {
 		for _, p := range ki.Users {
 			if p.Kind == model.AWSService || p.Account == ki.Account.ID {
 				continue
 			}
-			f := IdentityPolicyPath(p)
-			u := byFile[f]
+			id := p.Account + " " + p.ARN
+			u := byPrincipal[id]
 			if u == nil {
 				u = &use{principal: p}
-				byFile[f] = u
+				byPrincipal[id] = u
 			}
 			u.keys = append(u.keys, ki)
 		}
 	}
 	var files []output.File
-	for f, u := range byFile {
+	for _, id := range slices.Sorted(maps.Keys(byPrincipal)) {
+		u := byPrincipal[id]
 		doc := IdentityPolicy(m.Organization, u.keys)
-		files = append(files, output.File{Path: f, Data: doc.JSON()})
+		files = append(files, output.File{Path: IdentityPolicyPath(u.principal), Data: doc.JSON(), Source: u.principal.Ref.Range})
 	}
-	slices.SortFunc(files, func(a, b output.File) int { return strings.Compare(a.Path, b.Path) })
+	slices.SortStableFunc(files, func(a, b output.File) int { return strings.Compare(a.Path, b.Path) })
 	return files
 }
 
 // IdentityPolicyPath is where the identity policy of a consuming principal
-// goes: iam/ACCOUNT/ROLE.json, iam/ACCOUNT/user-NAME.json, or
-// iam/ACCOUNT/sso-PERMISSION_SET.json (to attach to the permission set).
+// goes: iam/ACCOUNT/ROLE.json for a role (IAM role names are unique in an
+// account, whatever their path), iam/ACCOUNT/user/NAME.json for an IAM
+// user, iam/ACCOUNT/sso/PERMISSION_SET.json for an Identity Center
+// permission set (to attach to the permission set). A role name holds no
+// slash, so no two kinds of principal meet in one path.
 func IdentityPolicyPath(p model.Principal) string {
-	var name string
 	switch {
 	case p.Kind == model.IdentityCenter:
-		name = "sso-" + p.Ref.PermissionSet
+		return path.Join("iam", p.Account, "sso", p.Ref.PermissionSet+".json")
 	case strings.HasPrefix(p.Ref.Resource, "user/"):
-		name = "user-" + path.Base(p.Ref.Resource)
-	default:
-		name = path.Base(p.Ref.Resource)
+		return path.Join("iam", p.Account, "user", path.Base(p.Ref.Resource)+".json")
 	}
-	return path.Join("iam", p.Account, name+".json")
+	return path.Join("iam", p.Account, path.Base(p.Ref.Resource)+".json")
 }
 
 // IdentityPolicy allows a principal what the key policies of keys allow it,

@@ -163,10 +163,14 @@ func keyIDAttr(typ string) string {
 func (mod *module) files() []output.File {
 	dir := path.Join("terraform", mod.account.Name)
 	var files []output.File
-	add := func(name string, build func() *hclwrite.File) {
-		files = append(files, output.File{Path: path.Join(dir, name), Render: func() []byte { return format(build()) }})
+	add := func(name string, src hcl.Range, build func() *hclwrite.File) {
+		files = append(files, output.File{Path: path.Join(dir, name), Source: src, Render: func() []byte { return format(build()) }})
 	}
-	add("versions.tf", mod.versions)
+	var accountRange hcl.Range
+	if mod.account.Source != nil {
+		accountRange = mod.account.Source.DefRange
+	}
+	add("versions.tf", accountRange, mod.versions)
 
 	var apps []*model.Application
 	byApp := map[*model.Application][]*policy.KeyPolicy{}
@@ -182,7 +186,7 @@ func (mod *module) files() []output.File {
 		if a.Name == "versions" || a.Name == "outputs" {
 			name = "app_" + name
 		}
-		add(name, func() *hclwrite.File {
+		add(name, a.Source.DefRange, func() *hclwrite.File {
 			f := newFile()
 			w := newWriter()
 			for _, kp := range byApp[a] {
@@ -191,7 +195,7 @@ func (mod *module) files() []output.File {
 			return f
 		})
 	}
-	add("outputs.tf", mod.outputs)
+	add("outputs.tf", accountRange, mod.outputs)
 	return files
 }
 

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/kpgen/kpgen/generators/cloudformation"
@@ -63,6 +62,12 @@ func analyzeLoaded(l *loaded) *analysis {
 	}
 	a.policies = policy.Build(l.model)
 	a.diags = append(a.diags, lint.Run(l.model, a.policies, rules.All)...)
+	// The generators' own checks (outputs that would meet in one path,
+	// CloudFormation export names) are reported with the rules, so that a
+	// spec that lint passes is one that build accepts. The files are made
+	// lazily: this renders none of them.
+	_, odiags := a.outputs(outputKinds, cloudformation.FormatYAML)
+	a.diags = append(a.diags, odiags...)
 	return a
 }
 
@@ -84,14 +89,24 @@ func (a *analysis) outputs(kinds []string, cfnFormat string) ([]output.File, dia
 	}
 	// Two outputs at one path would overwrite each other: names that are
 	// distinct in the spec can still meet in a path (app "a-b" stage "c" and
-	// app "a" stage "b-c").
-	seen := map[string]bool{}
+	// app "a" stage "b-c"), or differ only in case, which is one path on
+	// the filesystems of macOS and Windows.
+	seen := map[string]output.File{}
 	for _, f := range files {
-		if seen[f.Path] {
-			diags = diags.Errorf(hcl.Range{}, "Two outputs at one path",
-				"Two of kpgen's outputs would both be written to %s. Rename an application, stage or key so that their names no longer meet in one file name.", f.Path)
+		first, dup := seen[strings.ToLower(f.Path)]
+		if !dup {
+			seen[strings.ToLower(f.Path)] = f
+			continue
 		}
-		seen[f.Path] = true
+		also := ""
+		if first.Source.Filename != "" && first.Source != f.Source {
+			also = fmt.Sprintf(" (the other comes from %s)", first.Source)
+		}
+		detail := fmt.Sprintf("Two of kpgen's outputs would both be written to %s%s. Rename an application, stage, key or principal so that their names no longer meet in one file name.", f.Path, also)
+		if first.Path != f.Path {
+			detail = fmt.Sprintf("Two of kpgen's outputs, %s and %s, differ only in case: one file on the filesystems of macOS and Windows%s. Rename one of them.", first.Path, f.Path, also)
+		}
+		diags = append(diags, diag.New(diag.Error, f.Source, "Two outputs at one path", detail))
 	}
 	return files, diags
 }
@@ -178,8 +193,8 @@ and this one no longer makes. It never touches any other file.`,
 				printDiags(a.stderr, an.diags, an.sources())
 				return errRejected
 			}
-			files, gdiags := an.outputs(kinds, cfnFormat)
-			diags := append(an.diags, gdiags...)
+			files, _ := an.outputs(kinds, cfnFormat) // their checks are in an.diags
+			diags := an.diags
 			var printed bytes.Buffer
 			diags.Sort()
 			_ = report.Text(&printed, diags, an.sources(), color)
@@ -201,6 +216,9 @@ and this one no longer makes. It never touches any other file.`,
 			res, err := output.Write(outDir, files, keep)
 			if err != nil {
 				return outputError(err)
+			}
+			for _, p := range res.Kept {
+				fmt.Fprintf(a.stderr, "kpgen: kept %s: this build no longer makes it, but it changed since kpgen wrote it; delete it if nothing needs it\n", filepath.Join(outDir, filepath.FromSlash(p)))
 			}
 			writeStamp(key, buildStamp{Manifest: res.Manifest, Keys: len(an.model.Keys), Diagnostics: printed.Bytes()})
 			summary(len(an.model.Keys), len(res.Written), len(res.Unchanged), len(res.Removed))
@@ -233,8 +251,8 @@ func (a *app) checkCmd() *cobra.Command {
 				printDiags(a.stderr, an.diags, an.sources())
 				return errRejected
 			}
-			files, gdiags := an.outputs(outputKinds, cfnFormat)
-			diags := append(an.diags, gdiags...)
+			files, _ := an.outputs(outputKinds, cfnFormat) // their checks are in an.diags
+			diags := an.diags
 			printDiags(a.stderr, diags, an.sources())
 			if diags.HasErrors() {
 				return errRejected

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"sync"
 
 	"github.com/gofrs/flock"
+	"github.com/hashicorp/hcl/v2"
 	"github.com/pmezard/go-difflib/difflib"
 
 	"github.com/kpgen/kpgen/internal/par"
@@ -35,6 +37,9 @@ type File struct {
 	Path   string
 	Data   []byte
 	Render func() []byte
+	// Source is the block of the spec the file comes from, for
+	// diagnostics about it; empty when there is none.
+	Source hcl.Range
 }
 
 // Content returns the file's content, rendering it if need be.
@@ -71,6 +76,9 @@ func (e *PathError) Error() string { return fmt.Sprintf("%s: %s", e.Path, e.Reas
 // Result says what a write did.
 type Result struct {
 	Written, Unchanged, Removed []string
+	// Kept lists the files of the previous manifest that are no longer
+	// made but were left in place: they changed since kpgen wrote them.
+	Kept []string
 	// Manifest is the sha256 of the manifest the write left.
 	Manifest string
 }
@@ -114,16 +122,47 @@ func (m *Manifest) encode() []byte {
 	return buf.Bytes()
 }
 
+// maxManifest is the largest manifest kpgen reads: a build of 10,000
+// applications lists about 210,000 files in about 30 MB.
+const maxManifest = 256 << 20
+
+// readManifestFile returns the bytes of dir's manifest, nil if there is
+// none. The manifest must be a regular file, not a symbolic link or a
+// device, and no larger than maxManifest.
+func readManifestFile(dir string) ([]byte, error) {
+	name := filepath.Join(dir, ManifestName)
+	fi, err := os.Lstat(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &PathError{name, "the manifest is not a regular file; kpgen reads and writes only its own manifest"}
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxManifest+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxManifest {
+		return nil, &PathError{name, fmt.Sprintf("larger than %d MiB, so not a kpgen manifest", maxManifest>>20)}
+	}
+	return data, nil
+}
+
 // ReadManifest reads the manifest of a previous build in dir. A directory
 // without one has an empty manifest. Entries whose paths could leave the
 // directory are refused: kpgen never removes a file outside it.
 func ReadManifest(dir string) (*Manifest, error) {
-	data, err := os.ReadFile(filepath.Join(dir, ManifestName))
-	if errors.Is(err, fs.ErrNotExist) {
-		return &Manifest{}, nil
-	}
-	if err != nil {
-		return nil, err
+	data, err := readManifestFile(dir)
+	if err != nil || data == nil {
+		return &Manifest{}, err
 	}
 	var m Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
@@ -139,25 +178,42 @@ func ReadManifest(dir string) (*Manifest, error) {
 
 // Lock takes an exclusive lock on the output directory (created if needed),
 // so that two builds into one directory run one after the other. The lock is
-// on the directory itself: no lock file is left behind.
+// on the directory itself: no lock file is left behind. An output directory
+// that is a symbolic link is refused, as any link inside it. The directories
+// Lock made are removed again by unlock if they are still empty: a build
+// that failed leaves nothing behind.
 func Lock(dir string) (unlock func(), err error) {
-	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		return nil, &PathError{dir, "the output directory is a file"}
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	made := &madeDirs{}
+	switch fi, err := os.Lstat(dir); {
+	case errors.Is(err, fs.ErrNotExist):
+		if err := made.mkdirAll(dir); err != nil {
+			return nil, err
+		}
+	case err != nil:
 		return nil, err
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return nil, &PathError{dir, "the output directory is a symbolic link; kpgen never writes through one, so name the directory it points to"}
+	case !fi.IsDir():
+		return nil, &PathError{dir, "the output directory is a file"}
 	}
 	l := flock.New(dir, flock.SetFlag(os.O_RDONLY))
 	if err := l.Lock(); err != nil {
+		made.removeEmpty()
 		return nil, fmt.Errorf("lock %s: %w", dir, err)
 	}
-	return func() { _ = l.Unlock() }, nil
+	return func() {
+		_ = l.Unlock()
+		made.removeEmpty()
+	}, nil
 }
 
 // Write makes dir hold files (and their manifest): files whose content is
 // unchanged are not rewritten; files of the previous manifest that are no
-// longer produced are removed, except those keep selects, which stay listed;
-// nothing else in dir is touched. The caller holds the lock.
+// longer produced are removed, except those keep selects, which stay listed,
+// and those that changed since kpgen wrote them, which stay unlisted (Kept).
+// A file that kpgen did not write (not in the previous manifest) is never
+// replaced: one in the way of an output is an error, unless it already holds
+// exactly that output. The caller holds the lock.
 //
 // Every file is written atomically: its content goes to a temporary file in
 // its own directory; once all of them are written, they are made durable
@@ -173,7 +229,9 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 	}
 	var kept []ManifestEntry
 	produced := map[string]bool{ManifestName: true}
+	owned := map[string]bool{}
 	for _, e := range prev.Files {
+		owned[e.Path] = true
 		if keep != nil && keep(e.Path) {
 			kept = append(kept, e)
 			produced[e.Path] = true
@@ -191,6 +249,7 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 		err    error
 	}
 	dirs := &dirCache{root: dir, ok: map[string]bool{}}
+	made := &madeDirs{}
 	results := make([]outcome, len(files))
 	par.Each(len(files), func(i int) {
 		f := files[i]
@@ -201,11 +260,19 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 			results[i].err = err
 			return
 		}
-		if old, err := os.ReadFile(target); err == nil && bytes.Equal(old, data) {
-			return
+		if old, err := os.ReadFile(target); err == nil {
+			if bytes.Equal(old, data) {
+				return
+			}
+			if !owned[f.Path] {
+				results[i].err = &PathError{target, "a file kpgen did not write is in the way; move it, or build into another directory"}
+				return
+			}
 		}
 		results[i].target = target
-		results[i].temp, results[i].err = writeTemp(target, data)
+		if results[i].err = made.mkdirAll(filepath.Dir(target)); results[i].err == nil {
+			results[i].temp, results[i].err = writeTemp(target, data)
+		}
 	})
 	var temps, targets []string
 	for _, r := range results {
@@ -217,6 +284,7 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 		for _, t := range temps {
 			os.Remove(t)
 		}
+		made.removeEmpty()
 	}
 	for _, r := range results {
 		if r.err != nil {
@@ -286,6 +354,14 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 		if !fi.Mode().IsRegular() {
 			continue // not a file kpgen wrote
 		}
+		data, err := os.ReadFile(target)
+		if err != nil {
+			return nil, err
+		}
+		if entryOf(e.Path, data).SHA256 != e.SHA256 {
+			res.Kept = append(res.Kept, e.Path)
+			continue // changed since kpgen wrote it: someone else's now
+		}
 		if err := os.Remove(target); err != nil {
 			return nil, err
 		}
@@ -315,9 +391,6 @@ func checkPaths(files []File) error {
 // its name, which holds TempMarker, so that a later build can remove it if
 // this one is killed.
 func writeTemp(target string, data []byte) (string, error) {
-	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-		return "", err
-	}
 	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+TempMarker+"*")
 	if err != nil {
 		return "", err
@@ -335,6 +408,57 @@ func writeTemp(target string, data []byte) (string, error) {
 		return "", fmt.Errorf("write %s: %w", target, werr)
 	}
 	return tmp.Name(), nil
+}
+
+// madeDirs creates directories and remembers the ones it created, so that a
+// write that fails can remove them again.
+type madeDirs struct {
+	mu    sync.Mutex
+	dirs  []string
+	known map[string]bool // directories known to exist
+}
+
+// mkdirAll makes dir and its missing parents.
+func (m *madeDirs) mkdirAll(dir string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.known[dir] {
+		return nil
+	}
+	var missing []string
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil {
+			break
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		missing = append(missing, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	for i := len(missing) - 1; i >= 0; i-- {
+		if err := os.Mkdir(missing[i], 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			return err
+		}
+		m.dirs = append(m.dirs, missing[i])
+	}
+	if m.known == nil {
+		m.known = map[string]bool{}
+	}
+	m.known[dir] = true
+	return nil
+}
+
+// removeEmpty removes the directories mkdirAll created that are empty,
+// deepest first.
+func (m *madeDirs) removeEmpty() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := len(m.dirs) - 1; i >= 0; i-- {
+		_ = os.Remove(m.dirs[i]) // only if empty
+	}
+	m.dirs = nil
 }
 
 // dirCache remembers the directories already checked for symbolic links.
@@ -539,8 +663,8 @@ func unified(from, to string, a, b []byte) string {
 // manifest's own sha256 and how many files it lists. A build whose inputs
 // have not changed since the one that wrote dir can stop there.
 func Current(dir string) (ok bool, manifestSHA string, files int) {
-	data, err := os.ReadFile(filepath.Join(dir, ManifestName))
-	if err != nil {
+	data, err := readManifestFile(dir)
+	if err != nil || data == nil {
 		return false, "", 0
 	}
 	m, err := ReadManifest(dir)

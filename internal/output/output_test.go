@@ -137,3 +137,105 @@ func TestCurrent(t *testing.T) {
 		t.Error("an empty directory is current")
 	}
 }
+
+// TestWriteNeverReplacesOthersFiles: a file kpgen did not write, in the way
+// of an output, stops the write, and nothing is written; the same file
+// holding exactly the output is taken over.
+func TestWriteNeverReplacesOthersFiles(t *testing.T) {
+	dir := t.TempDir()
+	theirs := filepath.Join(dir, "terraform", "dev", "versions.tf")
+	if err := os.MkdirAll(filepath.Dir(theirs), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(theirs, []byte("backend\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files := []File{
+		{Path: "policies/app/dev/a.json", Data: []byte("a\n")},
+		{Path: "terraform/dev/versions.tf", Data: []byte("generated\n")},
+	}
+	_, err := Write(dir, files, nil)
+	if err == nil || !strings.Contains(err.Error(), "did not write") {
+		t.Fatalf("Write over someone else's file: %v, want an error", err)
+	}
+	if got, _ := os.ReadFile(theirs); string(got) != "backend\n" {
+		t.Errorf("their file holds %q", got)
+	}
+	for _, p := range []string{"policies", ManifestName} {
+		if _, err := os.Lstat(filepath.Join(dir, p)); err == nil {
+			t.Errorf("%s was left behind by a write that failed", p)
+		}
+	}
+
+	if err := os.WriteFile(theirs, []byte("generated\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := write(t, dir, files...)
+	if diff := cmp.Diff([]string{files[1].Path}, res.Unchanged); diff != "" {
+		t.Errorf("unchanged (-want +got):\n%s", diff)
+	}
+}
+
+// TestWriteKeepsChangedFiles: a file the previous build wrote and this one
+// no longer makes is removed only if it still holds what kpgen wrote.
+func TestWriteKeepsChangedFiles(t *testing.T) {
+	dir := t.TempDir()
+	a := File{Path: "policies/app/dev/a.json", Data: []byte("a\n")}
+	b := File{Path: "policies/app/dev/b.json", Data: []byte("b\n")}
+	write(t, dir, a, b)
+	edited := filepath.Join(dir, "policies", "app", "dev", "b.json")
+	if err := os.WriteFile(edited, []byte("b, edited by hand\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := write(t, dir)
+	if diff := cmp.Diff(&Result{Removed: []string{a.Path}, Kept: []string{b.Path}}, res, cmpopts.IgnoreFields(Result{}, "Manifest")); diff != "" {
+		t.Errorf("write (-want +got):\n%s", diff)
+	}
+	if got, _ := os.ReadFile(edited); string(got) != "b, edited by hand\n" {
+		t.Errorf("the edited file holds %q", got)
+	}
+	m, err := ReadManifest(dir)
+	if err != nil || len(m.Files) != 0 {
+		t.Errorf("manifest after the write: %v %v, want no files", m, err)
+	}
+}
+
+// TestManifestMustBeAFile: a manifest that is a symbolic link (to a device,
+// say) or too large is refused before it is read.
+func TestManifestMustBeAFile(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Symlink("/dev/zero", filepath.Join(dir, ManifestName)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Write(dir, nil, nil); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("Write with a symlinked manifest: %v", err)
+	}
+	if ok, _, _ := Current(dir); ok {
+		t.Error("Current accepted a symlinked manifest")
+	}
+	if fi, err := os.Lstat(filepath.Join(dir, ManifestName)); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Error("the symlinked manifest was replaced")
+	}
+}
+
+// TestLock: an output directory that is a symbolic link is refused; one that
+// Lock made is removed again when it is still empty.
+func TestLock(t *testing.T) {
+	root, elsewhere := t.TempDir(), t.TempDir()
+	link := filepath.Join(root, "generated")
+	if err := os.Symlink(elsewhere, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Lock(link); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Errorf("Lock of a symlink: %v", err)
+	}
+	fresh := filepath.Join(root, "out", "new")
+	unlock, err := Lock(fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	if _, err := os.Lstat(filepath.Join(root, "out")); err == nil {
+		t.Error("the empty directories made by Lock were left behind")
+	}
+}

@@ -72,6 +72,35 @@ func TestRulesOfTheContract(t *testing.T) {
 	}
 }
 
+// TestDocumentedRules checks that the rule table of docs/lint.md lists
+// every registered rule, with its severity, and no other.
+func TestDocumentedRules(t *testing.T) {
+	data, err := os.ReadFile("../../docs/lint.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile(`(?m)^\| (KP\d{3}) \| (error|warning) \|`)
+	var documented []string
+	for _, m := range row.FindAllStringSubmatch(string(data), -1) {
+		documented = append(documented, m[1])
+		r := rules.ByID(m[1])
+		if r == nil {
+			t.Errorf("docs/lint.md lists %s, which is not a rule", m[1])
+			continue
+		}
+		if r.Severity.String() != m[2] {
+			t.Errorf("docs/lint.md says %s is a %s; the registry says %s", m[1], m[2], r.Severity)
+		}
+	}
+	var registered []string
+	for _, r := range rules.All {
+		registered = append(registered, r.ID)
+	}
+	if diff := cmp.Diff(registered, documented); diff != "" {
+		t.Errorf("rules in docs/lint.md (-registry +docs):\n%s", diff)
+	}
+}
+
 // finding is a lint finding reduced to what fixtures declare: the line and
 // the rule.
 type finding struct {
