@@ -186,6 +186,11 @@ func TestLoadErrors(t *testing.T) {
 			want:  []got{{"Invalid value", "main.kp.hcl:27:13"}},
 		},
 		{
+			name:  "name Windows reserves for a device",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, `application "shop"`, `application "lpt1"`, 1)},
+			want:  []got{{"Reserved value", "main.kp.hcl:27:13"}},
+		},
+		{
 			name:  "uppercase name",
 			files: map[string]string{"main.kp.hcl": strings.Replace(base, `stage "dev"`, `stage "Dev"`, 1)},
 			want:  []got{{"Invalid value", "main.kp.hcl:30:9"}},
@@ -220,6 +225,11 @@ func TestLoadErrors(t *testing.T) {
 			name:  "organization twice across files",
 			files: map[string]string{"a.kp.hcl": base, "b.kp.hcl": "organization \"other\" {\n  strategy = \"hybrid\"\n  regions = [\"us-east-1\"]\n}\n"},
 			want:  []got{{"Duplicate organization block", "b.kp.hcl:1:1"}},
+		},
+		{
+			name:  "reserved tag and context prefixes in any case",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, "  stage \"dev\" {", "  key \"k\" {\n    tags = { \"AWS:team\" = \"x\", \"Kpgen:x\" = \"y\" }\n    encryption_context = { \"Aws:s3:arn\" = \"a\" }\n  }\n  stage \"dev\" {", 1)},
+			want:  []got{{"Invalid key", "main.kp.hcl:31:14"}, {"Invalid key", "main.kp.hcl:31:32"}, {"Invalid key", "main.kp.hcl:32:28"}},
 		},
 		{
 			name:  "variable reference",

@@ -438,7 +438,7 @@ var blockTypes = map[string]string{
 
 // hints say, per attribute, what a valid value looks like.
 var hints = map[string]string{
-	"name":                 "Names are 1 to 63 lowercase letters, digits and hyphens, starting with a letter or digit, so that no name can form a path.",
+	"name":                 "Names are 1 to 63 lowercase letters, digits and hyphens, starting with a letter or digit, so that no name can form a path; the names Windows keeps for devices (con, prn, aux, nul, com0-com9, lpt0-lpt9) are reserved.",
 	"team":                 "Name a team block of the spec.",
 	"account":              "Name an account block of the spec.",
 	"classification":       "Name a classification block of the spec.",
@@ -448,7 +448,7 @@ var hints = map[string]string{
 	"id":                   "An account id is exactly 12 digits, written as a string, e.g. \"123456789012\".",
 	"regions":              "Regions are AWS region codes such as \"us-east-1\" or \"eu-central-1\".",
 	"org_id":               "An AWS Organizations id looks like \"o-a1b2c3d4e5\".",
-	"alias_prefix":         "An alias prefix is letters, digits, '_' and '-', optionally in parts joined by '/', and must not start with \"aws\".",
+	"alias_prefix":         "An alias prefix is letters, digits, '_' and '-', optionally in parts joined by '/', and must not have \"aws\" as its first part.",
 	"rotation_days":        "Set 0 to turn automatic rotation off, or a period from 90 to 2560 days (default 365).",
 	"deletion_window_days": "The deletion waiting period is 7 to 30 days (default 30).",
 	"rank":                 "Ranks are whole numbers from 0 to 100; higher is more sensitive.",
@@ -457,8 +457,8 @@ var hints = map[string]string{
 	"administrators":       "A principal is role/NAME, user/NAME, a full IAM role or user ARN or sso:PERMISSION_SET.",
 	"deployer":             "A principal is role/NAME, user/NAME or a full IAM role or user ARN.",
 	"lint_ignore":          "Each entry is a rule ID such as KP203 with a non-empty reason: lint_ignore = { KP203 = \"why\" }.",
-	"tags":                 "Tag keys are 1 to 128 characters and must not start with \"aws:\" or \"kpgen:\"; values are at most 256 characters.",
-	"encryption_context":   "Encryption context keys are 1 to 128 letters, digits and _ . : / -, and must not start with \"aws:\".",
+	"tags":                 "Tag keys are 1 to 128 characters and must not start with \"aws:\" or \"kpgen:\" in any case; values are at most 256 characters.",
+	"encryption_context":   "Encryption context keys are 1 to 128 letters, digits and _ . : / -, and must not start with \"aws:\" in any case.",
 	"description":          "A description is at most 8,192 characters.",
 	"version":              "This kpgen reads spec language version 1.",
 	"max_keys":             "A key budget is a whole number of keys, 0 or more.",

@@ -223,6 +223,14 @@ func (b *builder) explicitKey(app *Application, sk *schema.Key) *Key {
 		SharedAcrossStages: sk.SharedAcrossStages,
 		Tags:               sk.Tags,
 	}
+	for i, kv := range sk.EncryptionContext {
+		for _, prev := range sk.EncryptionContext[:i] {
+			if strings.EqualFold(prev.Key, kv.Key) {
+				b.errorf(kv.Range, "Encryption context keys that differ only in case",
+					"%q and %q differ only in case. Condition key names in a key policy ignore case, so kms:EncryptionContext:%s cannot require both, and AWS advises against such pairs. Keep one of them.", prev.Key, kv.Key, kv.Key)
+			}
+		}
+	}
 	if sk.Has("services") {
 		k.Services = b.services(sk.Services)
 	}

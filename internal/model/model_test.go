@@ -472,6 +472,26 @@ func TestReferenceErrors(t *testing.T) {
 			detail: `never grants to "*"`,
 		},
 		{
+			name: "encryption context keys that differ only in case",
+			app: `stage "dev" { account = "dev" }
+  key "k" {
+    encryption_context = { App = "a", app = "b" }
+  }`,
+			want:   []string{"Encryption context keys that differ only in case"},
+			detail: `"App" and "app" differ only in case`,
+		},
+		{
+			name: "IAM name and path limits",
+			app: `stage "dev" { account = "dev" }
+  data "d" {
+    classification = "secret"
+    services       = ["s3"]
+    users          = ["role/` + strings.Repeat("a", 64) + `", "role/` + strings.Repeat("a", 65) + `", "user/` + strings.Repeat("p/", 256) + `x"]
+  }`,
+			want:   []string{"Invalid principal", "Invalid principal"},
+			detail: `of 65 characters; IAM allows at most 64`,
+		},
+		{
 			name: "service principal as administrator",
 			app: `stage "dev" { account = "dev" }
   key "k" {

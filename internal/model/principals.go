@@ -102,6 +102,12 @@ const (
 	useDeployer
 )
 
+// IAM's limits on role and user names and paths.
+const (
+	maxIAMName = 64
+	maxIAMPath = 512
+)
+
 var (
 	iamPath       = `[\w+=,.@-]+(?:/[\w+=,.@-]+)*`
 	relativeRe    = regexp.MustCompile(`^(role|user)/(` + iamPath + `)$`)
@@ -166,10 +172,20 @@ func parsePrincipal(s schema.String, use principalUse, partition string) (*Princ
 		ref.Kind, ref.Resource = IAM, t
 	}
 	if ref.Kind == IAM {
-		for _, seg := range strings.Split(ref.Resource, "/") {
+		segs := strings.Split(ref.Resource, "/")
+		for _, seg := range segs {
 			if seg == "." || seg == ".." {
 				return bad("Invalid principal", "%q has a path segment %q, which no IAM role or user name has.", t, seg)
 			}
+		}
+		// IAM's limits: a role or user name of at most 64 characters, a
+		// path (from its first slash to its last) of at most 512.
+		kind, name := segs[0], segs[len(segs)-1]
+		if len(name) > maxIAMName {
+			return bad("Invalid principal", "%q names an IAM %s of %d characters; IAM allows at most %d.", t, kind, len(name), maxIAMName)
+		}
+		if p := len(ref.Resource) - len(kind) - len(name); p > maxIAMPath {
+			return bad("Invalid principal", "%q has an IAM path of %d characters; IAM allows at most %d.", t, p, maxIAMPath)
 		}
 	}
 	return ref, nil
