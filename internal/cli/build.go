@@ -134,7 +134,7 @@ func (a *app) buildCmd() *cobra.Command {
 	var out, only, cfnFormat string
 	var quiet bool
 	c := &cobra.Command{
-		Use:   "build [DIR] [-o OUT] [--only policy,cloudformation,terraform]",
+		Use:   "build [DIR] [-o OUT] [--only policy,cloudformation,terraform] [--cfn-format yaml|json] [-q]",
 		Short: "Lint the spec, then write key policies, CloudFormation and Terraform",
 		Long: `build lints the spec; any error stops it before anything is written. It then
 writes every output into OUT (default DIR/generated): each file atomically,
@@ -235,7 +235,7 @@ and this one no longer makes. It never touches any other file.`,
 func (a *app) checkCmd() *cobra.Command {
 	var out, cfnFormat string
 	c := &cobra.Command{
-		Use:   "check [DIR] [-o OUT]",
+		Use:   "check [DIR] [-o OUT] [--cfn-format yaml|json]",
 		Short: "Exit 1 with a diff when the outputs on disk differ from what build would write",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -267,7 +267,14 @@ func (a *app) checkCmd() *cobra.Command {
 				return nil
 			}
 			fmt.Fprint(a.stdout, diff)
-			fmt.Fprintf(a.stderr, "kpgen: %s is not what kpgen build would write; run kpgen build %s\n", outDir, dir)
+			fix := "kpgen build " + dir
+			if out != "" {
+				fix += " -o " + out
+			}
+			if cfnFormat != cloudformation.FormatYAML {
+				fix += " --cfn-format " + cfnFormat
+			}
+			fmt.Fprintf(a.stderr, "kpgen: %s is not what kpgen build would write; run %s\n", outDir, fix)
 			return errRejected
 		},
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 
@@ -68,12 +69,19 @@ func Main(args []string, stdout, stderr io.Writer) (code int) {
 			code = crash(r, stderr)
 		}
 	}()
-	a := &app{stdout: stdout, stderr: stderr}
+	out := &trackedWriter{w: stdout}
+	a := &app{stdout: out, stderr: stderr}
 	root := a.root()
 	root.SetArgs(normalizeArgs(args))
-	root.SetOut(stdout)
+	root.SetOut(out)
 	root.SetErr(stderr)
 	err := root.Execute()
+	if out.err != nil {
+		// What a command printed is its product: losing it (a full disk,
+		// a closed pipe) fails the command, whatever it found.
+		fmt.Fprintf(stderr, "kpgen: cannot write the output: %v\n", out.err)
+		return ExitUsage
+	}
 	if err == nil {
 		return ExitOK
 	}
@@ -87,6 +95,24 @@ func Main(args []string, stdout, stderr io.Writer) (code int) {
 	// Anything else comes from cobra: a wrong command line.
 	fmt.Fprintf(stderr, "kpgen: %v\nRun 'kpgen --help' for usage.\n", err)
 	return ExitUsage
+}
+
+// trackedWriter remembers the first error of the writer it wraps, so that
+// no command can lose its output unnoticed.
+type trackedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (t *trackedWriter) Write(p []byte) (int, error) {
+	if t.err != nil {
+		return 0, t.err
+	}
+	n, err := t.w.Write(p)
+	if err != nil {
+		t.err = err
+	}
+	return n, err
 }
 
 // normalizeArgs accepts the single-dash long flags that CLI.md spells
@@ -155,8 +181,34 @@ Terraform.`,
 		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false},
 	}
 	root.PersistentFlags().StringVarP(&a.dirFlag, "dir", "C", "", "spec directory (default: the DIR argument, else .)")
+	// -C names the spec directory of the commands that read one; any other
+	// command would silently ignore it.
+	root.PersistentPreRunE = func(c *cobra.Command, args []string) error {
+		if a.dirFlag != "" && c.HasParent() && !specCommands[c.Name()] {
+			return &exitError{code: ExitUsage, msg: fmt.Sprintf("-C names a spec directory, which %s does not read", c.CommandPath())}
+		}
+		return nil
+	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return fmt.Errorf("%w (see 'kpgen %s -h')", err, c.Name())
+		return fmt.Errorf("%w (see '%s -h')", err, c.CommandPath())
+	})
+	// kpgen alone, an unknown help topic and a completion without a shell
+	// are wrong command lines: usage, and exit 2.
+	root.RunE = func(c *cobra.Command, args []string) error {
+		c.SetOut(a.stderr)
+		_ = c.Usage()
+		return &exitError{code: ExitUsage, msg: "a command is needed"}
+	}
+	root.SetHelpCommand(&cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, rest, err := root.Find(args)
+			if err != nil || len(rest) > 0 {
+				return &exitError{code: ExitUsage, msg: fmt.Sprintf("no help for %q: it is not a kpgen command", strings.Join(args, " "))}
+			}
+			return cmd.Help()
+		},
 	})
 	root.AddCommand(
 		a.validateCmd(),
@@ -174,13 +226,23 @@ Terraform.`,
 		a.versionCmd(),
 	)
 	root.AddCommand(extraCommands...)
+	root.InitDefaultCompletionCmd()
+	if c, _, err := root.Find([]string{"completion"}); err == nil && c != root {
+		c.RunE = func(c *cobra.Command, args []string) error {
+			return &exitError{code: ExitUsage, msg: "completion needs a shell: bash, zsh, fish or powershell"}
+		}
+	}
 	return root
 }
+
+// specCommands are the commands that read a spec directory, from -C or
+// their DIR argument.
+var specCommands = map[string]bool{"validate": true, "lint": true, "plan": true, "build": true, "check": true, "init": true, "fmt": true}
 
 // specDir picks the spec directory: the positional argument, else -C, else ".".
 func (a *app) specDir(args []string) (string, error) {
 	switch {
-	case len(args) > 0 && a.dirFlag != "" && args[0] != a.dirFlag:
+	case len(args) > 0 && a.dirFlag != "" && filepath.Clean(args[0]) != filepath.Clean(a.dirFlag):
 		return "", &exitError{code: ExitUsage, msg: "give the spec directory once: as -C or as the DIR argument"}
 	case len(args) > 0:
 		return args[0], nil
@@ -279,6 +341,9 @@ func printDiags(w io.Writer, ds diag.Diagnostics, src report.Sources) {
 func useColor(w io.Writer) bool {
 	if _, ok := os.LookupEnv("NO_COLOR"); ok {
 		return false
+	}
+	if t, ok := w.(*trackedWriter); ok {
+		w = t.w
 	}
 	f, ok := w.(*os.File)
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))

@@ -3,15 +3,16 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v5"
@@ -281,15 +282,35 @@ func TestInvalidMadeAtRunTime(t *testing.T) {
 	}
 	f.Close()
 	stdout.Reset()
-	start := time.Now()
 	code := Main([]string{"validate", big}, &stdout, &stderr)
 	if code != ExitRejected || !strings.Contains(stdout.String(), "Error: Spec file too large") || !strings.Contains(stdout.String(), "huge.kp.hcl:1:1") {
 		t.Errorf("file over the limit: exit %d\n%s", code, stdout.String())
 	}
-	// Reading 16 MiB would take far longer than the stat that refuses it;
-	// a generous bound still catches a loader that reads first.
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("refusing a file over the limit took %v", d)
+
+	// lint-policy reports a policy file over its limit as a finding, and
+	// goes on with the next file.
+	huge := filepath.Join(big, "huge.json")
+	if err := os.WriteFile(huge, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(huge, maxPolicyFile+1); err != nil {
+		t.Fatal(err)
+	}
+	stdout.Reset()
+	code = Main([]string{"lint-policy", "--format", "json", huge, "../../fixtures/invalid/KP801/policy.json"}, &stdout, &stderr)
+	var res struct {
+		Diagnostics []struct{ Rule, Summary string }
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+		t.Fatalf("lint-policy output is not JSON: %v\n%s", err, stdout.String())
+	}
+	var got []string
+	for _, d := range res.Diagnostics {
+		got = append(got, d.Rule+" "+d.Summary)
+	}
+	slices.Sort(got)
+	if code != ExitRejected || len(got) != 2 || got[0] != " Policy file too large" || !strings.HasPrefix(got[1], "KP801 ") {
+		t.Errorf("lint-policy of a huge file and a bad one: exit %d, %q", code, got)
 	}
 }
 
@@ -311,5 +332,32 @@ func TestReadmeTour(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := Main([]string{"validate", dir}, &stdout, &stderr); code != 0 {
 		t.Errorf("the README's spec does not validate:\n%s%s", stdout.String(), stderr.String())
+	}
+}
+
+// failingWriter fails every write, as a full disk or a closed pipe does.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// TestLostOutputFails: a command whose output cannot be written fails with
+// exit 2 and says why, whatever it found.
+func TestLostOutputFails(t *testing.T) {
+	for _, args := range [][]string{
+		{"validate", "../../fixtures/retail"},
+		{"plan", "../../fixtures/retail"},
+		{"explain", "KP101"},
+		{"version"},
+	} {
+		var stderr bytes.Buffer
+		if code := Main(args, failingWriter{}, &stderr); code != ExitUsage {
+			t.Errorf("%v: exit %d, want %d", args, code, ExitUsage)
+		}
+		if want := "cannot write the output: no space left on device"; !strings.Contains(stderr.String(), want) {
+			t.Errorf("%v: stderr %q, want %q", args, stderr.String(), want)
+		}
+		if strings.Contains(stderr.String(), "--help") {
+			t.Errorf("%v: a lost output is blamed on the command line: %q", args, stderr.String())
+		}
 	}
 }

@@ -139,9 +139,13 @@ func (a *app) lintPolicyCmd() *cobra.Command {
 			var ds diag.Diagnostics
 			src := report.Sources{}
 			for _, name := range args {
-				data, err := readPolicyFile(name)
+				data, tooLarge, err := readPolicyFile(name)
 				if err != nil {
 					return err
+				}
+				if tooLarge != nil {
+					ds = append(ds, tooLarge)
+					continue
 				}
 				src[name] = &hcl.File{Bytes: data}
 				ds = append(ds, lint.RunPolicyFile(name, data, rules.All)...)
@@ -157,19 +161,22 @@ func (a *app) lintPolicyCmd() *cobra.Command {
 // accepts, far below what could hurt.
 const maxPolicyFile = 1 << 20
 
-func readPolicyFile(name string) ([]byte, error) {
+// readPolicyFile reads a policy file. A file too large to read is a
+// finding about it, reported with the others, not a stop.
+func readPolicyFile(name string) (data []byte, tooLarge *diag.Diagnostic, err error) {
 	fi, err := os.Stat(name)
 	if err != nil {
-		return nil, ioError("%v", err)
+		return nil, nil, ioError("%v", err)
 	}
 	if fi.Size() > maxPolicyFile {
-		return nil, &exitError{code: ExitRejected, msg: fmt.Sprintf("%s is %d bytes; a key policy is at most 32,768 bytes, and lint-policy reads files up to %d", name, fi.Size(), maxPolicyFile)}
+		return nil, diag.New(diag.Error, hcl.Range{Filename: name, Start: hcl.InitialPos, End: hcl.InitialPos}, "Policy file too large",
+			fmt.Sprintf("%s is %d bytes; a key policy is at most 32,768 bytes, and lint-policy reads files of at most %d bytes.", name, fi.Size(), maxPolicyFile)), nil
 	}
-	data, err := os.ReadFile(name)
+	data, err = os.ReadFile(name)
 	if err != nil {
-		return nil, ioError("%v", err)
+		return nil, nil, ioError("%v", err)
 	}
-	return data, nil
+	return data, nil, nil
 }
 
 func (a *app) rulesCmd() *cobra.Command {
