@@ -163,8 +163,8 @@ and this one no longer makes. It never touches any other file.`,
 			color := useColor(a.stderr)
 			summary := func(keys, written, unchanged, removed int) {
 				if !quiet {
-					fmt.Fprintf(a.stderr, "kpgen: %d keys, %d files written, %d unchanged, %d removed in %s (%s)\n",
-						keys, written, unchanged, removed, time.Since(start).Round(time.Millisecond), outDir)
+					fmt.Fprintf(a.stderr, "kpgen: %s, %s written, %d unchanged, %d removed in %s (%s)\n",
+						report.Count(keys, "key"), report.Count(written, "file"), unchanged, removed, time.Since(start).Round(time.Millisecond), outDir)
 				}
 			}
 

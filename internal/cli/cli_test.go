@@ -361,3 +361,47 @@ func TestLostOutputFails(t *testing.T) {
 		}
 	}
 }
+
+// TestDocExamplesFormatted: every hcl example of the README, the docs and
+// the rule documentation parses and is in the layout kpgen fmt makes, as a
+// spec copied from them should be.
+func TestDocExamplesFormatted(t *testing.T) {
+	var files []string
+	for _, pattern := range []string{"../../README.md", "../../docs/*.md", "../../lint/rules/*.md"} {
+		m, err := filepath.Glob(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	blocks := 0
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rest := string(data)
+		for {
+			var src string
+			var ok bool
+			if _, rest, ok = strings.Cut(rest, "```hcl\n"); !ok {
+				break
+			}
+			if src, rest, ok = strings.Cut(rest, "```"); !ok {
+				t.Fatalf("%s: an hcl block is not closed", name)
+			}
+			blocks++
+			formatted, diags := schema.Format([]byte(src), name)
+			if diags.HasErrors() {
+				t.Errorf("%s: an hcl example does not parse: %v\n%s", name, diags[0].Summary, src)
+				continue
+			}
+			if string(formatted) != src {
+				t.Errorf("%s: an hcl example is not as kpgen fmt writes it:\n%s", name, cmp.Diff(src, string(formatted)))
+			}
+		}
+	}
+	if blocks < 50 {
+		t.Errorf("found only %d hcl examples", blocks)
+	}
+}

@@ -98,7 +98,7 @@ change and exits 1 if there are any.`,
 				}
 			}
 			if check && changed > 0 {
-				fmt.Fprintf(a.stderr, "kpgen: %d file(s) not formatted; run kpgen fmt %s\n", changed, dir)
+				fmt.Fprintf(a.stderr, "kpgen: %s not formatted; run kpgen fmt %s\n", report.Count(changed, "file"), dir)
 				return errRejected
 			}
 			return nil

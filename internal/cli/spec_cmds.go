@@ -35,7 +35,7 @@ func (a *app) validateCmd() *cobra.Command {
 			} else {
 				printDiags(a.stdout, l.diags, l.sources())
 				if !l.diags.HasErrors() {
-					fmt.Fprintf(a.stdout, "The spec is valid: %d applications, %d key instances.\n", len(l.model.Applications), len(l.model.Keys))
+					fmt.Fprintf(a.stdout, "The spec is valid: %s, %s.\n", report.Count(len(l.model.Applications), "application"), report.Count(len(l.model.Keys), "key instance"))
 				}
 			}
 			if l.diags.HasErrors() {

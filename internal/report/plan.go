@@ -188,7 +188,7 @@ func PlanText(w io.Writer, p *Plan) error {
 			fmt.Fprintf(&b, "  %s/%s (%s): %s\n", a.Application, a.Data, a.Classification, a.KeyType)
 		}
 	}
-	fmt.Fprintf(&b, "\n%s, %s, USD %s per month\n", plural(p.Totals.Keys, "key"), plural(p.Totals.Replicas, "replica"), p.Totals.MonthlyUSD)
+	fmt.Fprintf(&b, "\n%s, %s, USD %s per month\n", Count(p.Totals.Keys, "key"), Count(p.Totals.Replicas, "replica"), p.Totals.MonthlyUSD)
 	fmt.Fprintf(&b, "Cost model: USD %s per key-month (each replica is billed as a key); each of the first %d rotations adds USD %s per month. %s\n",
 		p.CostModel.KeyMonthUSD, p.CostModel.BilledRotations, p.CostModel.RotationMonthUSD, strings.TrimPrefix(p.CostModel.Note, "Steady state: a key that rotates automatically is billed for its first two rotations for good. "))
 	_, err := io.WriteString(w, b.String())
@@ -200,7 +200,7 @@ func PlanText(w io.Writer, p *Plan) error {
 func PlanMarkdown(w io.Writer, p *Plan) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### Key inventory of `%s` (%s)\n\n", p.Organization, p.Strategy)
-	fmt.Fprintf(&b, "**%s**, %s, **USD %s per month**\n\n", plural(p.Totals.Keys, "key"), plural(p.Totals.Replicas, "replica"), p.Totals.MonthlyUSD)
+	fmt.Fprintf(&b, "**%s**, %s, **USD %s per month**\n\n", Count(p.Totals.Keys, "key"), Count(p.Totals.Replicas, "replica"), p.Totals.MonthlyUSD)
 	b.WriteString("| Alias | Account | Region | Protects | Classification | Administrators | Operators | Users | USD/month | Why |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---:|---|\n")
 	for _, k := range p.Keys {
@@ -260,7 +260,8 @@ func orDash(s string) string {
 	return s
 }
 
-func plural(n int, word string) string {
+// Count is n and word, in the plural unless n is 1: "1 key", "3 keys".
+func Count(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}
