@@ -93,6 +93,10 @@ func (a *analysis) outputs(kinds []string, cfnFormat string) ([]output.File, dia
 	// the filesystems of macOS and Windows.
 	seen := map[string]output.File{}
 	for _, f := range files {
+		if seg := windowsDevice(f.Path); seg != "" {
+			diags = append(diags, diag.New(diag.Error, f.Source, "Output named like a device",
+				fmt.Sprintf("The output %s has a part named %q, which Windows keeps for a device: no file can bear it there. Rename the principal or block it comes from.", f.Path, seg)))
+		}
 		first, dup := seen[strings.ToLower(f.Path)]
 		if !dup {
 			seen[strings.ToLower(f.Path)] = f
@@ -109,6 +113,22 @@ func (a *analysis) outputs(kinds []string, cfnFormat string) ([]output.File, dia
 		diags = append(diags, diag.New(diag.Error, f.Source, "Two outputs at one path", detail))
 	}
 	return files, diags
+}
+
+// windowsDevice returns the part of path that Windows reserves for a device
+// (CON, NUL, COM1, …, with or without an extension, in any case), or "".
+// Spec names cannot be one (the schema refuses them), but IAM role and
+// permission set names can.
+func windowsDevice(path string) string {
+	for _, seg := range strings.Split(path, "/") {
+		base, _, _ := strings.Cut(strings.ToLower(seg), ".")
+		switch {
+		case base == "con", base == "prn", base == "aux", base == "nul",
+			len(base) == 4 && (strings.HasPrefix(base, "com") || strings.HasPrefix(base, "lpt")) && base[3] >= '0' && base[3] <= '9':
+			return seg
+		}
+	}
+	return ""
 }
 
 func kindOf(path string) string {

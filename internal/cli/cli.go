@@ -71,6 +71,13 @@ func Main(args []string, stdout, stderr io.Writer) (code int) {
 	}()
 	out := &trackedWriter{w: stdout}
 	a := &app{stdout: out, stderr: stderr}
+	if len(args) == 0 {
+		root := a.root()
+		root.SetOut(stderr)
+		_ = root.Usage()
+		fmt.Fprintln(stderr, "kpgen: a command is needed")
+		return ExitUsage
+	}
 	root := a.root()
 	root.SetArgs(normalizeArgs(args))
 	root.SetOut(out)
@@ -184,7 +191,7 @@ Terraform.`,
 	// -C names the spec directory of the commands that read one; any other
 	// command would silently ignore it.
 	root.PersistentPreRunE = func(c *cobra.Command, args []string) error {
-		if a.dirFlag != "" && c.HasParent() && !specCommands[c.Name()] {
+		if a.dirFlag != "" && c.HasParent() && !specCommands[c.Name()] && !c.Hidden && c.Name() != "help" {
 			return &exitError{code: ExitUsage, msg: fmt.Sprintf("-C names a spec directory, which %s does not read", c.CommandPath())}
 		}
 		return nil
@@ -192,16 +199,20 @@ Terraform.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see '%s -h')", err, c.CommandPath())
 	})
-	// kpgen alone, an unknown help topic and a completion without a shell
-	// are wrong command lines: usage, and exit 2.
-	root.RunE = func(c *cobra.Command, args []string) error {
-		c.SetOut(a.stderr)
-		_ = c.Usage()
-		return &exitError{code: ExitUsage, msg: "a command is needed"}
-	}
+	// An unknown help topic and a completion without a shell are wrong
+	// command lines: exit 2. (So is kpgen alone; Main sees to that.)
 	root.SetHelpCommand(&cobra.Command{
 		Use:   "help [command]",
 		Short: "Help about any command",
+		ValidArgsFunction: func(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			var names []string
+			for _, sub := range root.Commands() {
+				if sub.IsAvailableCommand() && strings.HasPrefix(sub.Name(), toComplete) {
+					names = append(names, sub.Name()+"\t"+sub.Short)
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
 		RunE: func(c *cobra.Command, args []string) error {
 			cmd, rest, err := root.Find(args)
 			if err != nil || len(rest) > 0 {

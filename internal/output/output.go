@@ -176,35 +176,43 @@ func ReadManifest(dir string) (*Manifest, error) {
 	return &m, nil
 }
 
+// checkOutputDir refuses an output directory that is a symbolic link (with
+// or without a trailing slash) or not a directory. A directory that does not
+// exist yet is fine.
+func checkOutputDir(dir string) error {
+	fi, err := os.Lstat(filepath.Clean(dir))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return &PathError{dir, "the output directory is a symbolic link; kpgen never writes through one, so name the directory it points to"}
+	case !fi.IsDir():
+		return &PathError{dir, "the output directory is a file"}
+	}
+	return nil
+}
+
 // Lock takes an exclusive lock on the output directory (created if needed),
 // so that two builds into one directory run one after the other. The lock is
-// on the directory itself: no lock file is left behind. An output directory
-// that is a symbolic link is refused, as any link inside it. The directories
-// Lock made are removed again by unlock if they are still empty: a build
-// that failed leaves nothing behind.
+// on the directory itself: no lock file is left behind, and the directory
+// stays when the lock is released, even empty, since another build may be
+// waiting for its lock. An output directory that is a symbolic link is
+// refused, as any link inside it.
 func Lock(dir string) (unlock func(), err error) {
-	made := &madeDirs{}
-	switch fi, err := os.Lstat(dir); {
-	case errors.Is(err, fs.ErrNotExist):
-		if err := made.mkdirAll(dir); err != nil {
-			return nil, err
-		}
-	case err != nil:
+	dir = filepath.Clean(dir)
+	if err := checkOutputDir(dir); err != nil {
 		return nil, err
-	case fi.Mode()&fs.ModeSymlink != 0:
-		return nil, &PathError{dir, "the output directory is a symbolic link; kpgen never writes through one, so name the directory it points to"}
-	case !fi.IsDir():
-		return nil, &PathError{dir, "the output directory is a file"}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
 	}
 	l := flock.New(dir, flock.SetFlag(os.O_RDONLY))
 	if err := l.Lock(); err != nil {
-		made.removeEmpty()
 		return nil, fmt.Errorf("lock %s: %w", dir, err)
 	}
-	return func() {
-		_ = l.Unlock()
-		made.removeEmpty()
-	}, nil
+	return func() { _ = l.Unlock() }, nil
 }
 
 // Write makes dir hold files (and their manifest): files whose content is
@@ -212,13 +220,16 @@ func Lock(dir string) (unlock func(), err error) {
 // longer produced are removed, except those keep selects, which stay listed,
 // and those that changed since kpgen wrote them, which stay unlisted (Kept).
 // A file that kpgen did not write (not in the previous manifest) is never
-// replaced: one in the way of an output is an error, unless it already holds
-// exactly that output. The caller holds the lock.
+// replaced: files in the way of outputs are an error, unless they already
+// hold exactly those outputs; so is anything but a regular file. The caller
+// holds the lock.
 //
 // Every file is written atomically: its content goes to a temporary file in
 // its own directory; once all of them are written, they are made durable
 // together, then renamed over their targets, and the renames made durable.
-// A reader, a crash or a kill sees each file whole, old or new.
+// A reader, a crash or a kill sees each file whole, old or new. Before a
+// file appears where kpgen has not written before, the manifest lists it,
+// so that a build killed halfway leaves no file the next one does not own.
 func Write(dir string, files []File, keep func(path string) bool) (*Result, error) {
 	prev, err := ReadManifest(dir)
 	if err != nil {
@@ -229,9 +240,10 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 	}
 	var kept []ManifestEntry
 	produced := map[string]bool{ManifestName: true}
-	owned := map[string]bool{}
+	owned := prev.owner(dir)
+	listed := map[string]bool{}
 	for _, e := range prev.Files {
-		owned[e.Path] = true
+		listed[e.Path] = true
 		if keep != nil && keep(e.Path) {
 			kept = append(kept, e)
 			produced[e.Path] = true
@@ -260,14 +272,16 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 			results[i].err = err
 			return
 		}
-		if old, err := os.ReadFile(target); err == nil {
-			if bytes.Equal(old, data) {
-				return
-			}
-			if !owned[f.Path] {
-				results[i].err = &PathError{target, "a file kpgen did not write is in the way; move it, or build into another directory"}
-				return
-			}
+		switch old, err := os.ReadFile(target); {
+		case err == nil && bytes.Equal(old, data):
+			return
+		case err == nil && !owned(f.Path, target):
+			results[i].err = errInTheWay
+			results[i].target = target
+			return
+		case err != nil && !errors.Is(err, fs.ErrNotExist):
+			results[i].err = err
+			return
 		}
 		results[i].target = target
 		if results[i].err = made.mkdirAll(filepath.Dir(target)); results[i].err == nil {
@@ -285,6 +299,16 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 			os.Remove(t)
 		}
 		made.removeEmpty()
+	}
+	var inTheWay []string
+	for _, r := range results {
+		if errors.Is(r.err, errInTheWay) {
+			inTheWay = append(inTheWay, r.target)
+		}
+	}
+	if len(inTheWay) > 0 {
+		cleanup()
+		return nil, inTheWayError(inTheWay)
 	}
 	for _, r := range results {
 		if r.err != nil {
@@ -320,6 +344,22 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 			cleanup()
 			return nil, fmt.Errorf("sync %s: %w", dir, err)
 		}
+		// Files about to appear where the previous manifest lists none are
+		// listed first, beside the previous entries, so that a build
+		// killed among the renames leaves only files the next one owns.
+		var claims []ManifestEntry
+		for i, r := range results {
+			if r.temp != "" && !listed[files[i].Path] {
+				claims = append(claims, r.entry)
+			}
+		}
+		if len(claims) > 0 {
+			interim := manifestOf(append(slices.Clone(prev.Files), claims...)).encode()
+			if err := WriteFileAtomic(mtarget, interim, 0o644); err != nil {
+				cleanup()
+				return nil, err
+			}
+		}
 		renamed := map[string]bool{}
 		for i, t := range temps {
 			if err := os.Rename(t, targets[i]); err != nil {
@@ -342,19 +382,15 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 		}
 		target, err := dirs.target(e.Path)
 		if err != nil {
-			return nil, err
+			// A directory, a link or a device where kpgen wrote a file:
+			// not kpgen's to remove.
+			res.Kept = append(res.Kept, e.Path)
+			continue
 		}
-		fi, err := os.Lstat(target)
+		data, err := os.ReadFile(target)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		if err != nil {
-			return nil, err
-		}
-		if !fi.Mode().IsRegular() {
-			continue // not a file kpgen wrote
-		}
-		data, err := os.ReadFile(target)
 		if err != nil {
 			return nil, err
 		}
@@ -369,6 +405,47 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 		removeEmptyParents(dir, path.Dir(e.Path))
 	}
 	return res, nil
+}
+
+// owner returns a test of whether kpgen wrote the file at target, output
+// path path, in dir: the manifest lists path, or lists a path that differs
+// from it only in case and that is the same file, as on the filesystems of
+// macOS and Windows.
+func (m *Manifest) owner(dir string) func(path, target string) bool {
+	exact := make(map[string]bool, len(m.Files))
+	byLower := make(map[string]string, len(m.Files))
+	for _, e := range m.Files {
+		exact[e.Path] = true
+		byLower[strings.ToLower(e.Path)] = e.Path
+	}
+	return func(path, target string) bool {
+		if exact[path] {
+			return true
+		}
+		listed, ok := byLower[strings.ToLower(path)]
+		if !ok {
+			return false
+		}
+		a, err := os.Stat(target)
+		if err != nil {
+			return false
+		}
+		b, err := os.Stat(filepath.Join(dir, filepath.FromSlash(listed)))
+		return err == nil && os.SameFile(a, b)
+	}
+}
+
+// errInTheWay marks an output whose path holds a file kpgen did not write.
+var errInTheWay = errors.New("in the way")
+
+// inTheWayError names every file kpgen did not write that stands where an
+// output goes.
+func inTheWayError(paths []string) error {
+	slices.Sort(paths)
+	if len(paths) == 1 {
+		return &PathError{paths[0], "a file kpgen did not write is in the way; move it, or build into another directory"}
+	}
+	return &PathError{strings.Join(paths, ", "), fmt.Sprintf("%d files kpgen did not write are in the way; move them, or build into another directory", len(paths))}
 }
 
 // checkPaths refuses paths that could leave the output directory, and two
@@ -494,6 +571,8 @@ func (c *dirCache) target(rel string) (string, error) {
 			return "", &PathError{full, "a symbolic link is in the way; kpgen never writes through one"}
 		case fi.IsDir():
 			return "", &PathError{full, "a directory is in the way"}
+		case !fi.Mode().IsRegular():
+			return "", &PathError{full, "something that is not a regular file is in the way"}
 		}
 	}
 	return full, nil
@@ -545,6 +624,8 @@ func safeTarget(dir, rel string) (string, error) {
 			return "", &PathError{filepath.Join(dir, rel), fmt.Sprintf("%s is a file, not a directory", cur)}
 		case i == len(segs)-1 && fi.IsDir():
 			return "", &PathError{filepath.Join(dir, rel), "a directory is in the way"}
+		case i == len(segs)-1 && !fi.Mode().IsRegular():
+			return "", &PathError{filepath.Join(dir, rel), "something that is not a regular file is in the way"}
 		}
 	}
 	return filepath.Join(dir, filepath.FromSlash(rel)), nil
@@ -563,9 +644,14 @@ func removeEmptyParents(dir, rel string) {
 
 // Diff compares what a build would write with what dir holds and returns a
 // unified diff of every managed file that differs, is missing, or is listed
-// in the manifest but no longer produced. An empty result means dir is
-// current.
+// in the manifest but no longer produced (and still holds what kpgen wrote:
+// a build would remove it). An empty result means dir is current. What a
+// build would refuse (a symbolic link, a file kpgen did not write in the way)
+// is an error here too.
 func Diff(dir string, files []File) (string, error) {
+	if err := checkOutputDir(dir); err != nil {
+		return "", err
+	}
 	prev, err := ReadManifest(dir)
 	if err != nil {
 		return "", err
@@ -573,15 +659,26 @@ func Diff(dir string, files []File) (string, error) {
 	if err := checkPaths(files); err != nil {
 		return "", err
 	}
+	owned := prev.owner(dir)
 	diffs := make([]string, len(files))
 	errs := make([]error, len(files))
+	targets := make([]string, len(files))
 	entries := make([]ManifestEntry, len(files))
 	dirs := &dirCache{root: dir, ok: map[string]bool{}}
 	par.Each(len(files), func(i int) {
 		data := files[i].Content()
 		entries[i] = entryOf(files[i].Path, data)
-		diffs[i], errs[i] = diffFile(dirs, files[i].Path, data)
+		diffs[i], targets[i], errs[i] = diffFile(dirs, files[i].Path, data, func(target string) bool { return owned(files[i].Path, target) })
 	})
+	var inTheWay []string
+	for i := range files {
+		if errors.Is(errs[i], errInTheWay) {
+			inTheWay = append(inTheWay, targets[i])
+		}
+	}
+	if len(inTheWay) > 0 {
+		return "", inTheWayError(inTheWay)
+	}
 	var out strings.Builder
 	for i := range files {
 		if errs[i] != nil {
@@ -589,7 +686,7 @@ func Diff(dir string, files []File) (string, error) {
 		}
 		out.WriteString(diffs[i])
 	}
-	d, err := diffFile(dirs, ManifestName, manifestOf(entries).encode())
+	d, _, err := diffFile(dirs, ManifestName, manifestOf(entries).encode(), func(string) bool { return true })
 	if err != nil {
 		return "", err
 	}
@@ -604,7 +701,7 @@ func Diff(dir string, files []File) (string, error) {
 		}
 		target, err := dirs.target(e.Path)
 		if err != nil {
-			return "", err
+			continue // not a file: a build keeps it
 		}
 		old, err := os.ReadFile(target)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -613,28 +710,34 @@ func Diff(dir string, files []File) (string, error) {
 		if err != nil {
 			return "", err
 		}
+		if entryOf(e.Path, old).SHA256 != e.SHA256 {
+			continue // changed since kpgen wrote it: a build keeps it
+		}
 		out.WriteString(unified("a/"+e.Path, "/dev/null", old, nil))
 	}
 	return out.String(), nil
 }
 
 // diffFile is the unified diff of one file on disk against what it should
-// hold; "" when they are the same.
-func diffFile(dirs *dirCache, rel string, data []byte) (string, error) {
-	target, err := dirs.target(rel)
+// hold; "" when they are the same. A file that differs and that kpgen does
+// not own is errInTheWay, with its filesystem path.
+func diffFile(dirs *dirCache, rel string, data []byte, owned func(target string) bool) (diff, target string, err error) {
+	target, err = dirs.target(rel)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	old, err := os.ReadFile(target)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return unified("/dev/null", "b/"+rel, nil, data), nil
+		return unified("/dev/null", "b/"+rel, nil, data), target, nil
 	case err != nil:
-		return "", err
+		return "", target, err
 	case bytes.Equal(old, data):
-		return "", nil
+		return "", target, nil
+	case !owned(target):
+		return "", target, errInTheWay
 	}
-	return unified("a/"+rel, "b/"+rel, old, data), nil
+	return unified("a/"+rel, "b/"+rel, old, data), target, nil
 }
 
 func unified(from, to string, a, b []byte) string {

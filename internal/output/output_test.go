@@ -218,16 +218,21 @@ func TestManifestMustBeAFile(t *testing.T) {
 	}
 }
 
-// TestLock: an output directory that is a symbolic link is refused; one that
-// Lock made is removed again when it is still empty.
+// TestLock: an output directory that is a symbolic link is refused, however
+// it is spelt; one that does not exist is made.
 func TestLock(t *testing.T) {
 	root, elsewhere := t.TempDir(), t.TempDir()
 	link := filepath.Join(root, "generated")
 	if err := os.Symlink(elsewhere, link); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Lock(link); err == nil || !strings.Contains(err.Error(), "symbolic link") {
-		t.Errorf("Lock of a symlink: %v", err)
+	for _, dir := range []string{link, link + "/", link + "/."} {
+		if _, err := Lock(dir); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+			t.Errorf("Lock(%q): %v, want a symbolic link error", dir, err)
+		}
+	}
+	if _, err := Diff(link+"/", nil); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Errorf("Diff through a symlinked directory: %v", err)
 	}
 	fresh := filepath.Join(root, "out", "new")
 	unlock, err := Lock(fresh)
@@ -235,7 +240,71 @@ func TestLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	unlock()
-	if _, err := os.Lstat(filepath.Join(root, "out")); err == nil {
-		t.Error("the empty directories made by Lock were left behind")
+	if fi, err := os.Stat(fresh); err != nil || !fi.IsDir() {
+		t.Errorf("Lock did not make the output directory: %v", err)
+	}
+}
+
+// TestWriteEdgesOfOwnership: a stale output replaced by a directory is left
+// alone and the write completes; every file in the way is named at once; a
+// path that differs from one kpgen wrote only in case, and is that same file
+// (a case-insensitive filesystem, emulated by a hard link), is kpgen's; Diff
+// refuses what Write refuses.
+func TestWriteEdgesOfOwnership(t *testing.T) {
+	dir := t.TempDir()
+	a := File{Path: "policies/app/dev/a.json", Data: []byte("a\n")}
+	b := File{Path: "policies/app/dev/b.json", Data: []byte("b\n")}
+	write(t, dir, a, b)
+	stale := filepath.Join(dir, "policies", "app", "dev", "b.json")
+	if err := os.Remove(stale); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(stale, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	res := write(t, dir, a)
+	if diff := cmp.Diff([]string{b.Path}, res.Kept); diff != "" {
+		t.Errorf("kept (-want +got):\n%s", diff)
+	}
+
+	// Two files in the way: both named, nothing written.
+	for _, p := range []string{"terraform/dev/x.tf", "terraform/dev/y.tf"} {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte("theirs\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	x := File{Path: "terraform/dev/x.tf", Data: []byte("x\n")}
+	y := File{Path: "terraform/dev/y.tf", Data: []byte("y\n")}
+	_, err := Write(dir, []File{a, x, y}, nil)
+	if err == nil || !strings.Contains(err.Error(), "2 files kpgen did not write are in the way") || !strings.Contains(err.Error(), "x.tf") || !strings.Contains(err.Error(), "y.tf") {
+		t.Errorf("Write over two files: %v", err)
+	}
+	if _, err := Diff(dir, []File{a, x, y}); err == nil || !strings.Contains(err.Error(), "in the way") {
+		t.Errorf("Diff over two files: %v", err)
+	}
+
+	// A case variant of a file kpgen wrote.
+	upper := File{Path: "iam/1/Admin.json", Data: []byte("old\n")}
+	write(t, dir, a, upper)
+	if err := os.Link(filepath.Join(dir, "iam", "1", "Admin.json"), filepath.Join(dir, "iam", "1", "admin.json")); err != nil {
+		t.Fatal(err)
+	}
+	lower := File{Path: "iam/1/admin.json", Data: []byte("new\n")}
+	if _, err := Write(dir, []File{a, lower}, nil); err != nil {
+		t.Errorf("Write over a case variant of kpgen's own file: %v", err)
+	}
+	// A different file that only differs in case from one kpgen wrote is
+	// someone else's.
+	other := filepath.Join(dir, "iam", "1", "OTHER.json")
+	write(t, dir, a, File{Path: "iam/1/other.json", Data: []byte("kpgen\n")})
+	if err := os.WriteFile(other, []byte("theirs\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Write(dir, []File{a, {Path: "iam/1/OTHER.json", Data: []byte("kpgen\n")}}, nil); err == nil {
+		t.Error("Write replaced a file that differs from kpgen's only in case but is another file")
 	}
 }
