@@ -108,11 +108,13 @@ func modules(pols []*policy.KeyPolicy) []*module {
 	return out
 }
 
+var identifierChars = strings.NewReplacer("/", "_", "-", "_")
+
 // identifier turns a key instance id ("shop/prod/browsing-history") into a
 // Terraform name ("shop_prod_browsing_history"): letters, digits and
 // underscores, starting with a letter.
 func identifier(id string) string {
-	s := strings.NewReplacer("/", "_", "-", "_").Replace(id)
+	s := identifierChars.Replace(id)
 	if s == "" || s[0] >= '0' && s[0] <= '9' {
 		s = "k_" + s
 	}

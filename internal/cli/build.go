@@ -97,9 +97,10 @@ func (a *analysis) outputs(kinds []string, cfnFormat string) ([]output.File, dia
 			diags = append(diags, diag.New(diag.Error, f.Source, "Output named like a device",
 				fmt.Sprintf("The output %s has a part named %q, which Windows keeps for a device: no file can bear it there. Rename the principal or block it comes from.", f.Path, seg)))
 		}
-		first, dup := seen[strings.ToLower(f.Path)]
+		key := strings.ToLower(f.Path)
+		first, dup := seen[key]
 		if !dup {
-			seen[strings.ToLower(f.Path)] = f
+			seen[key] = f
 			continue
 		}
 		also := ""
@@ -120,11 +121,13 @@ func (a *analysis) outputs(kinds []string, cfnFormat string) ([]output.File, dia
 // Spec names cannot be one (the schema refuses them), but IAM role and
 // permission set names can.
 func windowsDevice(path string) string {
-	for _, seg := range strings.Split(path, "/") {
-		base, _, _ := strings.Cut(strings.ToLower(seg), ".")
+	for rest := path; rest != ""; {
+		var seg string
+		seg, rest, _ = strings.Cut(rest, "/")
+		base, _, _ := strings.Cut(seg, ".")
 		switch {
-		case base == "con", base == "prn", base == "aux", base == "nul",
-			len(base) == 4 && (strings.HasPrefix(base, "com") || strings.HasPrefix(base, "lpt")) && base[3] >= '0' && base[3] <= '9':
+		case len(base) == 3 && (strings.EqualFold(base, "con") || strings.EqualFold(base, "prn") || strings.EqualFold(base, "aux") || strings.EqualFold(base, "nul")),
+			len(base) == 4 && (strings.EqualFold(base[:3], "com") || strings.EqualFold(base[:3], "lpt")) && base[3] >= '0' && base[3] <= '9':
 			return seg
 		}
 	}

@@ -280,7 +280,6 @@ func mdList(items []string) string {
 }
 
 // mdEscape keeps user text from breaking the table or becoming markup.
-func mdEscape(s string) string {
-	r := strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "\n", " ")
-	return r.Replace(s)
-}
+func mdEscape(s string) string { return mdEscapes.Replace(s) }
+
+var mdEscapes = strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "\n", " ")

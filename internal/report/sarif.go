@@ -169,11 +169,11 @@ func GitHub(w io.Writer, ds diag.Diagnostics) error {
 }
 
 // ghData escapes a workflow command's message.
-func ghData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}
+func ghData(s string) string { return ghDataEscapes.Replace(s) }
+
+var ghDataEscapes = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
 
 // ghProperty escapes a workflow command's property value.
-func ghProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
-}
+func ghProperty(s string) string { return ghPropertyEscapes.Replace(s) }
+
+var ghPropertyEscapes = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
