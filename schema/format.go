@@ -38,27 +38,24 @@ func Format(src []byte, filename string) ([]byte, diag.Diagnostics) {
 	return hclwrite.Format(src), nil
 }
 
-// FormatDir formats every *.kp.hcl file of dir in memory.
+// FormatDir formats every *.kp.hcl file of dir in memory. It reads them as
+// Read does: a file that is not a regular file, or too large, is a
+// diagnostic, and then nothing is formatted.
 func FormatDir(dir string) ([]Formatted, diag.Diagnostics, error) {
-	names, err := specFiles(dir)
-	if err != nil {
-		return nil, nil, err
+	names, srcs, diags, err := Read(dir)
+	if err != nil || diags.HasErrors() {
+		return nil, diags, err
 	}
 	var out []Formatted
-	var diags diag.Diagnostics
-	for _, name := range names {
+	for i, name := range names {
 		path := filepath.Join(dir, name)
-		fi, err := os.Stat(path)
+		fi, err := os.Lstat(path)
 		if err != nil {
 			return nil, nil, err
 		}
-		src, err := os.ReadFile(path)
-		if err != nil {
-			return nil, nil, err
-		}
-		f, ds := Format(src, displayPath(dir, name))
+		f, ds := Format(srcs[i], displayPath(dir, name))
 		diags = append(diags, ds...)
-		out = append(out, Formatted{Path: path, Mode: fi.Mode().Perm(), Original: src, Formatted: f})
+		out = append(out, Formatted{Path: path, Mode: fi.Mode().Perm(), Original: srcs[i], Formatted: f})
 	}
 	return out, diags, nil
 }

@@ -3,6 +3,7 @@ package schema
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -41,7 +42,10 @@ func Load(dir string) (*Spec, diag.Diagnostics, error) {
 }
 
 // Read returns the names and contents of the spec files of dir, in name
-// order. A file over MaxFileSize is refused, unread, with a diagnostic.
+// order. A file over MaxFileSize is refused, unread, with a diagnostic; so is
+// anything but a regular file: a symbolic link could show the text of any
+// file the reader may read (credentials, /proc/self/environ) in a
+// diagnostic's snippet, and a device or FIFO could fill memory or block.
 func Read(dir string) ([]string, [][]byte, diag.Diagnostics, error) {
 	names, err := specFiles(dir)
 	if err != nil {
@@ -51,23 +55,43 @@ func Read(dir string) ([]string, [][]byte, diag.Diagnostics, error) {
 	var diags diag.Diagnostics
 	for i, name := range names {
 		path := displayPath(dir, name)
-		fi, err := os.Stat(filepath.Join(dir, name))
+		at := hcl.Range{Filename: path, Start: hcl.InitialPos, End: hcl.InitialPos}
+		fi, err := os.Lstat(filepath.Join(dir, name))
 		if err != nil {
 			return nil, nil, nil, &IOError{err}
 		}
+		if !fi.Mode().IsRegular() {
+			diags = diags.Errorf(at, "Spec file is not a regular file",
+				"%s is a symbolic link or a special file; kpgen reads only regular spec files. Put the spec itself in the directory.", path)
+			continue
+		}
 		if fi.Size() > MaxFileSize {
-			diags = diags.Errorf(hcl.Range{Filename: path, Start: hcl.InitialPos, End: hcl.InitialPos},
-				"Spec file too large", "%s is %d bytes; kpgen reads spec files of at most %d bytes. Split the spec into several *%s files.",
+			diags = diags.Errorf(at, "Spec file too large", "%s is %d bytes; kpgen reads spec files of at most %d bytes. Split the spec into several *%s files.",
 				path, fi.Size(), MaxFileSize, FileSuffix)
 			continue
 		}
-		src, err := os.ReadFile(filepath.Join(dir, name))
+		src, err := readAtMost(filepath.Join(dir, name), MaxFileSize)
 		if err != nil {
 			return nil, nil, nil, &IOError{err}
+		}
+		if len(src) > MaxFileSize {
+			diags = diags.Errorf(at, "Spec file too large", "%s has grown over %d bytes while kpgen read it. Split the spec into several *%s files.",
+				path, MaxFileSize, FileSuffix)
+			continue
 		}
 		srcs[i] = src
 	}
 	return names, srcs, diags, nil
+}
+
+// readAtMost reads a file, but no more than limit+1 bytes of it.
+func readAtMost(name string, limit int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, limit+1))
 }
 
 // Parse reads spec files already in memory; names are file names inside dir,

@@ -74,15 +74,6 @@ change and exits 1 if there are any.`,
 				printDiags(a.stderr, diags, src)
 				return errRejected
 			}
-			if !check {
-				// Replacing a link with a formatted copy would cut it off
-				// from the file it points to: refuse before writing any.
-				for _, r := range results {
-					if fi, err := os.Lstat(r.Path); err == nil && r.Changed() && fi.Mode()&os.ModeSymlink != 0 {
-						return ioError("%s is a symbolic link; kpgen fmt rewrites no file through one: format the file it points to", r.Path)
-					}
-				}
-			}
 			changed := 0
 			for _, r := range results {
 				if !r.Changed() {
