@@ -7,8 +7,10 @@ import (
 	"os/exec"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/kpgen/kpgen/internal/diag"
@@ -39,7 +41,7 @@ conditions, as the policy evaluator decides it; then the monthly cost delta.`,
 			head := "."
 			if len(args) > 1 {
 				head = args[1]
-			} else if ref, dir, ok := strings.Cut(strings.TrimPrefix(base, "git:"), ":"); ok && strings.HasPrefix(base, "git:") && ref != "" {
+			} else if ref, dir, ok := strings.Cut(strings.TrimPrefix(base, "git:"), ":"); ok && strings.HasPrefix(base, "git:") && ref != "" && dir != "" {
 				head = dir
 			}
 			baseSide, err := a.diffSide(base)
@@ -101,6 +103,9 @@ func loadGit(src string) (*schema.Spec, diag.Diagnostics, error) {
 	if ref == "" {
 		return nil, nil, &exitError{code: ExitUsage, msg: fmt.Sprintf("%q names no git revision: write git:REF or git:REF:DIR", src)}
 	}
+	if strings.HasPrefix(ref, "-") {
+		return nil, nil, &exitError{code: ExitUsage, msg: fmt.Sprintf("%q is not a git revision: a revision does not begin with -", ref)}
+	}
 	prefix, err := git("", "rev-parse", "--show-prefix")
 	if err != nil {
 		return nil, nil, err
@@ -119,15 +124,35 @@ func loadGit(src string) (*schema.Spec, diag.Diagnostics, error) {
 	if strings.HasPrefix(treeDir, "../") || treeDir == ".." {
 		return nil, nil, &exitError{code: ExitUsage, msg: fmt.Sprintf("%s is outside the git repository", dir)}
 	}
-	listing, err := git(top, "ls-tree", "--name-only", "-z", ref+":"+treeDir)
+	// Entries are "MODE TYPE OBJECT SIZE\tNAME". As on disk, only regular
+	// files are read (a symbolic link's blob is its target's name), and
+	// none over the size limit.
+	listing, err := git(top, "ls-tree", "-l", "-z", ref+":"+treeDir)
 	if err != nil {
 		return nil, nil, err
 	}
 	var names []string
-	for _, n := range strings.Split(listing, "\x00") {
-		if strings.HasSuffix(n, schema.FileSuffix) {
-			names = append(names, n)
+	var diags diag.Diagnostics
+	for _, entry := range strings.Split(listing, "\x00") {
+		meta, name, ok := strings.Cut(entry, "\t")
+		if !ok || !strings.HasSuffix(name, schema.FileSuffix) {
+			continue
 		}
+		at := hcl.Range{Filename: src + "/" + name, Start: hcl.InitialPos, End: hcl.InitialPos}
+		fields := strings.Fields(meta)
+		if len(fields) != 4 || fields[1] != "blob" || (fields[0] != "100644" && fields[0] != "100755") {
+			diags = diags.Errorf(at, "Spec file is not a regular file",
+				"%s is a symbolic link or not a file in %s; kpgen reads only regular spec files.", name, ref)
+			continue
+		}
+		if size, err := strconv.ParseInt(fields[3], 10, 64); err != nil || size > schema.MaxFileSize {
+			diags = diags.Errorf(at, "Spec file too large", "%s is %s bytes in %s; kpgen reads spec files of at most %d bytes.", name, fields[3], ref, schema.MaxFileSize)
+			continue
+		}
+		names = append(names, name)
+	}
+	if diags.HasErrors() {
+		return nil, diags, nil
 	}
 	sort.Strings(names)
 	srcs := make([][]byte, len(names))
