@@ -4,6 +4,12 @@
 // inputs (a pre-commit hook after a lint in the same minute, an editor
 // saving the same file twice) answers from the cache in a few milliseconds.
 // KPGEN_CACHE=off turns it off; KPGEN_CACHE=DIR moves it.
+//
+// A cache directory is used only if it is the current user's own and
+// writable by no one else (so that no other user can plant a result), and
+// an entry only if it is a regular file that holds the checksum of its
+// content (so that a truncated or corrupt entry is a miss, never an answer).
+// kpgen removes no file from it but its own entries.
 package cache
 
 import (
@@ -16,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -75,19 +82,53 @@ func Key(parts ...[]byte) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// Get returns the entry stored under key.
+// magic begins every entry, before the sha256 of the rest.
+const magic = "kpgen-cache-1\n"
+
+// maxEntry bounds what Get reads.
+const maxEntry = 64 << 20
+
+// Get returns the entry stored under key, if it is whole.
 func Get(key string) ([]byte, bool) {
 	dir := Dir()
-	if dir == "" || key == "" {
+	if dir == "" || key == "" || !trusted(dir) {
 		return nil, false
 	}
-	data, err := os.ReadFile(filepath.Join(dir, key))
-	if err != nil {
+	name := filepath.Join(dir, key)
+	if fi, err := os.Lstat(name); err != nil || !fi.Mode().IsRegular() || fi.Size() > maxEntry {
+		return nil, false
+	}
+	raw, err := os.ReadFile(name)
+	if err != nil || len(raw) < len(magic)+sha256.Size || string(raw[:len(magic)]) != magic {
+		return nil, false
+	}
+	sum, data := raw[len(magic):len(magic)+sha256.Size], raw[len(magic)+sha256.Size:]
+	if got := sha256.Sum256(data); string(got[:]) != string(sum) {
 		return nil, false
 	}
 	now := time.Now()
-	_ = os.Chtimes(filepath.Join(dir, key), now, now) // recently used
+	_ = os.Chtimes(name, now, now) // recently used
 	return data, true
+}
+
+// trusted reports whether dir is a directory, not a symbolic link, that
+// belongs to the current user and that no one else may write to.
+func trusted(dir string) bool {
+	fi, err := os.Lstat(dir)
+	return err == nil && fi.IsDir() && fi.Mode().Perm()&0o022 == 0 && ownedByMe(fi)
+}
+
+// isEntryName reports whether name is one of kpgen's entries (a hex
+// sha256) or temporary files.
+func isEntryName(name string) bool {
+	if strings.HasPrefix(name, ".entry-") {
+		return true
+	}
+	if len(name) != 2*sha256.Size {
+		return false
+	}
+	_, err := hex.DecodeString(name)
+	return err == nil
 }
 
 // Put stores data under key. Failures are ignored: the cache only saves
@@ -97,14 +138,15 @@ func Put(key string, data []byte) {
 	if dir == "" || key == "" {
 		return
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil || !trusted(dir) {
 		return
 	}
 	tmp, err := os.CreateTemp(dir, ".entry-*")
 	if err != nil {
 		return
 	}
-	_, werr := tmp.Write(data)
+	sum := sha256.Sum256(data)
+	_, werr := tmp.Write(slices.Concat([]byte(magic), sum[:], data))
 	if cerr := tmp.Close(); werr != nil || cerr != nil {
 		os.Remove(tmp.Name())
 		return
@@ -119,7 +161,7 @@ func Put(key string, data []byte) {
 // prune removes the least recently used entries beyond maxEntries.
 func prune(dir string) {
 	entries, err := os.ReadDir(dir)
-	if err != nil || len(entries) <= maxEntries {
+	if err != nil {
 		return
 	}
 	type entry struct {
@@ -128,11 +170,17 @@ func prune(dir string) {
 	}
 	var es []entry
 	for _, e := range entries {
+		if !isEntryName(e.Name()) {
+			continue // not kpgen's
+		}
 		info, err := e.Info()
 		if err != nil || !info.Mode().IsRegular() {
 			continue
 		}
 		es = append(es, entry{e.Name(), info.ModTime()})
+	}
+	if len(es) <= maxEntries {
+		return
 	}
 	slices.SortFunc(es, func(a, b entry) int { return a.used.Compare(b.used) })
 	for _, e := range es[:max(0, len(es)-maxEntries)] {
