@@ -21,7 +21,7 @@ func DiffText(w io.Writer, r *specdiff.Report, color bool) error {
 		return code + s + reset
 	}
 	green, redc, yel := "\x1b[32m", red, yellow
-	fmt.Fprintf(&b, "kpgen diff %s → %s\n\n", r.Base, r.Head)
+	fmt.Fprintf(&b, "kpgen diff %s → %s\n\n", printable(r.Base), printable(r.Head))
 	if r.Empty() {
 		b.WriteString("No changes: the two specs make the same keys with the same policies.\n")
 		_, err := io.WriteString(w, b.String())
@@ -43,14 +43,14 @@ func DiffText(w io.Writer, r *specdiff.Report, color bool) error {
 		}
 		b.WriteString("\n")
 		for _, p := range k.Properties {
-			fmt.Fprintf(&b, "    %s: %s → %s\n", p.Name, orNone(p.Before), orNone(p.After))
+			fmt.Fprintf(&b, "    %s: %s → %s\n", p.Name, printable(orNone(p.Before)), printable(orNone(p.After)))
 		}
 		for _, a := range k.Access {
 			for _, g := range a.Gained {
-				fmt.Fprintf(&b, "    %s %s gained %s\n          %s\n", paint(green, "+"), a.Principal, strings.Join(g.Actions, ", "), strings.Join(g.Where, "\n          "))
+				fmt.Fprintf(&b, "    %s %s gained %s\n          %s\n", paint(green, "+"), a.Principal, strings.Join(g.Actions, ", "), printableJoin(g.Where, "\n          "))
 			}
 			for _, g := range a.Lost {
-				fmt.Fprintf(&b, "    %s %s lost %s\n          %s\n", paint(redc, "-"), a.Principal, strings.Join(g.Actions, ", "), strings.Join(g.Where, "\n          "))
+				fmt.Fprintf(&b, "    %s %s lost %s\n          %s\n", paint(redc, "-"), a.Principal, strings.Join(g.Actions, ", "), printableJoin(g.Where, "\n          "))
 			}
 		}
 		b.WriteString("\n")
@@ -189,4 +189,13 @@ func DiffJSONReport(w io.Writer, r *specdiff.Report) error {
 		doc.Keys = append(doc.Keys, dk)
 	}
 	return encode(w, doc)
+}
+
+// printableJoin joins user-facing strings, each made printable, with sep.
+func printableJoin(items []string, sep string) string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = printable(it)
+	}
+	return strings.Join(out, sep)
 }

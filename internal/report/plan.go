@@ -280,6 +280,15 @@ func mdList(items []string) string {
 }
 
 // mdEscape keeps user text from breaking the table or becoming markup.
-func mdEscape(s string) string { return mdEscapes.Replace(s) }
+// Control characters (a carriage return ends a table row as surely as a
+// line feed) become spaces.
+func mdEscape(s string) string {
+	return mdEscapes.Replace(strings.Map(func(r rune) rune {
+		if isControl(r) {
+			return ' '
+		}
+		return r
+	}, s))
+}
 
 var mdEscapes = strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "\n", " ")

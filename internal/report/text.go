@@ -63,7 +63,7 @@ func writeText(w *bytes.Buffer, d *diag.Diagnostic, src Sources, lines map[strin
 	if d.Rule != "" {
 		rule = " [" + d.Rule + "]"
 	}
-	fmt.Fprintf(w, "%s: %s%s\n\n", sev, d.Summary, rule)
+	fmt.Fprintf(w, "%s: %s%s\n\n", sev, printable(d.Summary), rule)
 	if s := d.Subject; s != nil {
 		f := src[s.Filename]
 		context := ""
@@ -72,7 +72,7 @@ func writeText(w *bytes.Buffer, d *diag.Diagnostic, src Sources, lines map[strin
 				context = ", in " + c
 			}
 		}
-		fmt.Fprintf(w, "  on %s:%d:%d%s:\n", s.Filename, s.Start.Line, s.Start.Column, context)
+		fmt.Fprintf(w, "  on %s:%d:%d%s:\n", printable(s.Filename), s.Start.Line, s.Start.Column, printable(context))
 		if f != nil {
 			starts, ok := lines[s.Filename]
 			if !ok {
@@ -84,7 +84,7 @@ func writeText(w *bytes.Buffer, d *diag.Diagnostic, src Sources, lines map[strin
 		w.WriteByte('\n')
 	}
 	if d.Detail != "" {
-		w.WriteString(d.Detail)
+		w.WriteString(printable(d.Detail))
 		w.WriteString("\n\n")
 	}
 }
@@ -101,7 +101,7 @@ func snippet(w *bytes.Buffer, text []byte, starts []int, rng hcl.Range, color bo
 		if n < len(starts) {
 			end = starts[n] - 1
 		}
-		line := strings.ReplaceAll(strings.TrimSuffix(string(text[starts[n-1]:end]), "\r"), "\t", " ")
+		line := printable(strings.ReplaceAll(strings.TrimSuffix(string(text[starts[n-1]:end]), "\r"), "\t", " "))
 		prefix := fmt.Sprintf("%4d: ", n)
 		fmt.Fprintf(w, "%s%s\n", prefix, line)
 		from, to := 1, utf8.RuneCountInString(line)+1
@@ -120,4 +120,31 @@ func snippet(w *bytes.Buffer, text []byte, starts []int, rng hcl.Range, color bo
 		}
 		fmt.Fprintln(w, carets)
 	}
+}
+
+// printable escapes, in text meant for a terminal or a CI log, what could
+// act rather than show: C0 and C1 control characters (escape sequences,
+// carriage returns and line feeds that would start a line of their own, such
+// as a "::" workflow command), DEL, and the Unicode line and paragraph
+// separators. Each becomes \xNN or \uNNNN.
+func printable(s string) string {
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case !isControl(r):
+			b.WriteRune(r)
+		case r < 0x100:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		default:
+			fmt.Fprintf(&b, "\\u%04x", r)
+		}
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool {
+	return r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 || r == 0x2028 || r == 0x2029
 }

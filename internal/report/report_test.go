@@ -1,0 +1,48 @@
+package report
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/kpgen/kpgen/internal/diag"
+)
+
+// TestTextEscapesControls: user text in a diagnostic (a file name, a value
+// quoted in a detail, a source line) cannot clear a terminal or start a
+// line of its own in a CI log.
+func TestTextEscapesControls(t *testing.T) {
+	name := "spec/x\x1b[31m.kp.hcl"
+	src := Sources{name: &hcl.File{Bytes: []byte("description = \"a\x1b]0;title\x07b\"\n")}}
+	rng := hcl.Range{Filename: name, Start: hcl.Pos{Line: 1, Column: 1, Byte: 0}, End: hcl.Pos{Line: 1, Column: 12, Byte: 11}}
+	ds := diag.Diagnostics{diag.New(diag.Error, rng, "Bad\rvalue", "The value is \"x\n::error file=a::injected\u2028y\".")}
+	var out bytes.Buffer
+	if err := Text(&out, ds, src, false); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, bad := range []string{"\x1b", "\x07", "\r", "\u2028"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("output holds %q:\n%s", bad, got)
+		}
+	}
+	for _, line := range strings.Split(got, "\n") {
+		if strings.HasPrefix(line, "::") {
+			t.Errorf("a line of the output is a workflow command: %q", line)
+		}
+	}
+	for _, want := range []string{`spec/x\x1b[31m.kp.hcl:1:1`, `Bad\x0dvalue`, `"x\x0a::error file=a::injected\u2028y"`, `a\x1b]0;title\x07b`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+func TestMarkdownEscapesRowBreaks(t *testing.T) {
+	got := mdEscape("a\r| injected | row |\r## Heading\n`x` <b>")
+	if strings.ContainsAny(got, "\r\n") || strings.Count(got, "|") != strings.Count(got, `\|`) || strings.Contains(got, "<b>") {
+		t.Errorf("mdEscape left markup: %q", got)
+	}
+}
