@@ -46,3 +46,16 @@ func TestMarkdownEscapesRowBreaks(t *testing.T) {
 		t.Errorf("mdEscape left markup: %q", got)
 	}
 }
+
+func TestFileURI(t *testing.T) {
+	for name, want := range map[string]string{
+		"fixtures/retail/main.kp.hcl": "fixtures/retail/main.kp.hcl",
+		"odd #1 ?x=%41.json":          "odd%20%231%20%3Fx=%2541.json",
+		"a:b.json":                    "./a:b.json",
+		"/tmp/spec/main.kp.hcl":       "file:///tmp/spec/main.kp.hcl",
+	} {
+		if got := fileURI(name); got != want {
+			t.Errorf("fileURI(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"io"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -106,7 +107,7 @@ func SARIF(w io.Writer, ds diag.Diagnostics, rules []*lint.Rule, version string)
 		}
 		if s := d.Subject; s != nil {
 			res.Locations = []sarifLocation{{PhysicalLocation: sarifPhysical{
-				ArtifactLocation: sarifArtifact{URI: filepath.ToSlash(s.Filename)},
+				ArtifactLocation: sarifArtifact{URI: fileURI(s.Filename)},
 				Region:           sarifRegion{StartLine: s.Start.Line, StartColumn: s.Start.Column, EndLine: max(s.End.Line, s.Start.Line), EndColumn: max(s.End.Column, 1)},
 			}}}
 		}
@@ -177,3 +178,18 @@ var ghDataEscapes = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
 func ghProperty(s string) string { return ghPropertyEscapes.Replace(s) }
 
 var ghPropertyEscapes = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+
+// fileURI is a spec or policy file's name as a SARIF artifact URI: a
+// relative reference for a relative name, a file: URI for an absolute one,
+// percent-encoded either way, so that a name holding "#", "?", "%" or a
+// space points at the file it names.
+func fileURI(name string) string {
+	u := url.URL{Path: filepath.ToSlash(name)}
+	if filepath.IsAbs(name) {
+		u.Scheme = "file"
+		if !strings.HasPrefix(u.Path, "/") {
+			u.Path = "/" + u.Path // a Windows drive letter
+		}
+	}
+	return u.String()
+}
