@@ -49,11 +49,10 @@ func identityPolicies(m *model.Model) []output.File {
 			if p.Kind == model.AWSService || p.Account == ki.Account.ID {
 				continue
 			}
-			id := p.Account + " " + p.ARN
-			u := byPrincipal[id]
+			u := byPrincipal[p.Key()]
 			if u == nil {
 				u = &use{principal: p}
-				byPrincipal[id] = u
+				byPrincipal[p.Key()] = u
 			}
 			u.keys = append(u.keys, ki)
 		}

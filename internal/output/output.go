@@ -562,18 +562,11 @@ func (c *dirCache) target(rel string) (string, error) {
 		}
 		return filepath.Join(c.root, filepath.FromSlash(rel)), nil
 	}
-	// The directory is known to be safe; the file itself must not be a
-	// symbolic link or a directory.
+	// The directory is known to be safe; the file itself must be a regular
+	// file, if anything.
 	full := filepath.Join(c.root, filepath.FromSlash(rel))
-	if fi, err := os.Lstat(full); err == nil {
-		switch {
-		case fi.Mode()&fs.ModeSymlink != 0:
-			return "", &PathError{full, "a symbolic link is in the way; kpgen never writes through one"}
-		case fi.IsDir():
-			return "", &PathError{full, "a directory is in the way"}
-		case !fi.Mode().IsRegular():
-			return "", &PathError{full, "something that is not a regular file is in the way"}
-		}
+	if err := leafError(full); err != nil {
+		return "", err
 	}
 	return full, nil
 }
@@ -603,32 +596,52 @@ func removeStaleTemps(dir string, files []File) {
 }
 
 // safeTarget is the filesystem path of a relative output path, after making
-// sure that no part of it inside dir is a symbolic link and that it is not a
-// directory.
+// sure that no part of it inside dir is a symbolic link and that what stands
+// at the path, if anything, is a regular file.
 func safeTarget(dir, rel string) (string, error) {
+	full := filepath.Join(dir, filepath.FromSlash(rel))
 	segs := strings.Split(rel, "/")
 	cur := dir
-	for i, seg := range segs {
+	for _, seg := range segs[:len(segs)-1] {
 		cur = filepath.Join(cur, seg)
 		fi, err := os.Lstat(cur)
 		if errors.Is(err, fs.ErrNotExist) {
-			return filepath.Join(dir, filepath.FromSlash(rel)), nil
+			return full, nil
 		}
 		if err != nil {
 			return "", err
 		}
 		switch {
 		case fi.Mode()&fs.ModeSymlink != 0:
-			return "", &PathError{filepath.Join(dir, rel), "a symbolic link is in the way; kpgen never writes through one"}
-		case i < len(segs)-1 && !fi.IsDir():
-			return "", &PathError{filepath.Join(dir, rel), fmt.Sprintf("%s is a file, not a directory", cur)}
-		case i == len(segs)-1 && fi.IsDir():
-			return "", &PathError{filepath.Join(dir, rel), "a directory is in the way"}
-		case i == len(segs)-1 && !fi.Mode().IsRegular():
-			return "", &PathError{filepath.Join(dir, rel), "something that is not a regular file is in the way"}
+			return "", &PathError{full, "a symbolic link is in the way; kpgen never writes through one"}
+		case !fi.IsDir():
+			return "", &PathError{full, fmt.Sprintf("%s is a file, not a directory", cur)}
 		}
 	}
-	return filepath.Join(dir, filepath.FromSlash(rel)), nil
+	if err := leafError(full); err != nil {
+		return "", err
+	}
+	return full, nil
+}
+
+// leafError says what is wrong with what stands where an output goes: a
+// symbolic link, a directory, anything but a regular file. Nothing, or a
+// regular file, is fine.
+func leafError(full string) error {
+	fi, err := os.Lstat(full)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return &PathError{full, "a symbolic link is in the way; kpgen never writes through one"}
+	case fi.IsDir():
+		return &PathError{full, "a directory is in the way"}
+	case !fi.Mode().IsRegular():
+		return &PathError{full, "something that is not a regular file is in the way"}
+	}
+	return nil
 }
 
 // removeEmptyParents removes the now-empty directories a removed file leaves
