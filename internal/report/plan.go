@@ -281,7 +281,10 @@ func mdList(items []string) string {
 
 // mdEscape keeps user text from breaking the table or becoming markup.
 // Control characters (a carriage return ends a table row as surely as a
-// line feed) become spaces.
+// line feed) become spaces. An empty HTML comment, which renders as
+// nothing, follows every "@" and "#" and splits "://" and "www.", so that a
+// description in a pull-request comment mentions no one, refers to no issue
+// and links nowhere.
 func mdEscape(s string) string {
 	return mdEscapes.Replace(strings.Map(func(r rune) rune {
 		if isControl(r) {
@@ -291,4 +294,5 @@ func mdEscape(s string) string {
 	}, s))
 }
 
-var mdEscapes = strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "\n", " ")
+var mdEscapes = strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "\n", " ",
+	"@", "@<!-- -->", "#", "#<!-- -->", "://", ":<!-- -->//", "www.", "www<!-- -->.")

@@ -47,6 +47,21 @@ func TestMarkdownEscapesRowBreaks(t *testing.T) {
 	}
 }
 
+func TestMarkdownMakesNoMentionsOrLinks(t *testing.T) {
+	for in, want := range map[string]string{
+		"ask @security-team":        "ask @<!-- -->security-team",
+		"see org/repo#12":           "see org/repo#<!-- -->12",
+		"https://evil.example/x":    "https:<!-- -->//evil.example/x",
+		"www.example.com":           "www<!-- -->.example.com",
+		"mail bob@example.com now":  "mail bob@<!-- -->example.com now",
+		"plain text, no markup 1.0": "plain text, no markup 1.0",
+	} {
+		if got := mdEscape(in); got != want {
+			t.Errorf("mdEscape(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestFileURI(t *testing.T) {
 	for name, want := range map[string]string{
 		"fixtures/retail/main.kp.hcl": "fixtures/retail/main.kp.hcl",
