@@ -31,6 +31,10 @@ type Rule struct {
 	// Policy, when set, inspects one key policy document; the rule then
 	// also runs on hand-written policies (kpgen lint-policy).
 	Policy func(*PolicyPass)
+	// Absolute rules guard what the spec language states without
+	// exception, or what AWS itself would refuse: lint_ignore cannot
+	// silence them, so build never writes what they report.
+	Absolute bool
 }
 
 // Pass is what a rule's Check sees, and how it reports.
@@ -148,6 +152,11 @@ func suppress(spec *schema.Spec, ds diag.Diagnostics, rules []*Rule) diag.Diagno
 				out = append(out, diag.New(diag.Error, s.Range, "Unknown rule in lint_ignore", detail))
 				continue
 			}
+			if r := byID(rules, s.Rule); r.Absolute {
+				out = append(out, diag.New(diag.Error, s.Range, "Rule cannot be silenced",
+					fmt.Sprintf("lint_ignore cannot silence %s (%s): it guards a rule the spec language states without exception, or a policy AWS would refuse, so kpgen never writes what it reports. Remove this entry and fix the spec as the finding says.", r.ID, r.Summary)))
+				continue
+			}
 			sups = append(sups, &suppression{Suppression: s, scope: b.Range, global: global})
 		}
 	}
@@ -164,6 +173,15 @@ func suppress(spec *schema.Spec, ds diag.Diagnostics, rules []*Rule) diag.Diagno
 		}
 	}
 	return out
+}
+
+func byID(rules []*Rule, id string) *Rule {
+	for _, r := range rules {
+		if r.ID == id {
+			return r
+		}
+	}
+	return nil
 }
 
 func silenced(sups []*suppression, d *diag.Diagnostic) bool {

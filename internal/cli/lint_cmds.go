@@ -193,7 +193,14 @@ func (a *app) rulesCmd() *cobra.Command {
 			if err := tw.Flush(); err != nil {
 				return ioError("%v", err)
 			}
-			fmt.Fprintf(a.stdout, "\n%d rules. kpgen explain ID shows one with examples; lint_ignore = { ID = \"reason\" } silences one on a block.\n", len(rules.All))
+			var absolute []string
+			for _, r := range rules.All {
+				if r.Absolute {
+					absolute = append(absolute, r.ID)
+				}
+			}
+			fmt.Fprintf(a.stdout, "\n%d rules. kpgen explain ID shows one with examples; lint_ignore = { ID = \"reason\" } silences one on a block, except %s, which nothing silences.\n",
+				len(rules.All), strings.Join(absolute, ", "))
 			return nil
 		},
 	}
@@ -225,7 +232,11 @@ func (a *app) explainCmd() *cobra.Command {
 				}
 				return &exitError{code: ExitUsage, msg: msg}
 			}
-			fmt.Fprintf(a.stdout, "%s %s (%s, %s)\n\nFires when %s.\n\n%s", r.ID, r.Name, r.Severity, principleTitle(r.Principle), r.Summary, r.Doc)
+			silence := ""
+			if r.Absolute {
+				silence = " lint_ignore cannot silence it."
+			}
+			fmt.Fprintf(a.stdout, "%s %s (%s, %s)\n\nFires when %s.%s\n\n%s", r.ID, r.Name, r.Severity, principleTitle(r.Principle), r.Summary, silence, r.Doc)
 			return nil
 		},
 	}

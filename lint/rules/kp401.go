@@ -17,6 +17,7 @@ var KP401 = &lint.Rule{
 	Name:      "admin-is-user",
 	Principle: "P4",
 	Severity:  diag.Error,
+	Absolute:  true,
 	Summary:   "a principal is both an administrator (or operator) and a user of one key",
 	Doc:       kp401Doc,
 	Check: func(p *lint.Pass) {

@@ -17,6 +17,7 @@ var KP402 = &lint.Rule{
 	Name:      "policy-lockout",
 	Principle: "P4",
 	Severity:  diag.Error,
+	Absolute:  true,
 	Summary:   "no principal can change the key policy (lockout)",
 	Doc:       kp402Doc,
 	Check: func(p *lint.Pass) {

@@ -39,6 +39,7 @@ var KP505 = &lint.Rule{
 	Name:      "spec-usage-mismatch",
 	Principle: "Key types",
 	Severity:  diag.Error,
+	Absolute:  true,
 	Summary:   "spec and usage do not go together (e.g. HMAC_256 with ENCRYPT_DECRYPT)",
 	Doc:       kp505Doc,
 	Check: func(p *lint.Pass) {

@@ -17,6 +17,7 @@ var KP701 = &lint.Rule{
 	Name:      "strategy-incomplete",
 	Principle: "Strategy",
 	Severity:  diag.Error,
+	Absolute:  true,
 	Summary:   "centralized or hybrid without a security_team; centralized without key_account",
 	Doc:       kp701Doc,
 	Check: func(p *lint.Pass) {

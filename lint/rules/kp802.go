@@ -17,6 +17,7 @@ var KP802 = &lint.Rule{
 	Name:      "policy-too-large",
 	Principle: "Policy hygiene",
 	Severity:  diag.Error,
+	Absolute:  true,
 	Summary:   "the policy is larger than the key policy limit (32 KB)",
 	Doc:       kp802Doc,
 	Policy: func(p *lint.PolicyPass) {

@@ -2,7 +2,9 @@ package rules_test
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -300,5 +302,46 @@ func TestSuppressions(t *testing.T) {
 				t.Errorf("findings (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestAbsoluteRulesCannotBeSilenced: lint_ignore naming an absolute rule,
+// even on the organization, is an error, and the rule's findings stay.
+func TestAbsoluteRulesCannotBeSilenced(t *testing.T) {
+	n := 0
+	for _, r := range rules.All {
+		if !r.Absolute {
+			continue
+		}
+		base, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "invalid", r.ID, "main.kp.hcl"))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // a hygiene rule shown on a policy file
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		org := regexp.MustCompile(`(?m)^organization "[^"]*" \{\n`)
+		loc := org.FindIndex(base)
+		if loc == nil {
+			t.Fatalf("%s: fixture has no organization block", r.ID)
+		}
+		src := string(base[:loc[1]]) + "  lint_ignore = { " + r.ID + " = \"we know\" }\n" + string(base[loc[1]:])
+		spec, diags, err := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
+		if err != nil || diags.HasErrors() {
+			t.Fatalf("%s does not load: %v %v", r.ID, err, diags)
+		}
+		m, _ := model.Build(spec)
+		var refused, fired bool
+		for _, d := range lint.Run(m, policy.Build(m), rules.All) {
+			refused = refused || d.Summary == "Rule cannot be silenced" && d.Severity == diag.Error
+			fired = fired || d.Rule == r.ID
+		}
+		if !refused || !fired {
+			t.Errorf("%s with lint_ignore on the organization: refused=%v, still fires=%v; want both", r.ID, refused, fired)
+		}
+		n++
+	}
+	if n < 4 {
+		t.Errorf("checked %d absolute rules, want at least 4", n)
 	}
 }
