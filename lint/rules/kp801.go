@@ -27,6 +27,7 @@ var KP801 = &lint.Rule{
 	Name:      "allow-everyone",
 	Principle: "Policy hygiene",
 	Severity:  diag.Error,
+	Absolute:  true,
 	Summary:   "an Allow with principal * and no condition that narrows it",
 	Doc:       kp801Doc,
 	Policy: func(p *lint.PolicyPass) {
