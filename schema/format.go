@@ -31,6 +31,9 @@ func Format(src []byte, filename string) ([]byte, diag.Diagnostics) {
 		return nil, diag.Diagnostics{diag.New(diag.Error, hcl.Range{Filename: filename, Start: pos, End: pos},
 			"Invalid character encoding", filename+" is not valid UTF-8 text. Save the file as UTF-8.")}
 	}
+	if ds := tooDeep(src, filename, hcl.InitialPos); ds != nil {
+		return nil, diag.FromHCL(ds)
+	}
 	_, hds := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	if hds.HasErrors() {
 		return nil, diag.FromHCL(hds)

@@ -306,3 +306,43 @@ func TestSchemaCompiles(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestOnlyLiterals: kpgen evaluates nothing. Templates, operators,
+// conditionals, for expressions, splats and index expressions are refused
+// where they are written, before HCL would evaluate them: nested template
+// loops in a few kilobytes would otherwise take minutes and gigabytes.
+func TestOnlyLiterals(t *testing.T) {
+	loop := `%{for a in [1,2,3,4,5,6,7,8,9,10]}%{for b in [1,2,3,4,5,6,7,8,9,10]}x%{endfor}%{endfor}`
+	for value, want := range map[string]string{
+		`"${"dev"}"`:                  "Templates not allowed",
+		`"d${"e"}v"`:                  "Templates not allowed",
+		`"` + loop + `"`:              "Templates not allowed",
+		`true ? "dev" : "prod"`:       "Expressions not allowed",
+		`["dev", "prod"][0]`:          "Expressions not allowed",
+		`[for a in ["dev"] : a][0]`:   "Expressions not allowed",
+		`("dev")`:                     "Expressions not allowed",
+		`upper("dev")`:                "Function calls not allowed",
+		`dev`:                         "Variables not allowed",
+		`{ (dev) = "x" }`:             "Expressions not allowed",
+		`{ "k" = "${"x"}" }`:          "Templates not allowed",
+		`["dev", ["a", 1 - 1]]`:       "Expressions not allowed",
+		`{ for k in ["a"] : k => 1 }`: "Expressions not allowed",
+	} {
+		src := strings.Replace(base, `account = "dev"`, "account = "+value, 1)
+		_, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
+		if err != nil || len(diags) == 0 || diags[0].Summary != want || diags[0].Subject.Start.Line != 31 {
+			t.Errorf("account = %s: %v %v; want %q on line 31", value, err, diags, want)
+		}
+	}
+	// Literals of every kind still load: escaped template sequences, bare
+	// and quoted map keys, a heredoc, and a negative number (refused by the
+	// schema, where it is out of range).
+	src := strings.Replace(base, `rank = 2`, "rank = 2\n  lint_ignore = { KP103 = <<EOT\nliteral $${x} and %%{y}\nEOT\n  }", 1)
+	if _, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)}); err != nil || len(diags) != 0 {
+		t.Errorf("literals refused: %v %v", err, diags)
+	}
+	src = strings.Replace(base, `rank = 2`, `rank = -2`, 1)
+	if _, diags, _ := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)}); len(diags) != 1 || diags[0].Summary != "Value out of range" {
+		t.Errorf("rank = -2: %v, want the schema's range error", diags)
+	}
+}

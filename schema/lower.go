@@ -273,18 +273,76 @@ func blockPointer(ptr string) string {
 // value evaluates an attribute expression without variables or functions and
 // converts it to the JSON document's types.
 func (l *lowerer) value(ptr string, expr hcl.Expression) (any, bool) {
+	if d := notLiteral(expr); d != nil {
+		l.diags = append(l.diags, d)
+		return nil, false
+	}
 	v, hds := expr.Value(nil)
 	if hds.HasErrors() {
-		for _, hd := range hds {
-			if hd.Summary == "Variables not allowed" || hd.Summary == "Function calls not allowed" {
-				hd.Detail = "A kpgen spec holds literal values only: write the value itself, quoted if it is a string."
-			}
-		}
 		l.diags = append(l.diags, diag.FromHCL(hds)...)
 		return nil, false
 	}
 	l.elementRanges(ptr, expr, 0)
 	return l.convert(ptr, v, 0, expr.Range())
+}
+
+// notLiteral reports the first part of expr that is not a literal value: a
+// spec holds strings without templates, numbers, booleans, and lists and
+// maps of them. HCL would evaluate the rest (operators, conditionals, for
+// expressions, templates), and a few nested template loops in a small file
+// take minutes and gigabytes.
+func notLiteral(expr hcl.Expression) *diag.Diagnostic {
+	const fix = "A kpgen spec holds literal values only: strings, numbers, booleans, and lists and maps of them. Write the value itself, quoted if it is a string; kpgen evaluates no references, functions, operators or templates (write $${ or %%{ for a literal ${ or %{)."
+	switch e := expr.(type) {
+	case *hclsyntax.LiteralValueExpr:
+		return nil
+	case *hclsyntax.TemplateExpr:
+		for _, part := range e.Parts {
+			if _, ok := part.(*hclsyntax.LiteralValueExpr); !ok {
+				return diag.New(diag.Error, part.Range(), "Templates not allowed", fix)
+			}
+		}
+		return nil
+	case *hclsyntax.TupleConsExpr:
+		for _, el := range e.Exprs {
+			if d := notLiteral(el); d != nil {
+				return d
+			}
+		}
+		return nil
+	case *hclsyntax.ObjectConsExpr:
+		for _, item := range e.Items {
+			key := item.KeyExpr
+			if k, ok := key.(*hclsyntax.ObjectConsKeyExpr); ok {
+				if hcl.ExprAsKeyword(k.Wrapped) != "" && !k.ForceNonLiteral {
+					key = nil // a bare name: the key is its text
+				} else {
+					key = k.Wrapped
+				}
+			}
+			if key != nil {
+				if d := notLiteral(key); d != nil {
+					return d
+				}
+			}
+			if d := notLiteral(item.ValueExpr); d != nil {
+				return d
+			}
+		}
+		return nil
+	case *hclsyntax.UnaryOpExpr:
+		// A negative number; the schema says where it is out of range.
+		if lit, ok := e.Val.(*hclsyntax.LiteralValueExpr); ok && e.Op == hclsyntax.OpNegate && lit.Val.Type() == cty.Number {
+			return nil
+		}
+	case *hclsyntax.ScopeTraversalExpr:
+		return diag.New(diag.Error, e.Range(), "Variables not allowed", fix)
+	case *hclsyntax.FunctionCallExpr:
+		return diag.New(diag.Error, e.Range(), "Function calls not allowed", fix)
+	case *hclsyntax.TemplateWrapExpr:
+		return diag.New(diag.Error, e.Range(), "Templates not allowed", fix)
+	}
+	return diag.New(diag.Error, expr.Range(), "Expressions not allowed", fix)
 }
 
 // elementRanges records the ranges of list elements and map entries, so that

@@ -37,8 +37,12 @@ func parseFiles(names []string, srcs [][]byte) ([]*hcl.File, []hcl.Diagnostics) 
 	for i, src := range srcs {
 		chunks = append(chunks, split(i, src)...)
 	}
+	deep := make([]hcl.Diagnostics, len(chunks))
 	par.Each(len(chunks), func(i int) {
 		c := chunks[i]
+		if deep[i] = tooDeep(c.src, names[c.file], c.start); deep[i] != nil {
+			return
+		}
 		c.out, c.diags = hclsyntax.ParseConfig(c.src, names[c.file], c.start)
 	})
 
@@ -47,13 +51,17 @@ func parseFiles(names []string, srcs [][]byte) ([]*hcl.File, []hcl.Diagnostics) 
 	for i := range srcs {
 		var mine []*chunk
 		failed := false
-		for _, c := range chunks {
+		for j, c := range chunks {
 			if c.file == i {
 				mine = append(mine, c)
 				failed = failed || c.diags.HasErrors()
+				diags[i] = append(diags[i], deep[j]...)
 			}
 		}
 		switch {
+		case diags[i] != nil:
+			// Not parsed: HCL's parser could run out of stack.
+			files[i] = &hcl.File{Bytes: srcs[i]}
 		case len(mine) == 1:
 			files[i], diags[i] = mine[0].out, mine[0].diags
 			if b, ok := files[i].Body.(*hclsyntax.Body); ok {
@@ -66,6 +74,52 @@ func parseFiles(names []string, srcs [][]byte) ([]*hcl.File, []hcl.Diagnostics) 
 		}
 	}
 	return files, diags
+}
+
+// maxNesting is how deeply brackets, quotes and templates may nest in a
+// spec, and how many operators a large piece may hold. kpgen's values are
+// literals nested a few levels at most, but HCL's parser recurses for each
+// level, and a few thousand levels overflow the stack, which is a crash no
+// recover can catch.
+const maxNesting = 64
+
+// deepCheckSize is the size of a piece over which tooDeep lexes it: a
+// smaller piece cannot nest deeply enough to threaten the stack, and lexing
+// every piece would cost a quarter of the parse.
+const deepCheckSize = 4 << 10
+
+// tooDeep reports where src nests more than maxNesting levels deep, or holds
+// more than maxNesting operators that HCL parses by recursion, in a piece
+// of over deepCheckSize bytes. HCL's lexer, unlike its parser, does not
+// recurse.
+func tooDeep(src []byte, filename string, start hcl.Pos) hcl.Diagnostics {
+	if len(src) <= deepCheckSize {
+		return nil
+	}
+	tokens, _ := hclsyntax.LexConfig(src, filename, start)
+	depth, ops := 0, 0
+	for _, t := range tokens {
+		switch t.Type {
+		case hclsyntax.TokenOBrace, hclsyntax.TokenOBrack, hclsyntax.TokenOParen, hclsyntax.TokenOQuote,
+			hclsyntax.TokenOHeredoc, hclsyntax.TokenTemplateInterp, hclsyntax.TokenTemplateControl:
+			depth++
+		case hclsyntax.TokenCBrace, hclsyntax.TokenCBrack, hclsyntax.TokenCParen, hclsyntax.TokenCQuote,
+			hclsyntax.TokenCHeredoc, hclsyntax.TokenTemplateSeqEnd:
+			depth = max(0, depth-1)
+		case hclsyntax.TokenQuestion, hclsyntax.TokenBang, hclsyntax.TokenMinus:
+			ops++
+		}
+		if depth > maxNesting || ops > maxNesting {
+			rng := t.Range
+			return hcl.Diagnostics{{
+				Severity: hcl.DiagError,
+				Summary:  "Value nested too deeply",
+				Detail:   fmt.Sprintf("kpgen values are literals: strings, numbers, booleans, and lists and maps of them, nested a few levels at most. This file nests brackets, quotes or operators more than %d deep here. Write the value as a literal.", maxNesting),
+				Subject:  &rng,
+			}}
+		}
+	}
+	return nil
 }
 
 // split cuts a file into pieces of about chunkSize bytes, at lines that

@@ -110,3 +110,30 @@ func TestParseInPiecesFallsBack(t *testing.T) {
 		t.Errorf("diagnostics differ (-whole +pieces):\n%s", diff)
 	}
 }
+
+// TestDeepNestingRefused: values nested thousands of levels deep would
+// overflow the stack of HCL's parser, a crash no recover catches; they are
+// refused with a located error before HCL parses them, by Parse and Format.
+func TestDeepNestingRefused(t *testing.T) {
+	const n = 100000
+	for name, value := range map[string]string{
+		"parentheses":   strings.Repeat("(", n) + "1" + strings.Repeat(")", n),
+		"brackets":      strings.Repeat("[", n) + strings.Repeat("]", n),
+		"braces":        strings.Repeat("{a=", n) + "1" + strings.Repeat("}", n),
+		"interpolation": strings.Repeat(`"${`, n) + "1" + strings.Repeat(`}"`, n),
+		"minus signs":   strings.Repeat("-", n) + "1",
+		"negations":     strings.Repeat("!", n) + "true",
+		"conditionals":  strings.Repeat("true ? 1 : ", n) + "1",
+	} {
+		t.Run(name, func(t *testing.T) {
+			src := []byte("kpgen {\n  version = " + value + "\n}\n")
+			_, diags, err := Parse("spec", []string{"main.kp.hcl"}, [][]byte{src})
+			if err != nil || len(diags) != 1 || diags[0].Summary != "Value nested too deeply" || diags[0].Subject.Start.Line != 2 {
+				t.Errorf("Parse: %v %v", err, diags)
+			}
+			if _, diags := Format(src, "main.kp.hcl"); len(diags) != 1 || diags[0].Summary != "Value nested too deeply" {
+				t.Errorf("Format: %v", diags)
+			}
+		})
+	}
+}
