@@ -346,3 +346,24 @@ func TestOnlyLiterals(t *testing.T) {
 		t.Errorf("rank = -2: %v, want the schema's range error", diags)
 	}
 }
+
+// TestNoCodeInStrings: spec text that CloudFormation or IAM would read as
+// code is refused where it is written.
+func TestNoCodeInStrings(t *testing.T) {
+	for edit, want := range map[string]string{
+		`key "k" { description = "{{resolve:secretsmanager:db:SecretString:password}}" }`: "Dynamic reference not allowed",
+		`key "k" { tags = { team = "x {{resolve:ssm:/a}}" } }`:                            "Dynamic reference not allowed",
+		`key "k" { encryption_context = { app = "$${aws:username}" } }`:                   "Policy variable not allowed",
+	} {
+		src := strings.Replace(base, "  stage \"dev\" {", "  "+edit+"\n  stage \"dev\" {", 1)
+		_, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
+		if err != nil || len(diags) != 1 || diags[0].Summary != want || diags[0].Subject.Start.Line != 30 {
+			t.Errorf("%s: %v %v; want %q on line 30", edit, err, diags, want)
+		}
+	}
+	// A dollar sign alone is text.
+	src := strings.Replace(base, "  stage \"dev\" {", "  key \"k\" { encryption_context = { app = \"$5 {x}\" } }\n  stage \"dev\" {", 1)
+	if _, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)}); err != nil || len(diags) != 0 {
+		t.Errorf("plain dollar refused: %v %v", err, diags)
+	}
+}

@@ -384,7 +384,18 @@ func (l *lowerer) convert(ptr string, v cty.Value, depth int, rng hcl.Range) (an
 	t := v.Type()
 	switch {
 	case t == cty.String:
-		return v.AsString(), true
+		str := v.AsString()
+		if strings.Contains(str, "{{resolve:") {
+			l.diags = l.diags.Errorf(rng, "Dynamic reference not allowed",
+				"CloudFormation reads {{resolve:...}} in a template as a reference to a parameter or secret and puts its value there, so spec text may not hold it. Write the text without \"{{resolve:\".")
+			return nil, false
+		}
+		if strings.Contains(ptr, "/encryption_context/") && strings.Contains(str, "${") {
+			l.diags = l.diags.Errorf(rng, "Policy variable not allowed",
+				"An encryption context value goes into the key policy, where IAM reads ${...} as a policy variable, so the required value would be, for example, the caller's name. Write the value without \"${\".")
+			return nil, false
+		}
+		return str, true
 	case t == cty.Number:
 		return json.Number(v.AsBigFloat().Text('f', -1)), true
 	case t == cty.Bool:
