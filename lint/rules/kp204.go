@@ -25,8 +25,8 @@ var KP204 = &lint.Rule{
 		}
 		once := reportOnce{}
 		for _, ki := range p.Model.Keys {
-			if ki.Stage == nil {
-				continue // a key shared across stages is KP202's finding
+			if len(ki.Stages) > 1 {
+				continue // one key for several stages is KP202's finding
 			}
 			for _, u := range ki.Users {
 				if u.Kind == model.AWSService || u.Account == ki.Account.ID || !once.first(u.Ref.Range, ki.Key.Name) {

@@ -35,23 +35,26 @@ var KP205 = &lint.Rule{
 				prod[st.Account.ID][st.Production] = true
 			}
 		}
+		// The security team administers keys of every stage by design.
+		central := map[*model.PrincipalRef]bool{}
+		if t := p.Model.Organization.SecurityTeam; t != nil {
+			for _, r := range t.Administrators {
+				central[r] = true
+			}
+		}
 		once := reportOnce{}
 		for _, ki := range p.Model.Keys {
-			if ki.Stage == nil {
-				continue // a shared key is KP202's finding
+			if len(ki.Stages) > 1 {
+				continue // one key for several stages is KP202's finding
 			}
-			want := ki.Stage.Production
-			// The principals the key's own spec names: its users and
-			// operators, and administrators listed on the key. The
-			// strategy's administrators come from the security team's
-			// accounts, which are not stages.
-			principals := append(append([]model.Principal{}, ki.Users...), ki.Operators...)
-			if ki.Key.AdministratorsSet {
-				principals = append(principals, ki.PolicyAdministrators...)
-			}
+			want := ki.Production()
+			// Everyone the policy names: users, operators and policy
+			// administrators, whether the key lists them or the strategy
+			// gives them (the owning team's, under decentralized).
+			principals := append(append(append([]model.Principal{}, ki.Users...), ki.Operators...), ki.PolicyAdministrators...)
 			for _, u := range principals {
 				kinds := prod[u.Account]
-				if u.Kind == model.AWSService || len(kinds) != 1 || kinds[want] || !once.first(u.Ref.Range, ki.Key.Name) {
+				if u.Kind == model.AWSService || central[u.Ref] || len(kinds) != 1 || kinds[want] || !once.first(u.Ref.Range, ki.Key.Name) {
 					continue
 				}
 				p.Report(u.Ref.Range, "Principal crosses the production boundary",
