@@ -177,6 +177,10 @@ func actionMatches(actions Values, action string) bool {
 	return false
 }
 
+// ArnLike reports whether arn matches pattern as the ArnLike condition
+// operator compares them: * and ? are wildcards, case counts.
+func ArnLike(pattern, arn string) bool { return globMatch(pattern, arn, false) }
+
 // globMatch matches * (any run of characters) and ? (one character) in time
 // proportional to len(pattern)*len(s), whatever the pattern. With fold it
 // ignores ASCII case, as IAM matches actions.

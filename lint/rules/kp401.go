@@ -2,9 +2,11 @@ package rules
 
 import (
 	_ "embed"
+	"strings"
 
 	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/internal/model"
+	"github.com/kpgen/kpgen/internal/policy"
 	"github.com/kpgen/kpgen/lint"
 )
 
@@ -23,24 +25,57 @@ var KP401 = &lint.Rule{
 	Check: func(p *lint.Pass) {
 		once := reportOnce{}
 		for _, ki := range p.Model.Keys {
-			manage := map[string]string{}
-			for _, a := range ki.PolicyAdministrators {
-				manage[a.Key()] = "administrator"
-			}
-			for _, o := range ki.Operators {
-				if _, ok := manage[o.Key()]; !ok {
-					manage[o.Key()] = "operator"
-				}
-			}
 			for _, u := range ki.Users {
-				role, ok := manage[u.Key()]
-				if !ok || u.Kind == model.AWSService || !once.first(u.Ref.Range, ki.Key.Name) {
+				if u.Kind == model.AWSService {
+					continue
+				}
+				m, role := manager(ki, u)
+				if role == "" || !once.first(u.Ref.Range, ki.Key.Name) {
+					continue
+				}
+				if m.Key() == u.Key() {
+					p.Report(u.Ref.Range, "Administrator is also a user",
+						"%s is both an %s and a user of %s. Separation of duties keeps those who govern a key apart from those who decrypt with it. Use different principals for the two duties.",
+						u.String(), role, ki.ID())
 					continue
 				}
 				p.Report(u.Ref.Range, "Administrator is also a user",
-					"%s is both an %s and a user of %s. Separation of duties keeps those who govern a key apart from those who decrypt with it. Use different principals for the two duties.",
-					u.String(), role, ki.ID())
+					"%s, a user of %s, is also reached by %s, an %s of it: the aws:PrincipalArn pattern of an Identity Center permission set matches the other's roles. Separation of duties keeps those who govern a key apart from those who decrypt with it. Rename a permission set, or use different principals for the two duties.",
+					u.Ref.Text, ki.ID(), m.Ref.Text, role)
 			}
 		}
 	},
+}
+
+// manager returns the administrator or operator of ki that holds the rights
+// of user u too, and which of the two it is ("" when none does).
+func manager(ki *model.KeyInstance, u model.Principal) (model.Principal, string) {
+	for _, a := range ki.PolicyAdministrators {
+		if reaches(a, u) {
+			return a, "administrator"
+		}
+	}
+	for _, o := range ki.Operators {
+		if reaches(o, u) {
+			return o, "operator"
+		}
+	}
+	return model.Principal{}, ""
+}
+
+// reaches reports whether the grants to a reach b's calls: the same
+// principal, or an Identity Center pattern (*AWSReservedSSO_NAME_*) that
+// matches b's role, or the roles of b's permission set NAME_….
+func reaches(a, b model.Principal) bool {
+	switch {
+	case a.Key() == b.Key():
+		return true
+	case a.Kind == model.IdentityCenter && b.Kind == model.IdentityCenter:
+		return a.Account == b.Account && strings.HasPrefix(b.Ref.PermissionSet, a.Ref.PermissionSet+"_")
+	case a.Kind == model.IdentityCenter && b.Kind == model.IAM:
+		return policy.ArnLike(a.ARN, b.ARN)
+	case a.Kind == model.IAM && b.Kind == model.IdentityCenter:
+		return policy.ArnLike(b.ARN, a.ARN)
+	}
+	return false
 }
