@@ -49,23 +49,26 @@ var KP201 = &lint.Rule{
 					u.String(), quoteAll(used), ki.App.Name)
 			}
 		}
-		// Administrators: an explicit list naming another application's
-		// owning team.
-		for _, app := range p.Model.Applications {
-			for _, k := range app.Keys {
-				if !k.AdministratorsSet {
-					continue
-				}
-				for _, ref := range k.Administrators {
-					for _, other := range p.Model.Applications {
-						if other == app || other.Team == nil || other.Team == app.Team || !teamHas(other.Team, ref) {
-							continue
-						}
-						if once.first(ref.Range, other.Team.Name) {
-							p.Report(ref.Range, "Administrator from another application's team",
-								"%q administers the %s but belongs to team %q, which owns application %q. Keys of one application are administered by its own team (or the security team), never by the team of another application. Name an administrator of team %q instead.",
-								ref.Text, keyName(k), other.Team.Name, other.Name, app.Team.Name)
-						}
+		// Administrators: an explicit list naming an administrator of
+		// another application's owning team, compared as principals in the
+		// key's account ("role/X" and its full ARN are one role). The
+		// security team administers every application's keys by design.
+		partition := p.Model.Organization.Partition
+		for _, ki := range p.Model.Keys {
+			if !ki.Key.AdministratorsSet {
+				continue
+			}
+			for _, ref := range ki.Key.Administrators {
+				mine := ref.Bind(partition, ki.Account.ID).Key()
+				for _, other := range p.Model.Applications {
+					t := other.Team
+					if other == ki.App || t == nil || t == ki.App.Team || t == p.Model.Organization.SecurityTeam || !teamHas(t, mine, partition, ki.Account.ID) {
+						continue
+					}
+					if once.first(ref.Range, t.Name) {
+						p.Report(ref.Range, "Administrator from another application's team",
+							"%q administers the %s but belongs to team %q, which owns application %q. Keys of one application are administered by its own team (or the security team), never by the team of another application. Name an administrator of team %q instead.",
+							ref.Text, keyName(ki.Key), t.Name, other.Name, ki.App.Team.Name)
 					}
 				}
 			}
@@ -73,9 +76,11 @@ var KP201 = &lint.Rule{
 	},
 }
 
-func teamHas(t *model.Team, ref *model.PrincipalRef) bool {
+// teamHas reports whether one of t's administrators, bound to account, is
+// the principal whose key is mine.
+func teamHas(t *model.Team, mine, partition, account string) bool {
 	for _, a := range t.Administrators {
-		if a.Text == ref.Text {
+		if a.Bind(partition, account).Key() == mine {
 			return true
 		}
 	}
