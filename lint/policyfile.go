@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
@@ -39,19 +40,6 @@ func ReadPolicy(name string, data []byte) (*policy.Document, Locator, diag.Diagn
 	if st := bytes.TrimSpace(top["Statement"]); len(st) > 0 && st[0] == '{' {
 		top["Statement"] = append(append([]byte{'['}, st...), ']')
 	}
-	fixed, _ := json.Marshal(top)
-	var doc policy.Document
-	if err := json.Unmarshal(fixed, &doc); err != nil {
-		var te *json.UnmarshalTypeError
-		detail := fmt.Sprintf("%s does not have the shape of a key policy: %v.", name, err)
-		if errors.As(err, &te) {
-			detail = fmt.Sprintf("%s does not have the shape of a key policy: %s must be %s.", name, te.Field, jsonKind(te.Type.String()))
-		}
-		return nil, nil, diag.Diagnostics{diag.New(diag.Error, whole, "Not a policy document", detail)}
-	}
-	if len(doc.Statement) == 0 {
-		return nil, nil, diag.Diagnostics{diag.New(diag.Error, whole, "Not a policy document", name+" has no Statement list.")}
-	}
 	marks := statementMarks(data)
 	locate := func(stmt int, field string) hcl.Range {
 		off, ok := marks[fmt.Sprint(stmt, ".", field)]
@@ -64,13 +52,69 @@ func ReadPolicy(name string, data []byte) (*policy.Document, Locator, diag.Diagn
 		pos := diag.Position(data, off)
 		return hcl.Range{Filename: name, Start: pos, End: hcl.Pos{Line: pos.Line, Column: pos.Column + 1, Byte: pos.Byte + 1}}
 	}
+	fixed, _ := json.Marshal(top)
+	var doc policy.Document
+	if err := json.Unmarshal(fixed, &doc); err != nil {
+		return nil, nil, diag.Diagnostics{shapeError(name, top["Statement"], err, whole, locate)}
+	}
+	if len(doc.Statement) == 0 {
+		return nil, nil, diag.Diagnostics{diag.New(diag.Error, whole, "Not a policy document", name+" has no Statement list.")}
+	}
 	return &doc, locate, nil
+}
+
+// shapeError describes a policy file that is JSON but not a policy
+// document, at the statement field at fault when there is one.
+func shapeError(name string, statements json.RawMessage, err error, whole hcl.Range, locate Locator) *diag.Diagnostic {
+	i := faultyStatement(statements)
+	at := func(field string) hcl.Range {
+		if i < 0 {
+			return whole
+		}
+		return locate(i, field)
+	}
+	where := ""
+	if i >= 0 {
+		where = fmt.Sprintf("statement #%d: ", i+1)
+	}
+	rng, detail := at(""), fmt.Sprintf("%s does not have the shape of a key policy: %s%v.", name, where, err)
+	var ce *policy.ConditionError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &ce):
+		rng = at("Condition")
+	case errors.As(err, &te):
+		field, _, _ := strings.Cut(strings.TrimPrefix(te.Field, "Statement."), ".")
+		rng = at(field)
+		detail = fmt.Sprintf("%s does not have the shape of a key policy: %s%s must be %s.", name, where, te.Field, jsonKind(te.Type.String()))
+	}
+	return diag.New(diag.Error, rng, "Not a policy document", detail)
+}
+
+// faultyStatement returns the index of the first statement that does not
+// read as one, or -1 when each does (or Statement is not a list).
+func faultyStatement(statements json.RawMessage) int {
+	var list []json.RawMessage
+	if json.Unmarshal(statements, &list) != nil {
+		return -1
+	}
+	for i, raw := range list {
+		var s policy.Statement
+		if json.Unmarshal(raw, &s) != nil {
+			return i
+		}
+	}
+	return -1
 }
 
 func jsonKind(goType string) string {
 	switch goType {
-	case "string", "policy.Values":
+	case "string":
+		return "a string"
+	case "policy.Values", "[]string":
 		return "a string or a list of strings"
+	case "[]*policy.Statement":
+		return "a statement or a list of statements"
 	}
 	return "an object"
 }

@@ -116,8 +116,8 @@ func TestQuoting(t *testing.T) {
 				}
 			}
 			for _, i := range idx {
-				if got := ctx[fmt.Sprintf("c%02d", i)]; got != fixture.Tricky[i] {
-					t.Errorf("%s %s: encryption context c%02d = %q, want %q", format, where, i, got, fixture.Tricky[i])
+				if got := ctx[fmt.Sprintf("c%02d", i)]; got != fixture.ContextValue(i) {
+					t.Errorf("%s %s: encryption context c%02d = %q, want %q", format, where, i, got, fixture.ContextValue(i))
 				}
 			}
 		}
@@ -154,8 +154,8 @@ func TestQuoting(t *testing.T) {
 				var i int
 				if _, err := fmt.Sscanf(k, "kms:EncryptionContext:c%02d", &i); err == nil {
 					found++
-					if v != fixture.Tricky[i] {
-						t.Errorf("%s: policy JSON gives %q for %q", kp.Instance.ID(), v, fixture.Tricky[i])
+					if v != fixture.ContextValue(i) {
+						t.Errorf("%s: policy JSON gives %q for %q", kp.Instance.ID(), v, fixture.ContextValue(i))
 					}
 				}
 			}

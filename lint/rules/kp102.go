@@ -4,6 +4,7 @@ import (
 	_ "embed"
 
 	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/internal/model"
 	"github.com/kpgen/kpgen/lint"
 )
 
@@ -30,9 +31,16 @@ var KP102 = &lint.Rule{
 				if d.Source.Has("key") {
 					rng = d.Source.AttrRange("key")
 				}
+				fix := "Point it at a key block whose origin meets the requirement."
+				switch {
+				case c.MinKeyType == model.External:
+					fix = "Point it (key = \"NAME\") at a key block with origin = \"external\", whose key material you import."
+				case d.Source.Has("key_type"):
+					fix = "Remove key_type so that kpgen makes a customer managed key for it, or point it at a key block."
+				}
 				p.Report(rng, "Key type too weak for the classification",
-					"Data %q of application %q is kept on a %s key, but classification %q requires at least %s. Remove key_type so that kpgen makes a customer managed key for it, or point it at a key block whose origin meets the requirement.",
-					d.Name, app.Name, d.KeyType, c.Name, c.MinKeyType)
+					"Data %q of application %q is kept on a %s key, but classification %q requires at least %s. %s",
+					d.Name, app.Name, d.KeyType, c.Name, c.MinKeyType, fix)
 			}
 		}
 	},

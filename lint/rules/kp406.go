@@ -29,7 +29,9 @@ var KP406 = &lint.Rule{
 		stranded := map[*model.Account][]*model.KeyInstance{}
 		var order []*model.Account
 		for _, ki := range p.Model.Keys {
-			if ki.Account.Deployer != nil || len(ki.PolicyAdministrators) == 0 || hasAdminIn(ki) {
+			// With iam_delegation the account root statement lets the
+			// deploying role, by its IAM permissions, pass the check.
+			if ki.Account.Deployer != nil || len(ki.PolicyAdministrators) == 0 || hasAdminIn(ki) || ki.Key.IAMDelegation {
 				continue
 			}
 			if _, seen := stranded[ki.Account]; !seen {

@@ -1,0 +1,260 @@
+package rules_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/kpgen/kpgen/internal/policy"
+	"github.com/kpgen/kpgen/lint"
+	"github.com/kpgen/kpgen/lint/rules"
+)
+
+// statementFile is a policy file of one statement, its Principal on line 4
+// and its Condition on line 5.
+func statementFile(principal, condition string) []byte {
+	return fmt.Appendf(nil, `{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Use", "Effect": "Allow",
+   "Action": "kms:Decrypt", "Resource": "*",
+   "Principal": %s,
+   "Condition": %s}
+]}
+`, principal, condition)
+}
+
+func TestKP801Narrowing(t *testing.T) {
+	tests := []struct {
+		condition string
+		narrows   bool
+	}{
+		// Conditions that name a narrowing key but pin nothing.
+		{`{"StringLike": {"aws:PrincipalArn": "*"}}`, false},
+		{`{"Null": {"aws:PrincipalArn": "false"}}`, false},
+		{`{"StringLike": {"kms:CallerAccount": "*"}}`, false},
+		{`{"ForAllValues:StringEquals": {"aws:PrincipalAccount": "111111111111"}}`, false},
+		{`{"StringLike": {"aws:PrincipalAccount": "1111111111?1"}}`, false},
+		{`{"StringEquals": {"aws:PrincipalAccount": ["111111111111", "*"]}}`, false},
+		{`{"StringEquals": {"aws:PrincipalAccount": []}}`, false},
+		{`{"StringEqualsIfExists": {"aws:PrincipalAccount": "111111111111"}}`, false},
+		{`{"StringNotEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}`, false},
+		{`{"ForAnyValue:StringNotLike": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}`, false},
+		{`{"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/app"}}`, false},
+		{`{"ArnLike": {"aws:PrincipalArn": "arn:aws:iam:::role/app"}}`, false},
+		{`{"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::1111111111*:role/app"}}`, false},
+		{`{"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111111111111"}}`, false},
+		{`{"StringLike": {"aws:PrincipalArn": "arn:*:iam::111111111111:role/app"}}`, false},
+		{`{"StringLike": {"aws:PrincipalArn": "arn:aws:111111111111:role/app"}}`, false},
+		{`{"StringLike": {"aws:SourceArn": "arn:aws:logs:*:111111111111:*"}}`, false},
+		{`{"StringLike": {"aws:PrincipalOrgID": "o-*"}}`, false},
+		{`{"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-*/r-ab12/*"}}`, false},
+		{`{"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "*"}}`, false},
+		{`{"StringLike": {"aws:userid": "*"}}`, false},
+		{`{"StringLike": {"aws:username": "*?*"}}`, false},
+		{`{"StringEquals": {"aws:PrincipalAccount": "${aws:PrincipalAccount}"}}`, false},
+		{`{"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}`, false},
+		{`{"Bool": {"aws:PrincipalIsAWSService": "false"}}`, false},
+		// Conditions that narrow.
+		{`{"StringEquals": {"aws:PrincipalAccount": "111111111111"}}`, true},
+		{`{"StringEquals": {"AWS:PRINCIPALACCOUNT": "111111111111"}}`, true},
+		{`{"StringEquals": {"kms:CallerAccount": ["111111111111", "222222222222"]}}`, true},
+		{`{"StringEquals": {"aws:SourceAccount": "111111111111"}}`, true},
+		{`{"ForAnyValue:StringEquals": {"aws:PrincipalAccount": "111111111111"}}`, true},
+		{`{"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}`, true},
+		{`{"StringEqualsIgnoreCase": {"aws:SourceOrgID": "o-a1b2c3d4e5"}}`, true},
+		{`{"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"}}`, true},
+		{`{"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_KeyAdmins_*"}}`, true},
+		{`{"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::111111111111:role/app"}}`, true},
+		{`{"ArnLike": {"aws:SourceArn": "arn:aws:logs:*:111111111111:*"}}`, true},
+		{`{"ArnLike": {"aws:PrincipalArn": "arn:*:iam::111111111111:role/app"}}`, true},
+		{`{"StringLike": {"aws:PrincipalArn": "arn:aws:iam::111111111111:role/*"}}`, true},
+		{`{"StringLike": {"aws:userid": "AROAEXAMPLEID:*"}}`, true},
+		{`{"StringEquals": {"aws:username": "alice"}}`, true},
+		{`{"StringEquals": {"aws:PrincipalAccount": "${aws:ResourceAccount}"}}`, true},
+		// One narrowing condition is enough: conditions all hold together.
+		{`{"StringLike": {"aws:PrincipalArn": "*"}, "StringEquals": {"kms:CallerAccount": "111111111111"}}`, true},
+		{`{"StringLike": {"aws:PrincipalArn": "*", "aws:PrincipalAccount": "111111111111"}}`, true},
+	}
+	for _, principal := range []string{`"*"`, `{"AWS": "*"}`} {
+		for _, tt := range tests {
+			t.Run(principal+" "+tt.condition, func(t *testing.T) {
+				var want []finding
+				if !tt.narrows {
+					want = []finding{{4, "KP801"}}
+				}
+				ds := lint.RunPolicyFile("p.json", statementFile(principal, tt.condition), []*lint.Rule{rules.KP801})
+				if diff := cmp.Diff(want, findings(t, ds)); diff != "" {
+					t.Errorf("findings (-want +got):\n%s", diff)
+				}
+			})
+		}
+	}
+}
+
+// TestGeneratedPoliciesLintClean: the key policies kpgen writes for the
+// example specs, read back as hand-written files, break no rule. They name
+// Principal {"AWS": "*"} narrowed by Identity Center role patterns, accounts
+// and the organization.
+func TestGeneratedPoliciesLintClean(t *testing.T) {
+	files, _ := filepath.Glob("../../fixtures/*/generated/policies/*/*/*.json")
+	if len(files) < 10 {
+		t.Fatalf("found only %d generated policies", len(files))
+	}
+	everyone := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, _, ds := lint.ReadPolicy(f, data)
+		if ds.HasErrors() {
+			t.Fatalf("%s: %s", f, ds[0].Detail)
+		}
+		for _, s := range doc.Statement {
+			if s.Effect == policy.Allow && s.Principal.Everyone() {
+				everyone++
+			}
+		}
+		for _, d := range lint.RunPolicyFile(f, data, rules.All) {
+			t.Errorf("%s: %s %s: %s", f, d.Rule, d.Summary, d.Detail)
+		}
+	}
+	if everyone == 0 {
+		t.Error("no generated policy allows principal \"*\": the test checks no narrowing")
+	}
+}
+
+func TestConditionValues(t *testing.T) {
+	tests := []struct {
+		condition string
+		want      policy.Conditions
+		wantErr   string // in the detail of a "Not a policy document" at line 5
+	}{
+		{
+			condition: `{"Bool": {"kms:GrantIsForAWSResource": true}}`,
+			want:      policy.Conditions{"Bool": {"kms:GrantIsForAWSResource": {"true"}}},
+		},
+		{
+			condition: `{"Bool": {"kms:GrantIsForAWSResource": [false]}}`,
+			want:      policy.Conditions{"Bool": {"kms:GrantIsForAWSResource": {"false"}}},
+		},
+		{
+			condition: `{"NumericLessThan": {"kms:MultiRegion": 3, "aws:MultiFactorAuthAge": [3600, 1.5e3, -2]}}`,
+			want: policy.Conditions{"NumericLessThan": {
+				"kms:MultiRegion": {"3"}, "aws:MultiFactorAuthAge": {"3600", "1.5e3", "-2"},
+			}},
+		},
+		{
+			condition: `{"StringEquals": {"kms:CallerAccount": ["111111111111", 222222222222]}}`,
+			want:      policy.Conditions{"StringEquals": {"kms:CallerAccount": {"111111111111", "222222222222"}}},
+		},
+		{
+			condition: `null`,
+		},
+		{
+			condition: `{"StringEquals": {"kms:CallerAccount": null}}`,
+			wantErr:   `statement #1: the value of condition key "kms:CallerAccount" under "StringEquals" must be a string, number or boolean, or a list of them, not null.`,
+		},
+		{
+			condition: `{"StringEquals": {"kms:CallerAccount": ["111111111111", null]}}`,
+			wantErr:   `not null in a list.`,
+		},
+		{
+			condition: `{"StringEquals": {"kms:CallerAccount": {"a": "111111111111"}}}`,
+			wantErr:   `under "StringEquals" must be a string, number or boolean, or a list of them, not an object.`,
+		},
+		{
+			condition: `{"StringEquals": {"kms:CallerAccount": [["111111111111"]]}}`,
+			wantErr:   `not a list inside a list.`,
+		},
+		{
+			condition: `{"StringEquals": null}`,
+			wantErr:   `Condition operator "StringEquals" must be an object of condition keys, not null.`,
+		},
+		{
+			condition: `{"Bool": true}`,
+			wantErr:   `Condition operator "Bool" must be an object of condition keys, not a boolean.`,
+		},
+		{
+			condition: `[{"Bool": {"kms:GrantIsForAWSResource": true}}]`,
+			wantErr:   `Condition must be an object of condition operators, not a list.`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.condition, func(t *testing.T) {
+			doc, _, ds := lint.ReadPolicy("p.json", statementFile(`{"AWS": "arn:aws:iam::111111111111:role/app"}`, tt.condition))
+			if tt.wantErr != "" {
+				if len(ds) != 1 || ds[0].Summary != "Not a policy document" || !strings.Contains(ds[0].Detail, tt.wantErr) {
+					t.Fatalf("want one Not a policy document saying %q, got %v", tt.wantErr, ds)
+				}
+				if got := ds[0].Subject.Start.Line; got != 5 {
+					t.Errorf("reported at line %d, want 5 (the Condition)", got)
+				}
+				return
+			}
+			if ds.HasErrors() {
+				t.Fatalf("not read: %s", ds[0].Detail)
+			}
+			if diff := cmp.Diff(tt.want, doc.Statement[0].Condition); diff != "" {
+				t.Errorf("conditions (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestConditionValuesAreOnlyForConditions: booleans and numbers are condition
+// values; Action and Resource still take strings only.
+func TestConditionValuesAreOnlyForConditions(t *testing.T) {
+	data := []byte(`{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Use", "Effect": "Allow", "Principal": "*",
+   "Action": true, "Resource": "*"}
+]}`)
+	_, _, ds := lint.ReadPolicy("p.json", data)
+	if len(ds) != 1 || ds[0].Summary != "Not a policy document" || !strings.Contains(ds[0].Detail, "Statement.Action must be a string or a list of strings") {
+		t.Fatalf("want Not a policy document about Action, got %v", ds)
+	}
+	if got := ds[0].Subject.Start.Line; got != 3 {
+		t.Errorf("reported at line %d, want 3 (the Action)", got)
+	}
+}
+
+func TestKP808EmptyPrincipal(t *testing.T) {
+	tests := []struct {
+		principal string
+		want      []finding
+	}{
+		{`{}`, []finding{{4, "KP808"}}},
+		{`{"AWS": []}`, []finding{{4, "KP808"}}},
+		{`{"AWS": null}`, []finding{{4, "KP808"}}},
+		{`{"AWS": [], "Service": []}`, []finding{{4, "KP808"}}},
+		{`null`, []finding{{2, "KP808"}}}, // no Principal at all: at the statement
+		{`{"AWS": "arn:aws:iam::111111111111:role/app"}`, nil},
+		{`{"Service": ["logs.us-east-1.amazonaws.com"]}`, nil},
+		{`{"Federated": "cognito-identity.amazonaws.com"}`, nil},
+		{`{"CanonicalUser": "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"}`, nil},
+		{`"*"`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.principal, func(t *testing.T) {
+			data := statementFile(tt.principal, `{"StringEquals": {"kms:CallerAccount": "111111111111"}}`)
+			ds := lint.RunPolicyFile("p.json", data, []*lint.Rule{rules.KP808})
+			if diff := cmp.Diff(tt.want, findings(t, ds)); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestKP808EmptyNotPrincipal(t *testing.T) {
+	data := []byte(`{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Others", "Effect": "Deny", "Action": "kms:*", "Resource": "*",
+   "NotPrincipal": {"AWS": []}}
+]}`)
+	ds := lint.RunPolicyFile("p.json", data, []*lint.Rule{rules.KP808})
+	if diff := cmp.Diff([]finding{{3, "KP808"}}, findings(t, ds)); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+}
