@@ -30,7 +30,7 @@ type nestedDef struct {
 }
 
 var (
-	budgetDef = &blockDef{attrs: []string{"max_keys", "max_monthly_usd"}}
+	budgetDef = &blockDef{attrs: []string{"max_keys", "max_monthly_usd", "lint_ignore"}}
 	orgDef    = &blockDef{
 		attrs: []string{"strategy", "partition", "regions", "org_id", "security_team",
 			"key_account", "alias_prefix", "deployer", "lint_ignore"},

@@ -345,3 +345,20 @@ func TestAbsoluteRulesCannotBeSilenced(t *testing.T) {
 		t.Errorf("checked %d absolute rules, want at least 4", n)
 	}
 }
+
+// TestSuppressionOnBudget: lint_ignore may stand on the budget block too.
+func TestSuppressionOnBudget(t *testing.T) {
+	base, err := os.ReadFile("../../fixtures/invalid/KP601/main.kp.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(string(base), "    max_keys = 3 # want KP601\n", "    max_keys    = 3\n    lint_ignore = { KP601 = \"the fourth key is temporary\" }\n", 1)
+	spec, diags, err := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
+	if err != nil || diags.HasErrors() {
+		t.Fatalf("does not load: %v %v", err, diags)
+	}
+	m, _ := model.Build(spec)
+	for _, d := range lint.Run(m, policy.Build(m), rules.All) {
+		t.Errorf("%s %s: %s", d.Rule, d.Summary, d.Detail)
+	}
+}
