@@ -187,7 +187,9 @@ func specFiles(dir string) ([]string, error) {
 	}
 	var names []string
 	for _, e := range entries {
-		if !strings.HasSuffix(e.Name(), FileSuffix) || e.IsDir() {
+		// Hidden files are not part of the spec: editors keep locks and
+		// backups there (Emacs's .#main.kp.hcl is a dangling link).
+		if !strings.HasSuffix(e.Name(), FileSuffix) || strings.HasPrefix(e.Name(), ".") || e.IsDir() {
 			continue
 		}
 		names = append(names, e.Name())

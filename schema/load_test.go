@@ -367,3 +367,15 @@ func TestNoCodeInStrings(t *testing.T) {
 		t.Errorf("plain dollar refused: %v %v", err, diags)
 	}
 }
+
+// TestHiddenFilesIgnored: an editor's lock (a dangling link) or backup that
+// starts with a dot is not part of the spec.
+func TestHiddenFilesIgnored(t *testing.T) {
+	dir := writeSpec(t, map[string]string{"main.kp.hcl": base, ".backup.kp.hcl": "not hcl {"})
+	if err := os.Symlink("user@host.1234:1700000000", filepath.Join(dir, ".#main.kp.hcl")); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	if _, diags, err := Load(dir); err != nil || len(diags) != 0 {
+		t.Errorf("Load = %v, %v; want the spec without its hidden files", diags, err)
+	}
+}
