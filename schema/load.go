@@ -176,6 +176,14 @@ func checkVersion(doc map[string]any, index *ranges, fallback hcl.Range) *diag.D
 	return nil
 }
 
+// IsSpecFile reports whether a file of this name in a spec directory is
+// part of the spec: it ends in FileSuffix and is not hidden. Editors keep
+// locks and backups in hidden files (Emacs's .#main.kp.hcl is a dangling
+// link).
+func IsSpecFile(name string) bool {
+	return strings.HasSuffix(name, FileSuffix) && !strings.HasPrefix(name, ".")
+}
+
 func specFiles(dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -187,9 +195,7 @@ func specFiles(dir string) ([]string, error) {
 	}
 	var names []string
 	for _, e := range entries {
-		// Hidden files are not part of the spec: editors keep locks and
-		// backups there (Emacs's .#main.kp.hcl is a dangling link).
-		if !strings.HasSuffix(e.Name(), FileSuffix) || strings.HasPrefix(e.Name(), ".") || e.IsDir() {
+		if !IsSpecFile(e.Name()) || e.IsDir() {
 			continue
 		}
 		names = append(names, e.Name())

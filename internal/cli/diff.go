@@ -135,7 +135,7 @@ func loadGit(src string) (*schema.Spec, diag.Diagnostics, error) {
 	var diags diag.Diagnostics
 	for _, entry := range strings.Split(listing, "\x00") {
 		meta, name, ok := strings.Cut(entry, "\t")
-		if !ok || !strings.HasSuffix(name, schema.FileSuffix) {
+		if !ok || !schema.IsSpecFile(name) {
 			continue
 		}
 		at := hcl.Range{Filename: src + "/" + name, Start: hcl.InitialPos, End: hcl.InitialPos}
