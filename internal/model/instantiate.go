@@ -7,6 +7,9 @@ import (
 	"strings"
 )
 
+// MaxAliasLength is AWS's limit on an alias name, "alias/" included.
+const MaxAliasLength = 256
+
 // instantiate makes the key instances: each key once per stage of its
 // application, or once for all stages when shared.
 func (b *builder) instantiate() {
@@ -72,6 +75,11 @@ func (b *builder) instance(k *Key, st *Stage, stages []*Stage) *KeyInstance {
 		parts = append(parts, st.Name)
 	}
 	ki.Alias = strings.Join(append(parts, k.Name), "/")
+	if len(ki.Alias) > MaxAliasLength {
+		b.errorf(k.Range(), "Alias too long",
+			"The alias of %s, %s, is %d characters; AWS takes aliases of at most %d. Shorten the alias_prefix, or the names of the application, stage, key or the data it is derived from.",
+			ki.ID(), ki.Alias, len(ki.Alias), MaxAliasLength)
+	}
 	if st != nil {
 		ki.PolicyFile = path.Join("policies", k.App.Name, st.Name, k.Name+".json")
 	} else {

@@ -554,3 +554,19 @@ func TestCostModel(t *testing.T) {
 		t.Errorf("non-rotating two-region key: %v USD, want 2", got)
 	}
 }
+
+// TestAliasTooLong: names within their own limits can still make an alias
+// longer than AWS takes; that is an error at the key, for each instance.
+func TestAliasTooLong(t *testing.T) {
+	long := strings.Repeat("n", 63)
+	src := strings.Replace(fmt.Sprintf(header, "hybrid"), `deployer      = "role/deploy"`, "deployer      = \"role/deploy\"\n  alias_prefix  = \""+strings.Repeat("p", 64)+"\"", 1) +
+		"application \"" + long + "\" {\n  team = \"web\"\n  stage \"" + long + "\" { account = \"dev\" }\n  stage \"b\" { account = \"prod\" }\n  key \"" + long + "\" {}\n  key \"short\" {}\n}\n"
+	spec, diags, err := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
+	if err != nil || diags.HasErrors() {
+		t.Fatalf("spec does not load: %v %v", err, diags)
+	}
+	_, mdiags := Build(spec)
+	if len(mdiags) != 1 || mdiags[0].Summary != "Alias too long" || !strings.Contains(mdiags[0].Detail, "is 262 characters") {
+		t.Fatalf("diagnostics = %v, want one Alias too long of 262 characters", mdiags)
+	}
+}
