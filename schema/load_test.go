@@ -232,6 +232,11 @@ func TestLoadErrors(t *testing.T) {
 			want:  []got{{"Invalid key", "main.kp.hcl:31:14"}, {"Invalid key", "main.kp.hcl:31:32"}, {"Invalid key", "main.kp.hcl:32:28"}},
 		},
 		{
+			name:  "empty and spaced map keys, located at the key",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, "  stage \"dev\" {", "  key \"k\" {\n    encryption_context = { \"\" = \"shop\", \"a b\" = \"x\" }\n  }\n  stage \"dev\" {", 1)},
+			want:  []got{{"Invalid key", "main.kp.hcl:31:28"}, {"Invalid key", "main.kp.hcl:31:41"}},
+		},
+		{
 			name:  "variable reference",
 			files: map[string]string{"main.kp.hcl": strings.Replace(base, `account = "dev"`, `account = dev`, 1)},
 			want:  []got{{"Variables not allowed", "main.kp.hcl:31:15"}},

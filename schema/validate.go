@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -81,6 +82,7 @@ func validate(doc map[string]any, index *ranges, fallback hcl.Range) diag.Diagno
 			v.diags = append(v.diags, diag.New(diag.Error, fallback, "Spec does not validate", err.Error()))
 			continue
 		}
+		unescapeLocations(ve)
 		if i > 0 {
 			prefix(ve, "/application/"+strconv.Itoa(i))
 		}
@@ -97,6 +99,18 @@ func prefix(ve *jsonschema.ValidationError, ptr string) {
 	ve.InstanceLocation = ptr + ve.InstanceLocation
 	for _, c := range ve.Causes {
 		prefix(c, ptr)
+	}
+}
+
+// unescapeLocations turns the instance locations of jsonschema, whose
+// tokens are percent-encoded, into plain JSON pointers, as the index of
+// ranges holds them ("a b", not "a%20b").
+func unescapeLocations(ve *jsonschema.ValidationError) {
+	if loc, err := url.PathUnescape(ve.InstanceLocation); err == nil {
+		ve.InstanceLocation = loc
+	}
+	for _, c := range ve.Causes {
+		unescapeLocations(c)
 	}
 }
 
@@ -238,9 +252,12 @@ func (v *validator) badKey(ve *jsonschema.ValidationError) {
 			ptr = ve.InstanceLocation
 		}
 	}
-	name := ptr[strings.LastIndex(ptr, "/")+1:]
+	if _, isMap := v.at(ptr).(map[string]any); isMap {
+		ptr += "/" // the error is at the map itself: the key is the empty one
+	}
+	i := strings.LastIndex(ptr, "/")
+	name, mapPtr := ptr[i+1:], ptr[:i]
 	name = strings.ReplaceAll(strings.ReplaceAll(name, "~1", "/"), "~0", "~")
-	mapPtr := parent(ptr)
 	what := v.describe(mapPtr)
 	detail := fmt.Sprintf("%s has the key %q, which is not allowed.", what, name)
 	if h := keyHints[property(mapPtr)]; h != "" {
