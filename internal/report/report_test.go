@@ -47,6 +47,15 @@ func TestMarkdownEscapesRowBreaks(t *testing.T) {
 	}
 }
 
+func TestBidiCharactersEscaped(t *testing.T) {
+	if got, want := printable("admin\u202e\u2066x\u200fy"), `admin\u202e\u2066x\u200fy`; got != want {
+		t.Errorf("printable = %q, want %q", got, want)
+	}
+	if got := mdEscape("a\u202eb"); got != "a b" {
+		t.Errorf("mdEscape = %q, want the override as a space", got)
+	}
+}
+
 func TestMarkdownMakesNoMentionsOrLinks(t *testing.T) {
 	for in, want := range map[string]string{
 		"ask @security-team":        "ask @<!-- -->security-team",

@@ -145,6 +145,11 @@ func printable(s string) string {
 	return b.String()
 }
 
+// isControl reports the characters kpgen never prints as they are: C0 and
+// C1 controls, the Unicode line and paragraph separators, and the
+// bidirectional formatting characters, which can make a line read in
+// another order than it is written.
 func isControl(r rune) bool {
-	return r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 || r == 0x2028 || r == 0x2029
+	return r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 || r == 0x2028 || r == 0x2029 ||
+		r == 0x061c || r == 0x200e || r == 0x200f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
 }
