@@ -164,7 +164,7 @@ func join(src []byte, pieces []*chunk) (*hcl.File, hcl.Diagnostics) {
 				diags = diags.Append(&hcl.Diagnostic{
 					Severity: hcl.DiagError,
 					Summary:  "Duplicate argument",
-					Detail:   "The argument \"" + name + "\" was already set at " + prev.NameRange.String() + ".",
+					Detail:   "The argument \"" + name + "\" was already set at " + rangeString(prev.NameRange) + ".",
 					Subject:  &attr.NameRange,
 				})
 			}

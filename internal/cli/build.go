@@ -105,7 +105,7 @@ func (a *analysis) outputs(kinds []string, cfnFormat string) ([]output.File, dia
 		}
 		also := ""
 		if first.Source.Filename != "" && first.Source != f.Source {
-			also = fmt.Sprintf(" (the other comes from %s)", first.Source)
+			also = fmt.Sprintf(" (the other comes from %s:%d:%d)", first.Source.Filename, first.Source.Start.Line, first.Source.Start.Column)
 		}
 		detail := fmt.Sprintf("Two of kpgen's outputs would both be written to %s%s. Rename an application, stage, key or principal so that their names no longer meet in one file name.", f.Path, also)
 		if first.Path != f.Path {

@@ -5,6 +5,7 @@ package diag
 import (
 	"cmp"
 	"fmt"
+	"regexp"
 	"slices"
 	"unicode/utf8"
 
@@ -83,6 +84,10 @@ func (ds Diagnostics) Count() (errors, warnings int) {
 }
 
 // FromHCL converts diagnostics reported by the hcl packages.
+// hclRange is a range as HCL writes it in a message ("main.kp.hcl:26,3-5",
+// "main.kp.hcl:26,3-27,1"); kpgen says file:line:col everywhere.
+var hclRange = regexp.MustCompile(`([^\s"(]+):(\d+),(\d+)-\d+(?:,\d+)?`)
+
 func FromHCL(hds hcl.Diagnostics) Diagnostics {
 	ds := make(Diagnostics, 0, len(hds))
 	for _, hd := range hds {
@@ -90,7 +95,7 @@ func FromHCL(hds hcl.Diagnostics) Diagnostics {
 		if hd.Severity == hcl.DiagWarning {
 			sev = Warning
 		}
-		d := &Diagnostic{Severity: sev, Summary: hd.Summary, Detail: hd.Detail}
+		d := &Diagnostic{Severity: sev, Summary: hd.Summary, Detail: hclRange.ReplaceAllString(hd.Detail, "$1:$2:$3")}
 		if hd.Subject != nil {
 			r := *hd.Subject
 			d.Subject = &r
