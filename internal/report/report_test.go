@@ -83,3 +83,28 @@ func TestFileURI(t *testing.T) {
 		}
 	}
 }
+
+// TestLongLineSnippet: a snippet shows a window of a long line around the
+// span, marked with ellipses, with the carets under the span.
+func TestLongLineSnippet(t *testing.T) {
+	line := "rank = " + strings.Repeat("1", 100000) + "X" + strings.Repeat("2", 100000)
+	col := len("rank = ") + 100000 + 1 // the X
+	src := Sources{"a.kp.hcl": &hcl.File{Bytes: []byte(line + "\n")}}
+	rng := hcl.Range{Filename: "a.kp.hcl", Start: hcl.Pos{Line: 1, Column: col, Byte: col - 1}, End: hcl.Pos{Line: 1, Column: col + 1, Byte: col}}
+	var out bytes.Buffer
+	if err := Text(&out, diag.Diagnostics{diag.New(diag.Error, rng, "Bad", "Fix it.")}, src, false); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(out.String(), "\n")
+	if out.Len() > 1000 || len(lines) < 5 {
+		t.Fatalf("output of %d bytes:\n%s", out.Len(), out.String())
+	}
+	shown, carets := lines[3], lines[4]
+	if !strings.HasPrefix(shown, "   1: …") || !strings.HasSuffix(shown, "…") {
+		t.Errorf("source line %q is not a window with ellipses", shown)
+	}
+	at := strings.Index(carets, "^")
+	if r := []rune(shown); at < 0 || at >= len(r) || r[at] != 'X' || strings.Count(carets, "^") != 1 {
+		t.Errorf("carets %q do not mark the X of %q", carets, shown)
+	}
+}

@@ -89,6 +89,9 @@ func writeText(w *bytes.Buffer, d *diag.Diagnostic, src Sources, lines map[strin
 	}
 }
 
+// maxSnippetWidth is how many characters of a source line a snippet shows.
+const maxSnippetWidth = 160
+
 // snippet prints the source lines of rng, each numbered, with a line of
 // carets under the span; starts holds the offsets of the text's lines.
 func snippet(w *bytes.Buffer, text []byte, starts []int, rng hcl.Range, color bool, col string) {
@@ -101,10 +104,8 @@ func snippet(w *bytes.Buffer, text []byte, starts []int, rng hcl.Range, color bo
 		if n < len(starts) {
 			end = starts[n] - 1
 		}
-		line := printable(strings.ReplaceAll(strings.TrimSuffix(string(text[starts[n-1]:end]), "\r"), "\t", " "))
-		prefix := fmt.Sprintf("%4d: ", n)
-		fmt.Fprintf(w, "%s%s\n", prefix, line)
-		from, to := 1, utf8.RuneCountInString(line)+1
+		raw := []rune(strings.ReplaceAll(strings.TrimSuffix(string(text[starts[n-1]:end]), "\r"), "\t", " "))
+		from, to := 1, len(raw)+1
 		if n == rng.Start.Line {
 			from = rng.Start.Column
 		}
@@ -114,6 +115,26 @@ func snippet(w *bytes.Buffer, text []byte, starts []int, rng hcl.Range, color bo
 		if to <= from {
 			to = from + 1
 		}
+		// A long line is shown as a window of it around the span's start.
+		lo, hi := 0, len(raw)
+		if len(raw) > maxSnippetWidth {
+			lo = max(0, min(from-1-maxSnippetWidth/4, len(raw)-maxSnippetWidth))
+			hi = lo + maxSnippetWidth
+		}
+		line := printable(string(raw[lo:hi]))
+		if lo > 0 {
+			line = "…" + line
+			from, to = from-lo+1, to-lo+1
+		}
+		if hi < len(raw) {
+			line += "…"
+		}
+		to = min(to, utf8.RuneCountInString(line)+1)
+		if to <= from {
+			to = from + 1
+		}
+		prefix := fmt.Sprintf("%4d: ", n)
+		fmt.Fprintf(w, "%s%s\n", prefix, line)
 		carets := strings.Repeat(" ", len(prefix)+from-1) + strings.Repeat("^", to-from)
 		if color {
 			carets = strings.Repeat(" ", len(prefix)+from-1) + col + strings.Repeat("^", to-from) + reset
