@@ -5,6 +5,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kpgen/kpgen/generators/cloudformation"
+	"github.com/kpgen/kpgen/internal/policy"
 	"github.com/kpgen/kpgen/internal/report"
 	"github.com/kpgen/kpgen/schema"
 )
@@ -26,6 +28,13 @@ func (a *app) validateCmd() *cobra.Command {
 			l, err := load(dir)
 			if err != nil {
 				return err
+			}
+			if !l.diags.HasErrors() {
+				// Names that meet in one output path are errors of the
+				// spec's structure, as lint and build report them.
+				an := &analysis{loaded: l, policies: policy.Build(l.model)}
+				_, odiags := an.outputs(outputKinds, cloudformation.FormatYAML)
+				l.diags = append(l.diags, odiags...)
 			}
 			l.diags.Sort()
 			if format == "json" {
