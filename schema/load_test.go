@@ -384,3 +384,20 @@ func TestHiddenFilesIgnored(t *testing.T) {
 		t.Errorf("Load = %v, %v; want the spec without its hidden files", diags, err)
 	}
 }
+
+// TestNameAdvice: a reference that is no name says why, pointing at a
+// look-alike character, and suggests the declared name; a fraction where a
+// whole number belongs is named as such.
+func TestNameAdvice(t *testing.T) {
+	for edit, want := range map[[2]string]string{
+		{`account = "dev"`, `account = "d` + "\u0435" + `v"`}: `It holds "е" (U+0435), which is not an ASCII letter, digit or hyphen. Did you mean "dev"?`,
+		{`team = "security"`, `team = "Security"`}:            `Did you mean "security"?`,
+		{`rank = 2`, `rank = 2.5`}:                            `must be a whole number, not 2.5.`,
+	} {
+		src := strings.Replace(base, edit[0], edit[1], 1)
+		_, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
+		if err != nil || len(diags) != 1 || !strings.Contains(diags[0].Detail, want) {
+			t.Errorf("%s: %v %v; want a detail saying %q", edit[1], err, diags, want)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/santhosh-tekuri/jsonschema/v5"
@@ -163,6 +164,9 @@ func (v *validator) leaf(ve *jsonschema.ValidationError, kw string) {
 		summary = "Incorrect value type"
 		want, got, _ := strings.Cut(strings.TrimPrefix(ve.Message, "expected "), ", but got ")
 		detail = fmt.Sprintf("%s must be %s, not %s.", what, hclType(want), hclType(got))
+		if want == "integer" && got == "number" {
+			detail = fmt.Sprintf("%s must be a whole number, not %v.", what, v.at(ptr))
+		}
 	case "enum", "const":
 		summary = "Unsupported value"
 		var allowed []string
@@ -178,6 +182,9 @@ func (v *validator) leaf(ve *jsonschema.ValidationError, kw string) {
 	case "pattern":
 		summary = "Invalid value"
 		detail = fmt.Sprintf("%s has the value %q, which is not allowed here.", what, fmt.Sprint(v.at(ptr)))
+		if s, ok := v.at(ptr).(string); ok && (refersToName[prop] || prop == "name") {
+			detail += nameAdvice(s, v.declared(prop, ptr))
+		}
 	case "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "anyOf":
 		summary = "Value out of range"
 		detail = fmt.Sprintf("%s is %v, which is out of range.", what, v.at(ptr))
@@ -480,6 +487,52 @@ var hints = map[string]string{
 	"version":              "This kpgen reads spec language version 1.",
 	"max_keys":             "A key budget is a whole number of keys, 0 or more.",
 	"max_monthly_usd":      "A cost budget is a number of US dollars per month, 0 or more.",
+}
+
+// nameAdvice points at what makes s no name: a character that is not
+// ASCII (a look-alike such as Cyrillic "е"), or capitals; and suggests the
+// declared name s was probably meant to be.
+func nameAdvice(s string, declared []string) string {
+	var out string
+	for _, r := range s {
+		if r > unicode.MaxASCII {
+			out = fmt.Sprintf(" It holds %q (U+%04X), which is not an ASCII letter, digit or hyphen.", string(r), r)
+			break
+		}
+	}
+	valid := slices.DeleteFunc(slices.Clone(declared), func(n string) bool { return !validName.MatchString(n) })
+	if sug := DidYouMean(strings.ToLower(s), valid); sug != "" {
+		out += fmt.Sprintf(" Did you mean %q?", sug)
+	}
+	return out
+}
+
+var validName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// declared lists the names of the blocks that attribute prop at ptr may
+// name: teams, accounts, classifications, or the keys of its application.
+func (v *validator) declared(prop, ptr string) []string {
+	typ := map[string]string{"team": "team", "security_team": "team", "account": "account", "key_account": "account", "classification": "classification"}[prop]
+	var blocks []any
+	switch {
+	case typ != "":
+		blocks, _ = v.doc[typ].([]any)
+	case prop == "key":
+		if toks := tokens(ptr); len(toks) > 1 && toks[0] == "application" {
+			if app, ok := v.at("/application/" + toks[1]).(map[string]any); ok {
+				blocks, _ = app["key"].([]any)
+			}
+		}
+	}
+	var names []string
+	for _, b := range blocks {
+		if m, ok := b.(map[string]any); ok {
+			if n, ok := m["name"].(string); ok {
+				names = append(names, n)
+			}
+		}
+	}
+	return names
 }
 
 // refersToName lists the attributes whose value is the name of a block.
