@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/mattn/go-isatty"
@@ -193,6 +194,16 @@ Terraform.`,
 	root.PersistentPreRunE = func(c *cobra.Command, args []string) error {
 		if a.dirFlag != "" && c.HasParent() && !specCommands[c.Name()] && !c.Hidden && c.Name() != "help" {
 			return &exitError{code: ExitUsage, msg: fmt.Sprintf("-C names a spec directory, which %s does not read", c.CommandPath())}
+		}
+		// An empty directory or file name names nothing; it is not the
+		// default that leaving it out gives.
+		for _, name := range []string{"dir", "out"} {
+			if f := c.Flags().Lookup(name); f != nil && f.Changed && f.Value.String() == "" {
+				return &exitError{code: ExitUsage, msg: fmt.Sprintf("-%s is empty: name a directory, or leave the flag out", f.Shorthand)}
+			}
+		}
+		if slices.Contains(args, "") && !c.Hidden { // shell completion asks about ""
+			return &exitError{code: ExitUsage, msg: "an argument is empty: name a directory or file, or leave it out"}
 		}
 		return nil
 	}
