@@ -127,6 +127,12 @@ func loadGit(src string) (*schema.Spec, diag.Diagnostics, error) {
 	// Entries are "MODE TYPE OBJECT SIZE\tNAME". As on disk, only regular
 	// files are read (a symbolic link's blob is its target's name), and
 	// none over the size limit.
+	if _, err := git(top, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+"^{commit}"); err != nil {
+		return nil, nil, &exitError{code: ExitUsage, msg: fmt.Sprintf("%s: git knows no commit %q here; name a branch, tag or commit (git log lists them)", src, ref)}
+	}
+	if _, err := git(top, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+":"+treeDir); err != nil {
+		return nil, nil, &exitError{code: ExitUsage, msg: fmt.Sprintf("%s: %s does not exist in %s", src, orDot(treeDir), ref)}
+	}
 	listing, err := git(top, "ls-tree", "-l", "-z", ref+":"+treeDir)
 	if err != nil {
 		return nil, nil, err
@@ -181,4 +187,11 @@ func git(dir string, args ...string) (string, error) {
 		return "", ioError("cannot run git: %v", err)
 	}
 	return stdout.String(), nil
+}
+
+func orDot(dir string) string {
+	if dir == "" {
+		return "the top of the repository"
+	}
+	return dir
 }
