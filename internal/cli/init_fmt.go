@@ -74,6 +74,18 @@ change and exits 1 if there are any.`,
 				printDiags(a.stderr, diags, src)
 				return errRejected
 			}
+			// A file the user may not write is refused before any is
+			// rewritten: the rewrite renames a new file into place, which
+			// would pass over its mode and owner.
+			if !check {
+				for _, r := range results {
+					if r.Changed() {
+						if err := writable(r.Path, r.Mode); err != nil {
+							return err
+						}
+					}
+				}
+			}
 			changed := 0
 			for _, r := range results {
 				if !r.Changed() {
@@ -97,4 +109,17 @@ change and exits 1 if there are any.`,
 	}
 	c.Flags().BoolVar(&check, "check", false, "list files that are not formatted and exit 1; change nothing")
 	return c
+}
+
+// writable refuses a file that is read-only, or that the user could not
+// open for writing.
+func writable(path string, mode os.FileMode) error {
+	if mode&0o200 == 0 {
+		return ioError("%s is read-only; kpgen fmt rewrites only files you may write (kpgen fmt -check lists them without writing)", path)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return ioError("cannot write %s: %v", path, err)
+	}
+	return f.Close()
 }
