@@ -164,9 +164,13 @@ func ReadManifest(dir string) (*Manifest, error) {
 	if err != nil || data == nil {
 		return &Manifest{}, err
 	}
+	name := filepath.Join(dir, ManifestName)
 	var m Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("%s is not a kpgen manifest: %w", filepath.Join(dir, ManifestName), err)
+		return nil, fmt.Errorf("%s is not a kpgen manifest (%w). If kpgen wrote it, move it aside and build again: kpgen then refuses every file it did not write, and names them", name, err)
+	}
+	if m.FormatVersion != "1" || m.Generator != "kpgen" {
+		return nil, fmt.Errorf("%s has format_version %q and generator %q; this kpgen reads its manifest format 1 only. Build with the kpgen that wrote it, or with a newer one", name, m.FormatVersion, m.Generator)
 	}
 	for _, e := range m.Files {
 		if err := CheckPath(e.Path); err != nil || e.Path == ManifestName {

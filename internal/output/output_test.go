@@ -88,15 +88,37 @@ func TestReadManifestRefusesEscapes(t *testing.T) {
 		t.Fatal(err)
 	}
 	rel, _ := filepath.Rel(dir, victim)
-	manifest := `{"format_version": "1", "files": [{"path": "` + filepath.ToSlash(rel) + `", "sha256": ""}]}`
+	manifest := `{"format_version": "1", "generator": "kpgen", "files": [{"path": "` + filepath.ToSlash(rel) + `", "sha256": ""}]}`
 	if err := os.WriteFile(filepath.Join(dir, ManifestName), []byte(manifest), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Write(dir, nil, nil); err == nil {
-		t.Fatal("a manifest naming a path outside the directory was accepted")
+	if _, err := Write(dir, nil, nil); err == nil || !strings.Contains(err.Error(), "which kpgen never writes") {
+		t.Fatalf("a manifest naming a path outside the directory: %v", err)
 	}
 	if _, err := os.Stat(victim); err != nil {
 		t.Errorf("the file outside the output directory was removed: %v", err)
+	}
+}
+
+// TestReadManifestRefusesOtherFormats: a manifest of another format (a
+// newer kpgen's) or of no format is refused, not overwritten.
+func TestReadManifestRefusesOtherFormats(t *testing.T) {
+	for _, manifest := range []string{
+		`{"format_version": "99", "generator": "kpgen", "files": []}`,
+		`{"format_version": null, "generator": "kpgen", "files": []}`,
+		`{"format_version": "1", "generator": "other", "files": []}`,
+		`{}`,
+	} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, ManifestName), []byte(manifest), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Write(dir, nil, nil); err == nil || !strings.Contains(err.Error(), "this kpgen reads its manifest format 1 only") {
+			t.Errorf("%s: %v", manifest, err)
+		}
+		if data, _ := os.ReadFile(filepath.Join(dir, ManifestName)); string(data) != manifest {
+			t.Errorf("%s was rewritten", manifest)
+		}
 	}
 }
 
