@@ -1,0 +1,40 @@
+package rules
+
+import (
+	_ "embed"
+
+	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/lint"
+)
+
+//go:embed kp507.md
+var kp507Doc string
+
+// KP507 warns about a key that cannot rotate automatically protecting data
+// whose classification requires rotation.
+var KP507 = &lint.Rule{
+	ID:        "KP507",
+	Name:      "manual-rotation",
+	Principle: "Key types",
+	Severity:  diag.Warning,
+	Summary:   "a classification requires rotation and a key protecting it cannot rotate automatically (asymmetric, HMAC or imported key material)",
+	Doc:       kp507Doc,
+	Check: func(p *lint.Pass) {
+		for _, k := range keys(p.Model) {
+			if k.CanRotate() {
+				continue // KP501's concern
+			}
+			attr, why := "spec", "its spec "+k.Spec+" is not SYMMETRIC_DEFAULT"
+			if k.Origin == "external" {
+				attr, why = "origin", "its key material is imported (origin = \"external\")"
+			}
+			for _, c := range k.Classifications() {
+				if c.Rotation {
+					p.Report(attrRange(k, attr), "Key cannot rotate automatically",
+						"The %s protects %q data, whose classification requires rotation, but AWS KMS cannot rotate it automatically: %s. Rotate it by hand on a schedule (a new key, then move the alias), and say so with lint_ignore = { KP507 = \"…\" }; or protect the data with a SYMMETRIC_DEFAULT key whose material AWS makes.", keyName(k), c.Name, why)
+					break
+				}
+			}
+		}
+	},
+}
