@@ -142,7 +142,7 @@ func explainKeys(app *Application) {
 		var reasons []string
 		mine := k.Classifications()
 		var otherClasses []string
-		var sameClassKeys []string
+		var sameClassKeys, chosenKeys []string
 		for _, o := range app.Keys {
 			if o == k || len(o.Protects) == 0 {
 				continue
@@ -153,7 +153,14 @@ func explainKeys(app *Application) {
 				}
 			}
 			if len(mine) == 1 && len(o.Classifications()) == 1 && o.Classifications()[0] == mine[0] {
-				sameClassKeys = append(sameClassKeys, o.Name)
+				// Principle 3 parts data of one classification that flows
+				// through different services; keys that share a service
+				// are apart because the spec names a key block.
+				if disjoint(k.Services, o.Services) {
+					sameClassKeys = append(sameClassKeys, o.Name)
+				} else {
+					chosenKeys = append(chosenKeys, o.Name)
+				}
 			}
 		}
 		if len(mine) == 1 && len(otherClasses) > 0 {
@@ -177,9 +184,23 @@ func explainKeys(app *Application) {
 			}
 			reasons = append(reasons, fmt.Sprintf("P3: %s apart from other %s data (%s %s)", what, mine[0].Name, plural(len(sameClassKeys), "key"), strings.Join(sameClassKeys, ", ")))
 		}
+		if len(chosenKeys) > 0 {
+			slices.Sort(chosenKeys)
+			reasons = append(reasons, fmt.Sprintf("key block: apart from other %s data in the same services by the spec's choice (%s %s)", mine[0].Name, plural(len(chosenKeys), "key"), strings.Join(chosenKeys, ", ")))
+		}
 		if k.AdministratorsSet {
 			reasons = append(reasons, "P4: administrators of its own")
 		}
 		k.Reasons = reasons
 	}
+}
+
+// disjoint reports whether two service lists have no service in common.
+func disjoint(a, b []*Service) bool {
+	for _, s := range a {
+		if slices.Contains(b, s) {
+			return false
+		}
+	}
+	return true
 }

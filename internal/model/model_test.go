@@ -570,3 +570,50 @@ func TestAliasTooLong(t *testing.T) {
 		t.Fatalf("diagnostics = %v, want one Alias too long of 262 characters", mdiags)
 	}
 }
+
+// TestReasons: a key apart from other data of its classification in other
+// services is Principle 3's; in the same services, the spec's choice of a
+// key block.
+func TestReasons(t *testing.T) {
+	app := `application "a" {
+  team = "web"
+  stage "dev" { account = "dev" }
+  data "d1" {
+    classification = "secret"
+    services       = ["rds"]
+    key            = "k"
+  }
+  data "d2" {
+    classification = "secret"
+    services       = ["rds"]
+  }
+  data "d3" {
+    classification = "secret"
+    services       = ["s3"]
+  }
+  key "k" {}
+}
+`
+	spec, diags, err := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(fmt.Sprintf(header, "hybrid") + app)})
+	if err != nil || diags.HasErrors() {
+		t.Fatalf("spec does not load: %v %v", err, diags)
+	}
+	m, mdiags := Build(spec)
+	if mdiags.HasErrors() {
+		t.Fatal(mdiags)
+	}
+	got := map[string][]string{}
+	for _, k := range m.Applications[0].Keys {
+		got[k.Name] = k.Reasons
+	}
+	want := map[string][]string{
+		"k": {"P2: one key per stage", "P3: data in rds apart from other secret data (key d3)",
+			"key block: apart from other secret data in the same services by the spec's choice (key d2)"},
+		"d2": {"P2: one key per stage", "P3: data in rds apart from other secret data (key d3)",
+			"key block: apart from other secret data in the same services by the spec's choice (key k)"},
+		"d3": {"P2: one key per stage", "P3: data in s3 apart from other secret data (keys d2, k)"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("reasons (-want +got):\n%s", diff)
+	}
+}
