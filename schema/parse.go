@@ -68,6 +68,11 @@ func parseFiles(names []string, srcs [][]byte) ([]*hcl.File, []hcl.Diagnostics) 
 				files[i].Nav = blockNav(b.Blocks)
 			}
 		case failed:
+			// Pieces too small to check can nest deeply together.
+			if deep := tooDeep(srcs[i], names[i], hcl.InitialPos); deep != nil {
+				files[i], diags[i] = &hcl.File{Bytes: srcs[i]}, deep
+				continue
+			}
 			files[i], diags[i] = hclsyntax.ParseConfig(srcs[i], names[i], hcl.InitialPos)
 		default:
 			files[i], diags[i] = join(srcs[i], mine)

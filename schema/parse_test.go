@@ -124,6 +124,9 @@ func TestDeepNestingRefused(t *testing.T) {
 		"minus signs":   strings.Repeat("-", n) + "1",
 		"negations":     strings.Repeat("!", n) + "true",
 		"conditionals":  strings.Repeat("true ? 1 : ", n) + "1",
+		// Lines that begin with a letter split the file into small pieces,
+		// each unbalanced: the file is then parsed whole.
+		"across pieces": strings.Repeat(strings.Repeat("(", 1000)+"\nx\n", n/1000) + "1",
 	} {
 		t.Run(name, func(t *testing.T) {
 			src := []byte("kpgen {\n  version = " + value + "\n}\n")
