@@ -232,6 +232,11 @@ func TestLoadErrors(t *testing.T) {
 			want:  []got{{"Invalid key", "main.kp.hcl:31:14"}, {"Invalid key", "main.kp.hcl:31:32"}, {"Invalid key", "main.kp.hcl:32:28"}},
 		},
 		{
+			name:  "a bad key whose value is a map is named",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, "  stage \"dev\" {", "  key \"k\" {\n    encryption_context = { \"a b\" = { x = \"y\" } }\n  }\n  stage \"dev\" {", 1)},
+			want:  []got{{"Invalid key", "main.kp.hcl:31:28"}, {"Incorrect value type", "main.kp.hcl:31:36"}},
+		},
+		{
 			name:  "empty and spaced map keys, located at the key",
 			files: map[string]string{"main.kp.hcl": strings.Replace(base, "  stage \"dev\" {", "  key \"k\" {\n    encryption_context = { \"\" = \"shop\", \"a b\" = \"x\" }\n  }\n  stage \"dev\" {", 1)},
 			want:  []got{{"Invalid key", "main.kp.hcl:31:28"}, {"Invalid key", "main.kp.hcl:31:41"}},
@@ -359,6 +364,7 @@ func TestNoCodeInStrings(t *testing.T) {
 		`key "k" { description = "{{resolve:secretsmanager:db:SecretString:password}}" }`: "Dynamic reference not allowed",
 		`key "k" { tags = { team = "x {{resolve:ssm:/a}}" } }`:                            "Dynamic reference not allowed",
 		`key "k" { encryption_context = { app = "$${aws:username}" } }`:                   "Policy variable not allowed",
+		`key "k" { tags = { "{{resolve:ssm:x}}" = "web" } }`:                              "Dynamic reference not allowed",
 	} {
 		src := strings.Replace(base, "  stage \"dev\" {", "  "+edit+"\n  stage \"dev\" {", 1)
 		_, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})

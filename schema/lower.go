@@ -386,8 +386,7 @@ func (l *lowerer) convert(ptr string, v cty.Value, depth int, rng hcl.Range) (an
 	case t == cty.String:
 		str := v.AsString()
 		if strings.Contains(str, "{{resolve:") {
-			l.diags = l.diags.Errorf(rng, "Dynamic reference not allowed",
-				"CloudFormation reads {{resolve:...}} in a template as a reference to a parameter or secret and puts its value there, so spec text may not hold it. Write the text without \"{{resolve:\".")
+			l.diags = l.diags.Errorf(rng, "Dynamic reference not allowed", dynamicReference)
 			return nil, false
 		}
 		if strings.Contains(ptr, "/encryption_context/") && strings.Contains(str, "${") {
@@ -429,6 +428,14 @@ func (l *lowerer) convert(ptr string, v cty.Value, depth int, rng hcl.Range) (an
 			if !ok {
 				er = rng
 			}
+			if strings.Contains(k.AsString(), "{{resolve:") {
+				kr, ok := l.index[p+"#key"]
+				if !ok {
+					kr = er
+				}
+				l.diags = l.diags.Errorf(kr, "Dynamic reference not allowed", dynamicReference)
+				return nil, false
+			}
 			x, ok := l.convert(p, ev, depth+1, er)
 			if !ok {
 				if ev.IsNull() {
@@ -443,6 +450,8 @@ func (l *lowerer) convert(ptr string, v cty.Value, depth int, rng hcl.Range) (an
 	l.diags = l.diags.Errorf(rng, "Unsupported value", "Write a string, number, bool, list or map.")
 	return nil, false
 }
+
+const dynamicReference = "CloudFormation reads {{resolve:...}} in a template as a reference to a parameter or secret and puts its value there, so spec text may not hold it. Write the text without \"{{resolve:\"."
 
 // escapePointer escapes one JSON pointer reference token (RFC 6901).
 func escapePointer(s string) string {

@@ -259,8 +259,10 @@ func (v *validator) badKey(ve *jsonschema.ValidationError) {
 			ptr = ve.InstanceLocation
 		}
 	}
-	if _, isMap := v.at(ptr).(map[string]any); isMap {
-		ptr += "/" // the error is at the map itself: the key is the empty one
+	if m, isMap := v.at(ptr).(map[string]any); isMap {
+		if _, empty := m[""]; empty {
+			ptr += "/" // the error is at the map itself: the key is the empty one
+		}
 	}
 	i := strings.LastIndex(ptr, "/")
 	name, mapPtr := ptr[i+1:], ptr[:i]

@@ -195,8 +195,12 @@ func explainKeys(app *Application) {
 	}
 }
 
-// disjoint reports whether two service lists have no service in common.
+// disjoint reports whether two service lists have no service in common. A
+// key without services may be used through any, so it meets every other.
 func disjoint(a, b []*Service) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
 	for _, s := range a {
 		if slices.Contains(b, s) {
 			return false

@@ -617,3 +617,22 @@ func TestReasons(t *testing.T) {
 		t.Errorf("reasons (-want +got):\n%s", diff)
 	}
 }
+
+// TestDisjointServices: a key without services may be used through any, so
+// it shares a service with every other key.
+func TestDisjointServices(t *testing.T) {
+	rds, s3 := &Service{Name: "rds"}, &Service{Name: "s3"}
+	for _, tt := range []struct {
+		a, b []*Service
+		want bool
+	}{
+		{[]*Service{rds}, []*Service{s3}, true},
+		{[]*Service{rds, s3}, []*Service{s3}, false},
+		{nil, []*Service{s3}, false},
+		{[]*Service{rds}, nil, false},
+	} {
+		if got := disjoint(tt.a, tt.b); got != tt.want {
+			t.Errorf("disjoint(%v, %v) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}

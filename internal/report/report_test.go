@@ -62,6 +62,7 @@ func TestMarkdownMakesNoMentionsOrLinks(t *testing.T) {
 		"see org/repo#12":           "see org/repo#<!-- -->12",
 		"https://evil.example/x":    "https:<!-- -->//evil.example/x",
 		"www.example.com":           "www<!-- -->.example.com",
+		"ping &commat;team &num;12": "ping &amp;commat;team &amp;num;12",
 		"mail bob@example.com now":  "mail bob@<!-- -->example.com now",
 		"plain text, no markup 1.0": "plain text, no markup 1.0",
 	} {

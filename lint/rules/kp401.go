@@ -63,15 +63,18 @@ func manager(ki *model.KeyInstance, u model.Principal) (model.Principal, string)
 	return model.Principal{}, ""
 }
 
-// reaches reports whether the grants to a reach b's calls: the same
-// principal, or an Identity Center pattern (*AWSReservedSSO_NAME_*) that
-// matches b's role, or the roles of b's permission set NAME_….
+// reaches reports whether a and b meet in one role: the same principal, or
+// an Identity Center pattern (*AWSReservedSSO_NAME_*) of one that matches
+// the other's role, or the roles of the other's permission set NAME_….
 func reaches(a, b model.Principal) bool {
 	switch {
 	case a.Key() == b.Key():
 		return true
 	case a.Kind == model.IdentityCenter && b.Kind == model.IdentityCenter:
-		return a.Account == b.Account && strings.HasPrefix(b.Ref.PermissionSet, a.Ref.PermissionSet+"_")
+		// Either pattern may match the other's roles: a grant to b that
+		// reaches a's roles puts both duties in a's roles just the same.
+		pa, pb := a.Ref.PermissionSet, b.Ref.PermissionSet
+		return a.Account == b.Account && (strings.HasPrefix(pb, pa+"_") || strings.HasPrefix(pa, pb+"_"))
 	case a.Kind == model.IdentityCenter && b.Kind == model.IAM:
 		return policy.ArnLike(a.ARN, b.ARN)
 	case a.Kind == model.IAM && b.Kind == model.IdentityCenter:

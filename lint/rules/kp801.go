@@ -2,6 +2,7 @@ package rules
 
 import (
 	_ "embed"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,8 +28,7 @@ var narrowingKeys = map[string]func(v string, crossColons bool) bool{
 	"aws:principalarn":      arnInConcreteAccount,
 	"aws:sourcearn":         arnInConcreteAccount,
 	"aws:principalorgpaths": pathInConcreteOrg,
-	"aws:userid":            notOnlyWildcards,
-	"aws:username":          notOnlyWildcards,
+	"aws:userid":            uniqueID,
 }
 
 // narrowingOperators compare the request's value of a key with the
@@ -132,11 +132,16 @@ func pathInConcreteOrg(v string, _ bool) bool {
 	return concreteID(org, false)
 }
 
-// notOnlyWildcards: a user ID or name that names something besides
-// wildcards.
-func notOnlyWildcards(v string, _ bool) bool {
-	return strings.Trim(v, "*?") != "" && !strings.Contains(v, "${")
+// uniqueID: a user ID that begins with the unique ID of an IAM user or
+// role (AIDA…, AROA…), which names one principal in all of AWS; a role's
+// session name may follow. aws:username is no narrowing key at all: any
+// account can make a user of any name.
+func uniqueID(v string, _ bool) bool {
+	id, _, _ := strings.Cut(v, ":")
+	return uniqueIDPattern.MatchString(id)
 }
+
+var uniqueIDPattern = regexp.MustCompile(`^A[A-Z]{3}[A-Z0-9]{16,}$`)
 
 func sidOf(s *policy.Statement, i int) string {
 	if s.Sid != "" {

@@ -2,6 +2,7 @@ package rules
 
 import (
 	_ "embed"
+	"slices"
 
 	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/internal/policy"
@@ -65,5 +66,11 @@ var KP808 = &lint.Rule{
 // namesNoPrincipal reports whether a Principal element that is present
 // names nobody: {} or {"AWS": []}.
 func namesNoPrincipal(p *policy.Principal) bool {
-	return !p.All && len(p.AWS) == 0 && len(p.Service) == 0 && len(p.Federated) == 0 && len(p.CanonicalUser) == 0
+	return !p.All && empty(p.AWS) && empty(p.Service) && empty(p.Federated) && empty(p.CanonicalUser)
+}
+
+// empty reports whether a principal list names no one: no values, or only
+// empty strings, which AWS refuses as well.
+func empty(v policy.Values) bool {
+	return !slices.ContainsFunc(v, func(s string) bool { return s != "" })
 }

@@ -71,8 +71,11 @@ func TestKP801Narrowing(t *testing.T) {
 		{`{"ArnLike": {"aws:SourceArn": "arn:aws:logs:*:111111111111:*"}}`, true},
 		{`{"ArnLike": {"aws:PrincipalArn": "arn:*:iam::111111111111:role/app"}}`, true},
 		{`{"StringLike": {"aws:PrincipalArn": "arn:aws:iam::111111111111:role/*"}}`, true},
-		{`{"StringLike": {"aws:userid": "AROAEXAMPLEID:*"}}`, true},
-		{`{"StringEquals": {"aws:username": "alice"}}`, true},
+		{`{"StringLike": {"aws:userid": "AROA1234567890EXAMPLE:*"}}`, true},
+		{`{"StringEquals": {"aws:userid": "AIDA1234567890EXAMPLE"}}`, true},
+		{`{"StringEquals": {"aws:username": "alice"}}`, false},
+		{`{"StringLike": {"aws:userid": "AIDA*"}}`, false},
+		{`{"StringLike": {"aws:userid": "*:x"}}`, false},
 		{`{"StringEquals": {"aws:PrincipalAccount": "${aws:ResourceAccount}"}}`, true},
 		// One narrowing condition is enough: conditions all hold together.
 		{`{"StringLike": {"aws:PrincipalArn": "*"}, "StringEquals": {"kms:CallerAccount": "111111111111"}}`, true},
@@ -230,6 +233,8 @@ func TestKP808EmptyPrincipal(t *testing.T) {
 		{`{"AWS": []}`, []finding{{4, "KP808"}}},
 		{`{"AWS": null}`, []finding{{4, "KP808"}}},
 		{`{"AWS": [], "Service": []}`, []finding{{4, "KP808"}}},
+		{`{"AWS": ""}`, []finding{{4, "KP808"}}},
+		{`{"AWS": ["", ""]}`, []finding{{4, "KP808"}}},
 		{`null`, []finding{{2, "KP808"}}}, // no Principal at all: at the statement
 		{`{"AWS": "arn:aws:iam::111111111111:role/app"}`, nil},
 		{`{"Service": ["logs.us-east-1.amazonaws.com"]}`, nil},
