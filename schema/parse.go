@@ -116,12 +116,17 @@ func tooDeep(src []byte, filename string, start hcl.Pos) hcl.Diagnostics {
 		}
 		if depth > maxNesting || ops > maxNesting {
 			rng := t.Range
-			return hcl.Diagnostics{{
+			d := &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Value nested too deeply",
-				Detail:   fmt.Sprintf("kpgen values are literals: strings, numbers, booleans, and lists and maps of them, nested a few levels at most. This file nests brackets, quotes or operators more than %d deep here. Write the value as a literal.", maxNesting),
+				Detail:   fmt.Sprintf("kpgen values are literals: strings, numbers, booleans, and lists and maps of them, nested a few levels at most. This file nests brackets, quotes or templates more than %d deep here. Write the value as a literal.", maxNesting),
 				Subject:  &rng,
-			}}
+			}
+			if ops > maxNesting {
+				d.Summary = "Too many operators"
+				d.Detail = fmt.Sprintf("kpgen values are literals, and kpgen evaluates no operators, but this part of the file holds more than %d (-, !, ?), the last here. Write the values as literals.", maxNesting)
+			}
+			return hcl.Diagnostics{d}
 		}
 	}
 	return nil

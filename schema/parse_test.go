@@ -130,12 +130,16 @@ func TestDeepNestingRefused(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			src := []byte("kpgen {\n  version = " + value + "\n}\n")
-			_, diags, err := Parse("spec", []string{"main.kp.hcl"}, [][]byte{src})
-			if err != nil || len(diags) != 1 || diags[0].Summary != "Value nested too deeply" || diags[0].Subject.Start.Line != 2 {
-				t.Errorf("Parse: %v %v", err, diags)
+			want := "Value nested too deeply"
+			if strings.ContainsAny(value[:1], "-!") || strings.Contains(value, "?") {
+				want = "Too many operators"
 			}
-			if _, diags := Format(src, "main.kp.hcl"); len(diags) != 1 || diags[0].Summary != "Value nested too deeply" {
-				t.Errorf("Format: %v", diags)
+			_, diags, err := Parse("spec", []string{"main.kp.hcl"}, [][]byte{src})
+			if err != nil || len(diags) != 1 || diags[0].Summary != want || diags[0].Subject.Start.Line != 2 {
+				t.Errorf("Parse: %v %v, want %q", err, diags, want)
+			}
+			if _, diags := Format(src, "main.kp.hcl"); len(diags) != 1 || diags[0].Summary != want {
+				t.Errorf("Format: %v, want %q", diags, want)
 			}
 		})
 	}

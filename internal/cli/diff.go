@@ -133,6 +133,9 @@ func loadGit(src string) (*schema.Spec, diag.Diagnostics, error) {
 	if _, err := git(top, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+":"+treeDir); err != nil {
 		return nil, nil, &exitError{code: ExitUsage, msg: fmt.Sprintf("%s: %s does not exist in %s", src, orDot(treeDir), ref)}
 	}
+	if typ, err := git(top, "cat-file", "-t", ref+":"+treeDir); err != nil || strings.TrimSpace(typ) != "tree" {
+		return nil, nil, &exitError{code: ExitUsage, msg: fmt.Sprintf("%s: %s is not a directory in %s; name the directory that holds the spec", src, orDot(treeDir), ref)}
+	}
 	listing, err := git(top, "ls-tree", "-l", "-z", ref+":"+treeDir)
 	if err != nil {
 		return nil, nil, err

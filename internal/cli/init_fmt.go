@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
@@ -34,6 +35,7 @@ func (a *app) initCmd() *cobra.Command {
 				return ioError("cannot create %s: %v", dir, err)
 			}
 			existing, _ := filepath.Glob(filepath.Join(dir, "*"+schema.FileSuffix))
+			existing = slices.DeleteFunc(existing, func(p string) bool { return !schema.IsSpecFile(filepath.Base(p)) })
 			if len(existing) > 0 {
 				return &exitError{code: ExitRejected, msg: fmt.Sprintf("%s already holds a spec (%s); kpgen init writes only into a directory without *%s files",
 					dir, filepath.Base(existing[0]), schema.FileSuffix)}

@@ -2,6 +2,7 @@ package rules
 
 import (
 	_ "embed"
+	"fmt"
 
 	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/internal/model"
@@ -33,6 +34,8 @@ var KP102 = &lint.Rule{
 				}
 				fix := "Point it at a key block whose origin meets the requirement."
 				switch {
+				case c.MinKeyType == model.External && d.Source.Has("key"):
+					fix = fmt.Sprintf("Set origin = \"external\" on key %q and import its key material, or point the data at a key block that has it.", d.Source.Key.Value)
 				case c.MinKeyType == model.External:
 					fix = "Point it (key = \"NAME\") at a key block with origin = \"external\", whose key material you import."
 				case d.Source.Has("key_type"):
