@@ -407,3 +407,23 @@ func TestNameAdvice(t *testing.T) {
 		}
 	}
 }
+
+// TestTooManyValues: a list or map longer than any attribute needs is
+// refused at its first value too many, before HCL evaluates it.
+func TestTooManyValues(t *testing.T) {
+	list := "[" + strings.Repeat(`"us-east-1", `, MaxValues+1) + "]"
+	entries := make([]string, MaxValues+1)
+	for i := range entries {
+		entries[i] = fmt.Sprintf("t%d = \"x\"", i)
+	}
+	for attr, value := range map[string]string{
+		"regions":     list,
+		"lint_ignore": "{ " + strings.Join(entries, ", ") + " }",
+	} {
+		src := strings.Replace(base, `rank = 2`, "rank = 2\n  "+attr+" = "+value, 1)
+		_, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
+		if err != nil || len(diags) != 1 || diags[0].Summary != "Too many values" || diags[0].Subject.Start.Column < 1000 {
+			t.Errorf("%s: %v %v; want Too many values at the value after the %dth", attr, err, diags, MaxValues)
+		}
+	}
+}

@@ -286,6 +286,17 @@ func (l *lowerer) value(ptr string, expr hcl.Expression) (any, bool) {
 	return l.convert(ptr, v, 0, expr.Range())
 }
 
+// MaxValues is the most values a list or map may hold. No attribute needs
+// more, and each value costs HCL and the schema validator about two
+// kilobytes, so a spec of a few megabytes of long lists would take
+// gigabytes.
+const MaxValues = 1000
+
+func tooMany(at hcl.Range) *diag.Diagnostic {
+	return diag.New(diag.Error, at, "Too many values",
+		fmt.Sprintf("A list or map of a kpgen spec holds at most %d values; this one holds more, from here on. Split what it describes into several blocks.", MaxValues))
+}
+
 // notLiteral reports the first part of expr that is not a literal value: a
 // spec holds strings without templates, numbers, booleans, and lists and
 // maps of them. HCL would evaluate the rest (operators, conditionals, for
@@ -304,6 +315,9 @@ func notLiteral(expr hcl.Expression) *diag.Diagnostic {
 		}
 		return nil
 	case *hclsyntax.TupleConsExpr:
+		if len(e.Exprs) > MaxValues {
+			return tooMany(e.Exprs[MaxValues].Range())
+		}
 		for _, el := range e.Exprs {
 			if d := notLiteral(el); d != nil {
 				return d
@@ -311,6 +325,9 @@ func notLiteral(expr hcl.Expression) *diag.Diagnostic {
 		}
 		return nil
 	case *hclsyntax.ObjectConsExpr:
+		if len(e.Items) > MaxValues {
+			return tooMany(e.Items[MaxValues].KeyExpr.Range())
+		}
 		for _, item := range e.Items {
 			key := item.KeyExpr
 			if k, ok := key.(*hclsyntax.ObjectConsKeyExpr); ok {
