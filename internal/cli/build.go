@@ -20,7 +20,6 @@ import (
 	"github.com/kpgen/kpgen/internal/cache"
 	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/internal/output"
-	"github.com/kpgen/kpgen/internal/par"
 	"github.com/kpgen/kpgen/internal/policy"
 	"github.com/kpgen/kpgen/internal/report"
 	"github.com/kpgen/kpgen/lint"
@@ -62,19 +61,13 @@ func analyzeLoaded(l *loaded) *analysis {
 		return a
 	}
 	a.policies = policy.Build(l.model)
+	a.diags = append(a.diags, lint.Run(l.model, a.policies, rules.All)...)
 	// The generators' own checks (outputs that would meet in one path,
 	// CloudFormation export names) are reported with the rules, so that a
 	// spec that lint passes is one that build accepts. The files are made
-	// lazily: this renders none of them. The two run side by side.
-	var found [2]diag.Diagnostics
-	par.Each(2, func(i int) {
-		if i == 0 {
-			found[0] = lint.Run(l.model, a.policies, rules.All)
-		} else {
-			_, found[1] = a.outputs(outputKinds, cloudformation.FormatYAML)
-		}
-	})
-	a.diags = append(append(a.diags, found[0]...), found[1]...)
+	// lazily: this renders none of them.
+	_, odiags := a.outputs(outputKinds, cloudformation.FormatYAML)
+	a.diags = append(a.diags, odiags...)
 	return a
 }
 
