@@ -38,6 +38,7 @@ var (
 		"kms:ListKeyRotations",
 		"kms:RotateKeyOnDemand",
 	}
+	rotationStatus     = "kms:GetKeyRotationStatus"
 	importActions      = []string{"kms:DeleteImportedKeyMaterial", "kms:GetParametersForImport", "kms:ImportKeyMaterial"}
 	multiRegionActions = []string{"kms:ReplicateKey", "kms:UpdatePrimaryRegion"}
 
@@ -70,9 +71,17 @@ func init() {
 		rotate, external, multi := kind&1 != 0, kind&2 != 0, kind&4 != 0
 		a := slices.Clone(adminActions)
 		o := slices.Clone(operatorActions)
-		if rotate {
+		switch {
+		case rotate:
 			a = append(a, rotationActions...)
 			o = append(o, rotationActions...)
+		case !external:
+			// A key of AWS's material that cannot rotate still answers
+			// GetKeyRotationStatus (always false), and Terraform's AWS
+			// provider asks it on every read of such a key: without it
+			// the deploying role could not refresh the key it created.
+			a = append(a, rotationStatus)
+			o = append(o, rotationStatus)
 		}
 		if external {
 			a = append(a, importActions...)
@@ -106,7 +115,7 @@ func AdminActions(k *model.Key) []string { return adminSets[keyKind(k)] }
 
 // OperatorActions is what a key's operators may do. The slice is shared: do
 // not modify it.
-func OperatorActions(k *model.Key) []string { return operatorSets[keyKind(k)&1] }
+func OperatorActions(k *model.Key) []string { return operatorSets[keyKind(k)&3] }
 
 // UserActions is what a key's users may do, by the key's usage; the actions
 // that take an encryption context come first, the rest (describe, public
