@@ -310,7 +310,9 @@ func (mod *module) key(body *hclwrite.Body, w *writer, kp *policy.KeyPolicy) {
 		b.SetAttributeValue("key_spec", cty.StringVal(k.Spec))
 		b.SetAttributeValue("key_usage", cty.StringVal(k.Usage))
 		b.SetAttributeValue("deletion_window_in_days", cty.NumberIntVal(int64(k.DeletionWindowDays)))
-		b.SetAttributeValue("enabled", cty.True)
+		// No "enabled": the key stays disabled until its material is
+		// imported, and the provider cannot enable it before, so every
+		// plan would show a change.
 	} else {
 		b.SetAttributeValue("key_usage", cty.StringVal(k.Usage))
 		b.SetAttributeValue("customer_master_key_spec", cty.StringVal(k.Spec))
@@ -345,7 +347,9 @@ func (mod *module) key(body *hclwrite.Body, w *writer, kp *policy.KeyPolicy) {
 		rb.SetAttributeTraversal("primary_key_arn", ref(typ, name, "arn"))
 		rb.SetAttributeValue("description", cty.StringVal(k.Description))
 		rb.SetAttributeValue("deletion_window_in_days", cty.NumberIntVal(int64(k.DeletionWindowDays)))
-		rb.SetAttributeValue("enabled", cty.True)
+		if !external(k) {
+			rb.SetAttributeValue("enabled", cty.True)
+		}
 		rb.SetAttributeRaw("policy", jsonencode(pol))
 		rb.SetAttributeRaw("tags", tagTokens(w, ki))
 		protect(rb, ki)

@@ -256,12 +256,19 @@ and this one no longer makes. It never touches any other file.`,
 }
 
 func (a *app) checkCmd() *cobra.Command {
-	var out, cfnFormat string
+	var out, only, cfnFormat string
 	c := &cobra.Command{
-		Use:   "check [DIR] [-o OUT] [--cfn-format yaml|json]",
+		Use:   "check [DIR] [-o OUT] [--only policy,cloudformation,terraform] [--cfn-format yaml|json]",
 		Short: "Exit 1 with a diff when the outputs on disk differ from what build would write",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
+			kinds, err := parseKinds(only)
+			if err != nil {
+				return err
+			}
+			if err := oneOf("cfn-format", cfnFormat, cloudformation.FormatYAML, cloudformation.FormatJSON); err != nil {
+				return err
+			}
 			dir, err := a.specDir(args)
 			if err != nil {
 				return err
@@ -274,14 +281,15 @@ func (a *app) checkCmd() *cobra.Command {
 				printDiags(a.stderr, an.diags, an.sources())
 				return errRejected
 			}
-			files, _ := an.outputs(outputKinds, cfnFormat) // their checks are in an.diags
+			files, _ := an.outputs(kinds, cfnFormat) // their checks are in an.diags
 			diags := an.diags
 			printDiags(a.stderr, diags, an.sources())
 			if diags.HasErrors() {
 				return errRejected
 			}
 			outDir := a.outDir(dir, out)
-			diff, err := output.Diff(outDir, files)
+			keep := func(path string) bool { return !slices.Contains(kinds, kindOf(path)) }
+			diff, err := output.Diff(outDir, files, keep)
 			if err != nil {
 				return outputError(err)
 			}
@@ -294,6 +302,9 @@ func (a *app) checkCmd() *cobra.Command {
 			if out != "" {
 				fix += " -o " + out
 			}
+			if len(kinds) < len(outputKinds) {
+				fix += " --only " + strings.Join(kinds, ",")
+			}
 			if cfnFormat != cloudformation.FormatYAML {
 				fix += " --cfn-format " + cfnFormat
 			}
@@ -302,6 +313,7 @@ func (a *app) checkCmd() *cobra.Command {
 		},
 	}
 	c.Flags().StringVarP(&out, "out", "o", "", "output directory (default DIR/generated)")
+	c.Flags().StringVar(&only, "only", strings.Join(outputKinds, ","), "outputs that build was run with: a comma-separated list of "+strings.Join(outputKinds, ", "))
 	c.Flags().StringVar(&cfnFormat, "cfn-format", cloudformation.FormatYAML, "CloudFormation template format that build was run with: yaml or json")
 	return c
 }

@@ -664,8 +664,9 @@ func removeEmptyParents(dir, rel string) {
 // in the manifest but no longer produced (and still holds what kpgen wrote:
 // a build would remove it). An empty result means dir is current. What a
 // build would refuse (a symbolic link, a file kpgen did not write in the way)
-// is an error here too.
-func Diff(dir string, files []File) (string, error) {
+// is an error here too. Files of the previous build that keep selects are
+// compared as a build with the same keep would leave them: listed, in place.
+func Diff(dir string, files []File, keep func(path string) bool) (string, error) {
 	if err := checkOutputDir(dir); err != nil {
 		return "", err
 	}
@@ -703,15 +704,21 @@ func Diff(dir string, files []File) (string, error) {
 		}
 		out.WriteString(diffs[i])
 	}
+	produced := map[string]bool{ManifestName: true}
+	for _, f := range files {
+		produced[f.Path] = true
+	}
+	for _, e := range prev.Files {
+		if keep != nil && keep(e.Path) && !produced[e.Path] {
+			entries = append(entries, e)
+			produced[e.Path] = true
+		}
+	}
 	d, _, err := diffFile(dirs, ManifestName, manifestOf(entries).encode(), func(string) bool { return true })
 	if err != nil {
 		return "", err
 	}
 	out.WriteString(d)
-	produced := map[string]bool{ManifestName: true}
-	for _, f := range files {
-		produced[f.Path] = true
-	}
 	for _, e := range prev.Files {
 		if produced[e.Path] {
 			continue

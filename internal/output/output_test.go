@@ -126,11 +126,11 @@ func TestDiff(t *testing.T) {
 	dir := t.TempDir()
 	a := File{Path: "policies/a.json", Data: []byte("one\ntwo\n")}
 	write(t, dir, a)
-	if d, err := Diff(dir, []File{a}); err != nil || d != "" {
+	if d, err := Diff(dir, []File{a}, nil); err != nil || d != "" {
 		t.Fatalf("Diff of a current directory = %q, %v", d, err)
 	}
 	changed := File{Path: "policies/a.json", Data: []byte("one\nthree\n")}
-	d, err := Diff(dir, []File{changed})
+	d, err := Diff(dir, []File{changed}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +253,7 @@ func TestLock(t *testing.T) {
 			t.Errorf("Lock(%q): %v, want a symbolic link error", dir, err)
 		}
 	}
-	if _, err := Diff(link+"/", nil); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+	if _, err := Diff(link+"/", nil, nil); err == nil || !strings.Contains(err.Error(), "symbolic link") {
 		t.Errorf("Diff through a symlinked directory: %v", err)
 	}
 	fresh := filepath.Join(root, "out", "new")
@@ -305,7 +305,7 @@ func TestWriteEdgesOfOwnership(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "2 files kpgen did not write are in the way") || !strings.Contains(err.Error(), "x.tf") || !strings.Contains(err.Error(), "y.tf") {
 		t.Errorf("Write over two files: %v", err)
 	}
-	if _, err := Diff(dir, []File{a, x, y}); err == nil || !strings.Contains(err.Error(), "in the way") {
+	if _, err := Diff(dir, []File{a, x, y}, nil); err == nil || !strings.Contains(err.Error(), "in the way") {
 		t.Errorf("Diff over two files: %v", err)
 	}
 

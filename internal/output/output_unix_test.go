@@ -24,7 +24,7 @@ func TestWriteRefusesSpecialFiles(t *testing.T) {
 	if _, err := Write(dir, files, nil); err == nil || !strings.Contains(err.Error(), "not a regular file") {
 		t.Errorf("Write over a FIFO: %v", err)
 	}
-	if _, err := Diff(dir, files); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+	if _, err := Diff(dir, files, nil); err == nil || !strings.Contains(err.Error(), "not a regular file") {
 		t.Errorf("Diff over a FIFO: %v", err)
 	}
 	if ok, _, _ := Current(dir); ok {
