@@ -49,6 +49,9 @@ func FormatDir(dir string) ([]Formatted, diag.Diagnostics, error) {
 	if err != nil || diags.HasErrors() {
 		return nil, diags, err
 	}
+	if len(names) == 0 {
+		return nil, diag.Diagnostics{noSpecFiles(dir)}, nil
+	}
 	var out []Formatted
 	for i, name := range names {
 		path := filepath.Join(dir, name)

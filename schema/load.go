@@ -94,12 +94,16 @@ func readAtMost(name string, limit int64) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(f, limit+1))
 }
 
+func noSpecFiles(dir string) *diag.Diagnostic {
+	return diag.New(diag.Error, hcl.Range{}, "No spec files",
+		fmt.Sprintf("%s holds no *%s file. Write one (kpgen init writes a starter spec) or name the directory that holds the spec.", dir, FileSuffix))
+}
+
 // Parse reads spec files already in memory; names are file names inside dir,
 // used in diagnostics.
 func Parse(dir string, names []string, srcs [][]byte) (*Spec, diag.Diagnostics, error) {
 	if len(names) == 0 {
-		return nil, diag.Diagnostics{diag.New(diag.Error, hcl.Range{}, "No spec files",
-			fmt.Sprintf("%s holds no *%s file. Write one (kpgen init writes a starter spec) or name the directory that holds the spec.", dir, FileSuffix))}, nil
+		return nil, diag.Diagnostics{noSpecFiles(dir)}, nil
 	}
 	var diags diag.Diagnostics
 	files := map[string]*hcl.File{}

@@ -30,7 +30,7 @@ var KP507 = &lint.Rule{
 			}
 			for _, c := range k.Classifications() {
 				if c.Rotation {
-					p.Report(attrRange(k, attr), "Key cannot rotate automatically",
+					p.Report(attrRange(k, attr), "Rotation by hand required",
 						"The %s protects %q data, whose classification requires rotation, but AWS KMS cannot rotate it automatically: %s. Rotate it by hand on a schedule (a new key, then move the alias), and say so with lint_ignore = { KP507 = \"…\" }; or protect the data with a SYMMETRIC_DEFAULT key whose material AWS makes.", keyName(k), c.Name, why)
 					break
 				}
