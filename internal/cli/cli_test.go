@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
+	"github.com/kpgen/kpgen/internal/fixture"
 	"github.com/kpgen/kpgen/lint/rules"
 	"github.com/kpgen/kpgen/schema"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -53,7 +54,7 @@ func TestScripts(t *testing.T) {
 }
 
 // fixtures are the example specs that golden files are kept for.
-var fixtures = []string{"centralized", "ecommerce", "healthcare", "retail"}
+var fixtures = fixture.Names
 
 // TestPlanGolden compares `kpgen plan` of every fixture, in every format,
 // with the reviewed output in fixtures/NAME/golden/.

@@ -142,7 +142,7 @@ func explainKeys(app *Application) {
 		var reasons []string
 		mine := k.Classifications()
 		var otherClasses []string
-		var sameClassKeys, chosenKeys []string
+		var sameClassKeys, chosenKeys, otherTypeKeys []string
 		for _, o := range app.Keys {
 			if o == k || len(o.Protects) == 0 {
 				continue
@@ -156,9 +156,12 @@ func explainKeys(app *Application) {
 				// Principle 3 parts data of one classification that flows
 				// through different services; keys that share a service
 				// are apart because the spec names a key block.
-				if disjoint(k.Services, o.Services) {
+				switch {
+				case k.Spec != o.Spec || k.Usage != o.Usage || k.Origin != o.Origin:
+					otherTypeKeys = append(otherTypeKeys, o.Name)
+				case disjoint(k.Services, o.Services):
 					sameClassKeys = append(sameClassKeys, o.Name)
-				} else {
+				default:
 					chosenKeys = append(chosenKeys, o.Name)
 				}
 			}
@@ -183,6 +186,14 @@ func explainKeys(app *Application) {
 				what = "data in " + strings.Join(svc, ", ")
 			}
 			reasons = append(reasons, fmt.Sprintf("P3: %s apart from other %s data (%s %s)", what, mine[0].Name, plural(len(sameClassKeys), "key"), strings.Join(sameClassKeys, ", ")))
+		}
+		if len(otherTypeKeys) > 0 {
+			slices.Sort(otherTypeKeys)
+			what := k.Spec + " " + k.Usage
+			if k.Origin == "external" {
+				what += ", imported material"
+			}
+			reasons = append(reasons, fmt.Sprintf("key type: %s, apart from other %s data on keys of other types (%s %s)", what, mine[0].Name, plural(len(otherTypeKeys), "key"), strings.Join(otherTypeKeys, ", ")))
 		}
 		if len(chosenKeys) > 0 {
 			slices.Sort(chosenKeys)

@@ -16,7 +16,7 @@ import (
 
 // fixtures are the example specs every key of which is checked against the
 // access table of docs/policies.md.
-var fixtures = []string{"centralized", "ecommerce", "healthcare", "retail"}
+var fixtures = []string{"centralized", "ecommerce", "healthcare", "keytypes", "retail"}
 
 // allKMSActions is every KMS action that takes a key: what "anyone else" is
 // denied, and the administrators' and operators' limits are checked against.

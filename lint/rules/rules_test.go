@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/internal/fixture"
 	"github.com/kpgen/kpgen/internal/model"
 	"github.com/kpgen/kpgen/internal/policy"
 	"github.com/kpgen/kpgen/lint"
@@ -227,7 +228,7 @@ func sorted(fs []finding) []finding {
 
 // TestValidFixturesLintClean: the example specs break no rule.
 func TestValidFixturesLintClean(t *testing.T) {
-	for _, name := range []string{"centralized", "ecommerce", "healthcare", "retail"} {
+	for _, name := range fixture.Names {
 		spec, diags, err := schema.Load(filepath.Join("..", "..", "fixtures", name))
 		if err != nil || diags.HasErrors() {
 			t.Fatalf("%s does not load: %v %v", name, err, diags)
