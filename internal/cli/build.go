@@ -363,7 +363,9 @@ func parseKinds(only string) ([]string, error) {
 		if !slices.Contains(outputKinds, k) {
 			return nil, &exitError{code: ExitUsage, msg: fmt.Sprintf("--only takes a comma-separated list of %s, not %q", strings.Join(outputKinds, ", "), k)}
 		}
-		kinds = append(kinds, k)
+		if !slices.Contains(kinds, k) {
+			kinds = append(kinds, k)
+		}
 	}
 	return kinds, nil
 }

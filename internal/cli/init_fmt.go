@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
@@ -34,11 +33,15 @@ func (a *app) initCmd() *cobra.Command {
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return ioError("cannot create %s: %v", dir, err)
 			}
-			existing, _ := filepath.Glob(filepath.Join(dir, "*"+schema.FileSuffix))
-			existing = slices.DeleteFunc(existing, func(p string) bool { return !schema.IsSpecFile(filepath.Base(p)) })
-			if len(existing) > 0 {
-				return &exitError{code: ExitRejected, msg: fmt.Sprintf("%s already holds a spec (%s); kpgen init writes only into a directory without *%s files",
-					dir, filepath.Base(existing[0]), schema.FileSuffix)}
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				return ioError("cannot read %s: %v", dir, err)
+			}
+			for _, e := range entries {
+				if schema.IsSpecFile(e.Name()) && !e.IsDir() {
+					return &exitError{code: ExitRejected, msg: fmt.Sprintf("%s already holds a spec (%s); kpgen init writes only into a directory without *%s files",
+						dir, e.Name(), schema.FileSuffix)}
+				}
 			}
 			path := filepath.Join(dir, StarterFile)
 			if err := output.WriteFileAtomic(path, starterSpec, 0o644); err != nil {

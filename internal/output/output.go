@@ -766,8 +766,8 @@ func diffFile(dirs *dirCache, rel string, data []byte, owned func(target string)
 
 func unified(from, to string, a, b []byte) string {
 	d := difflib.UnifiedDiff{
-		A:        difflib.SplitLines(string(a)),
-		B:        difflib.SplitLines(string(b)),
+		A:        lines(a),
+		B:        lines(b),
 		FromFile: from,
 		ToFile:   to,
 		Context:  3,
@@ -783,6 +783,18 @@ func unified(from, to string, a, b []byte) string {
 		return fmt.Sprintf("--- %s\n+++ %s\n(cannot diff: %v)\n", from, to, err)
 	}
 	return s
+}
+
+// lines splits text into lines that keep their line feeds. difflib's own
+// SplitLines adds an empty last line to text that ends in one, which makes
+// a diff that patch cannot apply.
+func lines(text []byte) []string {
+	ls := strings.SplitAfter(string(text), "\n")
+	if ls[len(ls)-1] == "" {
+		return ls[:len(ls)-1]
+	}
+	ls[len(ls)-1] += "\n" // the last line has no line feed; the diff shows one
+	return ls
 }
 
 // Current reports whether dir holds exactly what its manifest lists: every

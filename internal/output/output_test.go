@@ -330,3 +330,16 @@ func TestWriteEdgesOfOwnership(t *testing.T) {
 		t.Error("Write replaced a file that differs from kpgen's only in case but is another file")
 	}
 }
+
+// TestUnifiedDiffApplies: a diff of text that ends in a line feed has no
+// empty last line of its own, so patch can apply it.
+func TestUnifiedDiffApplies(t *testing.T) {
+	got := unified("a/f", "b/f", []byte("one\ntwo\n"), []byte("one\nthree\n"))
+	want := "--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n one\n-two\n+three\n"
+	if got != want {
+		t.Errorf("unified =\n%s\nwant\n%s", got, want)
+	}
+	if got := lines([]byte("x\ny")); len(got) != 2 || got[1] != "y\n" {
+		t.Errorf("lines of text without a last line feed = %q", got)
+	}
+}
