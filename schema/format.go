@@ -32,11 +32,11 @@ func Format(src []byte, filename string) ([]byte, diag.Diagnostics) {
 			"Invalid character encoding", filename+" is not valid UTF-8 text. Save the file as UTF-8.")}
 	}
 	if ds := tooDeep(src, filename, hcl.InitialPos); ds != nil {
-		return nil, diag.FromHCL(ds)
+		return nil, fromHCL(ds)
 	}
 	_, hds := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	if hds.HasErrors() {
-		return nil, diag.FromHCL(hds)
+		return nil, fromHCL(hds)
 	}
 	return hclwrite.Format(src), nil
 }

@@ -98,7 +98,7 @@ func (l *lowerer) record(ptr string, rng hcl.Range) {
 // body lowers the content of one block (or file) into obj.
 func (l *lowerer) body(ptr string, body hcl.Body, def *blockDef, obj map[string]any) {
 	content, hds := body.Content(def.bodySchema())
-	l.diags = append(l.diags, diag.FromHCL(hds)...)
+	l.diags = append(l.diags, fromHCL(hds)...)
 	if content == nil {
 		return
 	}
@@ -181,7 +181,7 @@ func lowerFiles(bodies []hcl.Body) (map[string]any, *ranges, diag.Diagnostics) {
 	schema := topDef.bodySchema()
 	for _, body := range bodies {
 		content, hds := body.Content(schema)
-		top.diags = append(top.diags, diag.FromHCL(hds)...)
+		top.diags = append(top.diags, fromHCL(hds)...)
 		if content == nil {
 			continue
 		}
@@ -279,7 +279,7 @@ func (l *lowerer) value(ptr string, expr hcl.Expression) (any, bool) {
 	}
 	v, hds := expr.Value(nil)
 	if hds.HasErrors() {
-		l.diags = append(l.diags, diag.FromHCL(hds)...)
+		l.diags = append(l.diags, fromHCL(hds)...)
 		return nil, false
 	}
 	l.elementRanges(ptr, expr, 0)

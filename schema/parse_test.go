@@ -144,3 +144,20 @@ func TestDeepNestingRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestSyntaxErrorHints: HCL's syntax errors say what is wrong; kpgen adds
+// how to fix it.
+func TestSyntaxErrorHints(t *testing.T) {
+	for src, want := range map[string]string{
+		"kpgen {\n  version = 1\n}\naccount {\n}\n":             `Write it as account "NAME" { ... }.`,
+		"kpgen {\n  version = 1\n}\n}\n":                        "look here, or just before, for a stray closing brace",
+		"kpgen {\n  version = 1\n}\n/* open\n":                  "an unclosed /* comment",
+		"kpgen {\n  version = 1\n  x = <<EOT\nabc\n}\n":         "a heredoc (<<EOT) with its marker alone on a line",
+		"kpgen {\n  version = 1\n}\naccount \"a\" \"b\" {\n}\n": `Each account block has one name`,
+	} {
+		_, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
+		if err != nil || len(diags) == 0 || !strings.Contains(diags[0].Detail, want) {
+			t.Errorf("%q: %v %v; want a detail saying %q", src, err, diags, want)
+		}
+	}
+}
