@@ -427,3 +427,14 @@ func TestTooManyValues(t *testing.T) {
 		}
 	}
 }
+
+// TestHugeNumbers: a number out of every range is refused, and said short.
+func TestHugeNumbers(t *testing.T) {
+	for _, value := range []string{"1e400", strings.Repeat("9", 60)} {
+		src := strings.Replace(base, `rank = 2`, "rank = "+value, 1)
+		_, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
+		if err != nil || len(diags) != 1 || diags[0].Summary != "Value out of range" || len(diags[0].Detail) > 300 {
+			t.Errorf("rank = %s: %v %v", value, err, diags)
+		}
+	}
+}

@@ -413,7 +413,12 @@ func (l *lowerer) convert(ptr string, v cty.Value, depth int, rng hcl.Range) (an
 		}
 		return str, true
 	case t == cty.Number:
-		return json.Number(v.AsBigFloat().Text('f', -1)), true
+		f := v.AsBigFloat()
+		text := f.Text('f', -1)
+		if len(text) > 40 {
+			text = f.Text('g', 6) // out of every range: say it short
+		}
+		return json.Number(text), true
 	case t == cty.Bool:
 		return v.True(), true
 	case t.IsListType() || t.IsTupleType() || t.IsSetType():

@@ -487,8 +487,8 @@ var hints = map[string]string{
 	"encryption_context":   "Encryption context keys are 1 to 128 letters, digits and _ . : / -, and must not start with \"aws:\" in any case.",
 	"description":          "A description is at most 8,192 characters.",
 	"version":              "This kpgen reads spec language version 1.",
-	"max_keys":             "A key budget is a whole number of keys, 0 or more.",
-	"max_monthly_usd":      "A cost budget is a number of US dollars per month, 0 or more.",
+	"max_keys":             "A key budget is a whole number of keys, from 0 to 100,000,000.",
+	"max_monthly_usd":      "A cost budget is a number of US dollars per month, from 0 to 1,000,000,000.",
 }
 
 // nameAdvice points at what makes s no name: a character that is not
