@@ -2,6 +2,7 @@ package rules
 
 import (
 	_ "embed"
+	"fmt"
 
 	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/internal/model"
@@ -29,8 +30,12 @@ var KP303 = &lint.Rule{
 			for _, u := range ki.Users {
 				if u.Kind != model.AWSService {
 					once[k] = true
+					fix := "List the services in the key's services (kms:ViaService)."
+					if k.Spec != "SYMMETRIC_DEFAULT" {
+						fix = fmt.Sprintf("AWS services use only symmetric encryption keys, so no service can tie this %s key (KP508); if its users call KMS directly by design, say so with lint_ignore = { KP303 = \"…\" }.", k.Spec)
+					}
 					p.Report(attrRange(k, "services"), "Key use not tied to a service",
-						"The %s has users but no services, so they may use it directly, from anywhere, rather than only through the services that store its data. List the services in the key's services (kms:ViaService).", keyName(k))
+						"The %s has users but no services, so they may use it directly, from anywhere, rather than only through the services that store its data. %s", keyName(k), fix)
 					break
 				}
 			}
