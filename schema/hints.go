@@ -13,14 +13,14 @@ import (
 func fromHCL(hds hcl.Diagnostics) diag.Diagnostics {
 	ds := diag.FromHCL(hds)
 	for _, d := range ds {
-		if hint := hclHint(d.Summary); hint != "" && !strings.Contains(d.Detail, hint) {
+		if hint := hclHint(d.Summary, d.Detail); hint != "" && !strings.Contains(d.Detail, hint) {
 			d.Detail = strings.TrimSpace(d.Detail + " " + hint)
 		}
 	}
 	return ds
 }
 
-func hclHint(summary string) string {
+func hclHint(summary, detail string) string {
 	switch {
 	case summary == "Argument or block definition required":
 		return "Each item of a spec is an argument (NAME = value) or a block (TYPE \"NAME\" { ... }); look here, or just before, for a stray closing brace, an unclosed /* comment or a line that is neither."
@@ -31,6 +31,9 @@ func hclHint(summary string) string {
 	case strings.HasPrefix(summary, "Missing name for "):
 		typ := strings.TrimPrefix(summary, "Missing name for ")
 		return "Write it as " + typ + " \"NAME\" { ... }."
+	case strings.HasPrefix(summary, "Extraneous label for ") && strings.HasPrefix(detail, "No labels are expected"):
+		typ := strings.TrimPrefix(summary, "Extraneous label for ")
+		return "A " + typ + " block has no name: " + typ + " { ... }."
 	case strings.HasPrefix(summary, "Extraneous label for "):
 		typ := strings.TrimPrefix(summary, "Extraneous label for ")
 		return "Each " + typ + " block has one name: " + typ + " \"NAME\" { ... }."

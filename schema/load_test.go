@@ -438,3 +438,14 @@ func TestHugeNumbers(t *testing.T) {
 		}
 	}
 }
+
+// TestLongNumbersKeepTheirValue: a number written with many digits but in
+// range keeps its exact value, so a fraction is still refused where a whole
+// number belongs.
+func TestLongNumbersKeepTheirValue(t *testing.T) {
+	src := strings.Replace(base, `rank = 2`, "rank = 2.00000000000000000000000000000000000000001", 1)
+	_, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
+	if err != nil || len(diags) != 1 || diags[0].Summary != "Incorrect value type" {
+		t.Errorf("rank of 2 and a tiny fraction: %v %v; want it refused as no whole number", err, diags)
+	}
+}

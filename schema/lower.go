@@ -3,6 +3,7 @@ package schema
 import (
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"strconv"
 	"strings"
 
@@ -415,7 +416,7 @@ func (l *lowerer) convert(ptr string, v cty.Value, depth int, rng hcl.Range) (an
 	case t == cty.Number:
 		f := v.AsBigFloat()
 		text := f.Text('f', -1)
-		if len(text) > 40 {
+		if new(big.Float).Abs(f).Cmp(hugeNumber) >= 0 {
 			text = f.Text('g', 6) // out of every range: say it short
 		}
 		return json.Number(text), true
@@ -472,6 +473,10 @@ func (l *lowerer) convert(ptr string, v cty.Value, depth int, rng hcl.Range) (an
 	l.diags = l.diags.Errorf(rng, "Unsupported value", "Write a string, number, bool, list or map.")
 	return nil, false
 }
+
+// hugeNumber is beyond every range of the schema: a number this large is
+// written short in messages, rather than in forty digits or more.
+var hugeNumber = big.NewFloat(1e40)
 
 const dynamicReference = "CloudFormation reads {{resolve:...}} in a template as a reference to a parameter or secret and puts its value there, so spec text may not hold it. Write the text without \"{{resolve:\"."
 

@@ -154,6 +154,7 @@ func TestSyntaxErrorHints(t *testing.T) {
 		"kpgen {\n  version = 1\n}\n/* open\n":                  "an unclosed /* comment",
 		"kpgen {\n  version = 1\n  x = <<EOT\nabc\n}\n":         "a heredoc (<<EOT) with its marker alone on a line",
 		"kpgen {\n  version = 1\n}\naccount \"a\" \"b\" {\n}\n": `Each account block has one name`,
+		"kpgen \"x\" {\n  version = 1\n}\n":                     `A kpgen block has no name: kpgen { ... }.`,
 	} {
 		_, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
 		if err != nil || len(diags) == 0 || !strings.Contains(diags[0].Detail, want) {

@@ -787,13 +787,14 @@ func unified(from, to string, a, b []byte) string {
 
 // lines splits text into lines that keep their line feeds. difflib's own
 // SplitLines adds an empty last line to text that ends in one, which makes
-// a diff that patch cannot apply.
+// a diff that patch cannot apply. A last line without a line feed carries
+// the unified diff's marker for it.
 func lines(text []byte) []string {
 	ls := strings.SplitAfter(string(text), "\n")
 	if ls[len(ls)-1] == "" {
 		return ls[:len(ls)-1]
 	}
-	ls[len(ls)-1] += "\n" // the last line has no line feed; the diff shows one
+	ls[len(ls)-1] += "\n\\ No newline at end of file\n"
 	return ls
 }
 

@@ -339,7 +339,9 @@ func TestUnifiedDiffApplies(t *testing.T) {
 	if got != want {
 		t.Errorf("unified =\n%s\nwant\n%s", got, want)
 	}
-	if got := lines([]byte("x\ny")); len(got) != 2 || got[1] != "y\n" {
-		t.Errorf("lines of text without a last line feed = %q", got)
+	got = unified("a/f", "b/f", []byte("x\ny\n"), []byte("x\ny"))
+	want = "--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n x\n-y\n+y\n\\ No newline at end of file\n"
+	if got != want {
+		t.Errorf("unified of a lost last line feed =\n%s\nwant\n%s", got, want)
 	}
 }

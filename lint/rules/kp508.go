@@ -29,7 +29,7 @@ var KP508 = &lint.Rule{
 				continue
 			}
 			p.Report(attrRange(k, "services"), "Key usable only through services that cannot use it",
-				"The %s is a %s key for %s, and its policy lets its users call it only through %s (kms:ViaService). AWS services use only symmetric encryption keys, so no call would ever be allowed. Set services = [] on the key, so that its users call KMS directly, or use a SYMMETRIC_DEFAULT key for data that AWS services encrypt.",
+				"The %s, of spec %s for %s, lets its users call it only through %s (kms:ViaService). AWS services use only symmetric encryption keys, so no call would ever be allowed. Set services = [] on the key, so that its users call KMS directly, or use a SYMMETRIC_DEFAULT key for data that AWS services encrypt.",
 				keyName(k), k.Spec, k.Usage, quoteAll(serviceNames(k.Services)))
 		}
 	},
