@@ -18,9 +18,25 @@ var KP508 = &lint.Rule{
 	Name:      "unusable-via-service",
 	Principle: "Key types",
 	Severity:  diag.Warning,
-	Summary:   "a key that is not SYMMETRIC_DEFAULT has services, so its users may use it only through AWS services, which use only symmetric encryption keys",
+	Summary:   "a key that is not SYMMETRIC_DEFAULT has services or service principals as users, which use only symmetric encryption keys, so they bind its use to nothing that can use it",
 	Doc:       kp508Doc,
 	Check: func(p *lint.Pass) {
+		// Service principals (CloudWatch Logs, CloudTrail, …) encrypt with
+		// symmetric keys only, whatever the key's services.
+		once := reportOnce{}
+		for _, ki := range p.Model.Keys {
+			k := ki.Key
+			if k.Spec == "SYMMETRIC_DEFAULT" {
+				continue
+			}
+			for _, u := range ki.Users {
+				if u.Kind == model.AWSService && once.first(u.Ref.Range, k.Name) {
+					p.Report(u.Ref.Range, "Service cannot use this key",
+						"%s is a user of the %s, of spec %s, but AWS services encrypt only with symmetric encryption keys, so it could never use it. Give its data a SYMMETRIC_DEFAULT key.",
+						u.Ref.Text, keyName(k), k.Spec)
+				}
+			}
+		}
 		for _, k := range keys(p.Model) {
 			if k.Spec == "SYMMETRIC_DEFAULT" || len(k.Services) == 0 {
 				continue
