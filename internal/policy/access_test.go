@@ -122,7 +122,11 @@ func accessTable(org *model.Organization, ki *model.KeyInstance) []accessCase {
 			for _, a := range userActions {
 				add("user may "+a+" via "+via, arn, a, viaCtx(via, p.Account, ec...), Allowed)
 			}
-			add("user may have AWS resources granted via "+via, arn, "kms:CreateGrant", viaCtx(via, p.Account, append([]string{GrantIsForAWSResource, "true"}, ec...)...), Allowed)
+			if ki.Key.Spec == "SYMMETRIC_DEFAULT" {
+				add("user may have AWS resources granted via "+via, arn, "kms:CreateGrant", viaCtx(via, p.Account, append([]string{GrantIsForAWSResource, "true"}, ec...)...), Allowed)
+			} else {
+				add("user may not have grants made for a key AWS services cannot use, via "+via, arn, "kms:CreateGrant", viaCtx(via, p.Account, append([]string{GrantIsForAWSResource, "true"}, ec...)...), ImplicitlyDenied)
+			}
 		}
 		via := vias[0]
 		for _, a := range cryptoWithCtx {

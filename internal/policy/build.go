@@ -99,9 +99,14 @@ func ForInstance(org *model.Organization, ki *model.KeyInstance) *Document {
 	} else {
 		add(grant(SidUsage, users, append(slices.Clone(withCtx), without...), use, true)...)
 	}
-	grants := clone(use)
-	grants.Add("Bool", GrantIsForAWSResource, "true")
-	add(grant(SidGrants, users, grantActions, grants, true)...)
+	// AWS services make grants for their resources with symmetric
+	// encryption keys only; for any other key the statement would be an
+	// unused right.
+	if k.Spec == "SYMMETRIC_DEFAULT" {
+		grants := clone(use)
+		grants.Add("Bool", GrantIsForAWSResource, "true")
+		add(grant(SidGrants, users, grantActions, grants, true)...)
+	}
 
 	add(servicePrincipals(org.Partition, services, regions)...)
 
