@@ -133,10 +133,10 @@ type suppression struct {
 // suppress drops findings silenced by lint_ignore, and reports suppressions
 // that name no rule or silenced nothing.
 func suppress(spec *schema.Spec, ds diag.Diagnostics, rules []*Rule) diag.Diagnostics {
-	known := map[string]bool{}
+	known := map[string]*Rule{}
 	var ids []string
 	for _, r := range rules {
-		known[r.ID] = true
+		known[r.ID] = r
 		ids = append(ids, r.ID)
 	}
 	var sups []*suppression
@@ -144,7 +144,8 @@ func suppress(spec *schema.Spec, ds diag.Diagnostics, rules []*Rule) diag.Diagno
 	for _, b := range blocks(spec) {
 		global := b.Type == "organization" || b.Type == "kpgen"
 		for _, s := range b.LintIgnore {
-			if !known[s.Rule] {
+			r := known[s.Rule]
+			if r == nil {
 				detail := fmt.Sprintf("lint_ignore names %s, which is not a kpgen rule (kpgen rules lists them).", s.Rule)
 				if sug := schema.DidYouMean(s.Rule, ids); sug != "" {
 					detail += fmt.Sprintf(" Did you mean %s?", sug)
@@ -152,7 +153,7 @@ func suppress(spec *schema.Spec, ds diag.Diagnostics, rules []*Rule) diag.Diagno
 				out = append(out, diag.New(diag.Error, s.Range, "Unknown rule in lint_ignore", detail))
 				continue
 			}
-			if r := byID(rules, s.Rule); r.Absolute {
+			if r.Absolute {
 				out = append(out, diag.New(diag.Error, s.Range, "Rule cannot be silenced",
 					fmt.Sprintf("lint_ignore cannot silence %s (%s): it guards a rule the spec language states without exception, or a policy AWS would refuse, so kpgen never writes what it reports. Remove this entry and fix the spec as the finding says.", r.ID, r.Summary)))
 				continue
@@ -173,15 +174,6 @@ func suppress(spec *schema.Spec, ds diag.Diagnostics, rules []*Rule) diag.Diagno
 		}
 	}
 	return out
-}
-
-func byID(rules []*Rule, id string) *Rule {
-	for _, r := range rules {
-		if r.ID == id {
-			return r
-		}
-	}
-	return nil
 }
 
 func silenced(sups []*suppression, d *diag.Diagnostic) bool {

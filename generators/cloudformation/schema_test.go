@@ -2,6 +2,7 @@ package cloudformation
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"io/fs"
@@ -20,14 +21,7 @@ import (
 // registryDir holds the CloudFormation registry schemas of the AWS::KMS
 // resources, which are not part of this repository: KPGEN_CFN_REGISTRY
 // names their directory, and the tests that need them skip without them.
-var registryDir = orElse(os.Getenv("KPGEN_CFN_REGISTRY"), "../../../shared/reference/cloudformation")
-
-func orElse(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
+var registryDir = cmp.Or(os.Getenv("KPGEN_CFN_REGISTRY"), "../../../shared/reference/cloudformation")
 
 // registrySchema is the part of a CloudFormation registry schema that says
 // what a resource's Properties may hold.

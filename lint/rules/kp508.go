@@ -24,13 +24,16 @@ var KP508 = &lint.Rule{
 		// Service principals (CloudWatch Logs, CloudTrail, …) encrypt with
 		// symmetric keys only, whatever the key's services.
 		once := reportOnce{}
+		hasUsers := map[*model.Key]bool{} // users that are not services
 		for _, ki := range p.Model.Keys {
 			k := ki.Key
 			if k.Spec == "SYMMETRIC_DEFAULT" {
 				continue
 			}
 			for _, u := range ki.Users {
-				if u.Kind == model.AWSService && once.first(u.Ref.Range, k.Name) {
+				if u.Kind != model.AWSService {
+					hasUsers[k] = true
+				} else if once.first(u.Ref.Range, k.Name) {
 					p.Report(u.Ref.Range, "Service cannot use this key",
 						"%s is a user of the %s, of spec %s, but AWS services encrypt only with symmetric encryption keys, so it could never use it. Give its data a SYMMETRIC_DEFAULT key.",
 						u.Ref.Text, keyName(k), k.Spec)
@@ -41,7 +44,7 @@ var KP508 = &lint.Rule{
 			if k.Spec == "SYMMETRIC_DEFAULT" || len(k.Services) == 0 {
 				continue
 			}
-			if !hasUsers(p.Model, k) {
+			if !hasUsers[k] {
 				continue
 			}
 			p.Report(attrRange(k, "services"), "Key usable only through services that cannot use it",
@@ -49,20 +52,4 @@ var KP508 = &lint.Rule{
 				keyName(k), k.Spec, k.Usage, quoteAll(serviceNames(k.Services)))
 		}
 	},
-}
-
-// hasUsers reports whether any instance of k names a user that is not a
-// service principal.
-func hasUsers(m *model.Model, k *model.Key) bool {
-	for _, ki := range m.Keys {
-		if ki.Key != k {
-			continue
-		}
-		for _, u := range ki.Users {
-			if u.Kind != model.AWSService {
-				return true
-			}
-		}
-	}
-	return false
 }
