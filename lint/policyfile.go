@@ -25,6 +25,9 @@ func ReadPolicy(name string, data []byte) (*policy.Document, Locator, diag.Diagn
 		rng := hcl.Range{Filename: name, Start: pos, End: hcl.Pos{Line: pos.Line, Column: pos.Column + 1, Byte: pos.Byte + 1}}
 		return nil, nil, diag.Diagnostics{diag.New(diag.Error, rng, summary, detail)}
 	}
+	// Editors on Windows may start a UTF-8 file with a byte order mark;
+	// JSON has no place for it, and it says nothing about the policy.
+	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	if !utf8.Valid(data) {
 		return bad(0, "Invalid character encoding", name+" is not valid UTF-8 text. Save the policy as UTF-8 JSON.")
 	}
@@ -51,6 +54,15 @@ func ReadPolicy(name string, data []byte) (*policy.Document, Locator, diag.Diagn
 		}
 		pos := diag.Position(data, off)
 		return hcl.Range{Filename: name, Start: pos, End: hcl.Pos{Line: pos.Line, Column: pos.Column + 1, Byte: pos.Byte + 1}}
+	}
+	var list []json.RawMessage
+	if json.Unmarshal(top["Statement"], &list) == nil {
+		for i, raw := range list {
+			if raw = bytes.TrimSpace(raw); len(raw) == 0 || raw[0] != '{' {
+				return nil, nil, diag.Diagnostics{diag.New(diag.Error, locate(i, ""), "Not a policy document",
+					fmt.Sprintf("%s does not have the shape of a key policy: statement #%d is %s, not an object. Remove it, or write the statement as an object with Effect, Principal, Action and Resource.", name, i+1, jsonValueKind(raw)))}
+			}
+		}
 	}
 	fixed, _ := json.Marshal(top)
 	var doc policy.Document
@@ -107,6 +119,23 @@ func faultyStatement(statements json.RawMessage) int {
 	return -1
 }
 
+// jsonValueKind names the kind of a raw JSON value.
+func jsonValueKind(raw json.RawMessage) string {
+	switch {
+	case len(raw) == 0:
+		return "empty"
+	case raw[0] == '[':
+		return "a list"
+	case raw[0] == '"':
+		return "a string"
+	case string(raw) == "null":
+		return "null"
+	case string(raw) == "true" || string(raw) == "false":
+		return "a boolean"
+	}
+	return "a number"
+}
+
 func jsonKind(goType string) string {
 	switch goType {
 	case "string":
@@ -148,15 +177,16 @@ func statementMarks(data []byte) map[string]int {
 			}
 			continue
 		}
+		// A statement is a value in the root's Statement list, or the
+		// root's Statement object itself. Values that are not objects are
+		// counted too, so that the indexes match the list's.
+		inList := len(stack) == 2 && !stack[1].object && stack[0].key == "Statement"
 		switch tok {
 		case json.Delim('{'), json.Delim('['):
-			// A statement is an object in the root's Statement list, or
-			// the root's Statement object itself.
 			obj := tok == json.Delim('{')
-			inList := len(stack) == 2 && !stack[1].object && stack[0].key == "Statement"
 			single := len(stack) == 1 && stack[0].key == "Statement"
 			stack = append(stack, &frame{object: obj, wantKey: obj})
-			if obj && (inList || single) {
+			if inList || obj && single {
 				stmt++
 				stmtDepth = len(stack)
 				marks[fmt.Sprint(stmt, ".")] = tokenStart(data, before)
@@ -167,6 +197,10 @@ func statementMarks(data []byte) map[string]int {
 				stack[len(stack)-1].wantKey = true
 			}
 		default:
+			if inList {
+				stmt++
+				marks[fmt.Sprint(stmt, ".")] = tokenStart(data, before)
+			}
 			if top != nil && top.object {
 				top.wantKey = true
 			}

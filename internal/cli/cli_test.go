@@ -315,6 +315,19 @@ func TestInvalidMadeAtRunTime(t *testing.T) {
 	}
 }
 
+// TestLintPolicyEndlessFile: a device or a pipe has no size to check
+// first; lint-policy stops reading it at the limit.
+func TestLintPolicyEndlessFile(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero here")
+	}
+	var stdout, stderr bytes.Buffer
+	code := Main([]string{"lint-policy", "/dev/zero"}, &stdout, &stderr)
+	if code != ExitRejected || !strings.Contains(stdout.String(), "Error: Policy file too large") || !strings.Contains(stdout.String(), "/dev/zero is over 1 MiB") {
+		t.Errorf("lint-policy /dev/zero: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+}
+
 // TestReadmeTour keeps the spec of the README's tour valid.
 func TestReadmeTour(t *testing.T) {
 	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))

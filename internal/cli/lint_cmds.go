@@ -161,20 +161,22 @@ func (a *app) lintPolicyCmd() *cobra.Command {
 // accepts, far below what could hurt.
 const maxPolicyFile = 1 << 20
 
-// readPolicyFile reads a policy file. A file too large to read is a
-// finding about it, reported with the others, not a stop.
+// readPolicyFile reads a policy file, or as much of a pipe or device as
+// the limit allows. A file too large to read is a finding about it,
+// reported with the others, not a stop.
 func readPolicyFile(name string) (data []byte, tooLarge *diag.Diagnostic, err error) {
-	fi, err := os.Stat(name)
+	f, err := os.Open(name)
 	if err != nil {
 		return nil, nil, ioError("%v", err)
 	}
-	if fi.Size() > maxPolicyFile {
+	defer f.Close()
+	data, err = io.ReadAll(io.LimitReader(f, maxPolicyFile+1))
+	if err != nil {
+		return nil, nil, ioError("%v", err)
+	}
+	if len(data) > maxPolicyFile {
 		return nil, diag.New(diag.Error, hcl.Range{Filename: name, Start: hcl.InitialPos, End: hcl.InitialPos}, "Policy file too large",
-			fmt.Sprintf("%s is %d bytes; a key policy is at most 32,768 bytes, and lint-policy reads files of at most %d bytes.", name, fi.Size(), maxPolicyFile)), nil
-	}
-	data, err = os.ReadFile(name)
-	if err != nil {
-		return nil, nil, ioError("%v", err)
+			name+" is over 1 MiB; a key policy is at most 32,768 bytes, and lint-policy reads files of at most 1 MiB."), nil
 	}
 	return data, nil, nil
 }

@@ -224,6 +224,41 @@ func TestConditionValuesAreOnlyForConditions(t *testing.T) {
 	}
 }
 
+// TestPolicyWithByteOrderMark: a UTF-8 byte order mark before the JSON is
+// skipped, as kpgen skips it before a spec.
+func TestPolicyWithByteOrderMark(t *testing.T) {
+	data := []byte("\uFEFF" + `{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Use", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:role/app"},
+   "Action": "kms:Decrypt", "Resource": "*"}
+]}`)
+	doc, _, ds := lint.ReadPolicy("p.json", data)
+	if ds.HasErrors() || len(doc.Statement) != 1 {
+		t.Fatalf("want the policy read, got %v", ds)
+	}
+}
+
+// TestStatementsMustBeObjects: a statement that is null, a string or a list
+// is refused where it is written, not read as an empty statement.
+func TestStatementsMustBeObjects(t *testing.T) {
+	for _, tt := range []struct{ value, kind string }{
+		{"null", "null"}, {`"x"`, "a string"}, {"[]", "a list"}, {"3", "a number"}, {"true", "a boolean"},
+	} {
+		data := []byte(`{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Use", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:role/app"},
+   "Action": "kms:Decrypt", "Resource": "*"},
+  ` + tt.value + `
+]}`)
+		_, _, ds := lint.ReadPolicy("p.json", data)
+		want := "statement #2 is " + tt.kind + ", not an object"
+		if len(ds) != 1 || ds[0].Summary != "Not a policy document" || !strings.Contains(ds[0].Detail, want) {
+			t.Fatalf("%s: want one Not a policy document saying %q, got %v", tt.value, want, ds)
+		}
+		if got := ds[0].Subject.Start; got.Line != 4 || got.Column != 3 {
+			t.Errorf("%s: reported at %d:%d, want 4:3", tt.value, got.Line, got.Column)
+		}
+	}
+}
+
 func TestKP808EmptyPrincipal(t *testing.T) {
 	tests := []struct {
 		principal string
