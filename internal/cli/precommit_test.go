@@ -11,8 +11,9 @@ import (
 
 // TestPreCommitHooks runs the real pre-commit framework in a temporary user
 // repository that uses this repository's hooks: a clean spec passes, a spec
-// change without a rebuild fails kpgen-check, and a separation-of-duties
-// violation fails kpgen-lint.
+// change without a rebuild fails kpgen-check, a separation-of-duties
+// violation fails kpgen-lint, and a commit that only deletes an output
+// fails kpgen-check.
 func TestPreCommitHooks(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: the pre-commit test builds kpgen through pre-commit")
@@ -120,6 +121,15 @@ func TestPreCommitHooks(t *testing.T) {
 	out, err = run(user, "pre-commit", "run", "--all-files")
 	if err == nil || !strings.Contains(out, "KP401") {
 		t.Errorf("pre-commit with an operator as user: %v, want kpgen-lint to fail with KP401\n%s", err, out)
+	}
+
+	// A commit that only deletes an output: pre-commit passes no file to
+	// the hooks, and kpgen-check still runs.
+	write("main.kp.hcl", string(spec))
+	must(user, "git", "rm", "-q", "generated/policies/storefront/dev/catalog.json")
+	out, err = run(user, "pre-commit", "run")
+	if err == nil || !strings.Contains(out, "kpgen check") || passed(out, "kpgen check") {
+		t.Errorf("pre-commit after deleting an output: %v, want kpgen-check to fail\n%s", err, out)
 	}
 }
 
