@@ -10,7 +10,6 @@ import (
 	"maps"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -52,7 +51,9 @@ func Generate(m *model.Model, pols []*policy.KeyPolicy, format string) ([]output
 	}
 	g := &generator{org: m.Organization, ids: map[*model.Application]map[string]string{}}
 	for _, app := range m.Applications {
-		g.ids[app] = logicalBases(app)
+		ids, ds := logicalBases(app)
+		g.ids[app] = ids
+		diags = append(diags, ds...)
 	}
 	stacks := g.stacks(pols)
 	exports := map[string]*model.KeyInstance{}
@@ -387,35 +388,26 @@ func checkExports(seen map[string]*model.KeyInstance, s *stack) diag.Diagnostics
 }
 
 // logicalBases gives each key of an application the base of its logical
-// ids: its name in CamelCase ("browsing-history" → "BrowsingHistory").
-// Names that meet in one base ("a-b", "a--b") are numbered in name order,
-// so the ids are unique, alphanumeric, and the same in every stack of the
-// application.
-func logicalBases(app *model.Application) map[string]string {
-	names := make([]string, 0, len(app.Keys))
-	taken := map[string]bool{}
-	for _, k := range app.Keys {
-		names = append(names, k.Name)
-		taken[camel(k.Name)] = true
-	}
-	slices.Sort(names)
+// ids: its name in CamelCase ("browsing-history" → "BrowsingHistory"), the
+// same in every stack of the application. A base is made from the name
+// alone and never numbered, so that adding or removing a key never moves
+// another key's logical id (to CloudFormation, a key replaced). Names that
+// meet in one base ("v1" and "v-1") are an error.
+func logicalBases(app *model.Application) (map[string]string, diag.Diagnostics) {
+	var diags diag.Diagnostics
 	out := map[string]string{}
-	used := map[string]bool{}
-	for _, name := range names {
-		b := camel(name)
-		if used[b] {
-			for i := 2; ; i++ {
-				c := b + strconv.Itoa(i)
-				if !taken[c] && !used[c] {
-					b = c
-					break
-				}
-			}
+	owner := map[string]*model.Key{}
+	for _, k := range app.Keys {
+		b := camel(k.Name)
+		if other := owner[b]; other != nil {
+			diags = diags.Errorf(k.Range(), "Two keys with one CloudFormation logical id",
+				"Keys %q and %q of application %q would both have the logical id %sKey in CloudFormation, which keeps letters and digits only. Rename one of the keys so that their names no longer meet.",
+				other.Name, k.Name, app.Name, b)
 		}
-		used[b] = true
-		out[name] = b
+		owner[b] = k
+		out[k.Name] = b
 	}
-	return out
+	return out, diags
 }
 
 // camel turns a spec name (lower-case letters, digits and dashes) into

@@ -15,6 +15,7 @@ import (
 	"github.com/kpgen/kpgen/internal/model"
 	"github.com/kpgen/kpgen/internal/output"
 	"github.com/kpgen/kpgen/internal/policy"
+	"github.com/kpgen/kpgen/schema"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden templates of this package")
@@ -242,7 +243,7 @@ application "app" {
   key "a-b" {
     regions = ["us-east-1", "eu-west-1", "ap-south-1"]
   }
-  key "a--b" {
+  key "c-d" {
     regions = ["ap-south-1", "us-east-1"]
   }
   key "signing" {
@@ -300,25 +301,25 @@ func TestRegions(t *testing.T) {
 		want  map[string]res
 	}{
 		{"app-dev", map[string]res{
-			"AB2Key": {"AWS::KMS::Key", "us-east-1"}, "AB2KeyAlias": {"AWS::KMS::Alias", "us-east-1"},
+			"ABKey": {"AWS::KMS::Key", "us-east-1"}, "ABKeyAlias": {"AWS::KMS::Alias", "us-east-1"},
 			"ImportedKey": {"AWS::KMS::Key", "us-east-1"}, "ImportedKeyAlias": {"AWS::KMS::Alias", "us-east-1"},
 			"NoRotationKey": {"AWS::KMS::Key", "us-east-1"}, "NoRotationKeyAlias": {"AWS::KMS::Alias", "us-east-1"},
 			"SigningKey": {"AWS::KMS::Key", "us-east-1"}, "SigningKeyAlias": {"AWS::KMS::Alias", "us-east-1"},
 		}},
 		{"app-dev-ap-south-1-keys", map[string]res{
-			"ABKey": {"AWS::KMS::Key", "ap-south-1"}, "ABKeyAlias": {"AWS::KMS::Alias", "ap-south-1"},
+			"CDKey": {"AWS::KMS::Key", "ap-south-1"}, "CDKeyAlias": {"AWS::KMS::Alias", "ap-south-1"},
 		}},
 		{"app-dev-eu-west-1-keys", map[string]res{
 			"ResidentsKey": {"AWS::KMS::Key", "eu-west-1"}, "ResidentsKeyAlias": {"AWS::KMS::Alias", "eu-west-1"},
 		}},
 		{"app-dev-us-east-1", map[string]res{
-			"ABReplicaKey": {"AWS::KMS::ReplicaKey", "us-east-1"}, "ABReplicaKeyAlias": {"AWS::KMS::Alias", "us-east-1"},
+			"CDReplicaKey": {"AWS::KMS::ReplicaKey", "us-east-1"}, "CDReplicaKeyAlias": {"AWS::KMS::Alias", "us-east-1"},
 		}},
 		{"app-dev-ap-south-1", map[string]res{
-			"AB2ReplicaKey": {"AWS::KMS::ReplicaKey", "ap-south-1"}, "AB2ReplicaKeyAlias": {"AWS::KMS::Alias", "ap-south-1"},
+			"ABReplicaKey": {"AWS::KMS::ReplicaKey", "ap-south-1"}, "ABReplicaKeyAlias": {"AWS::KMS::Alias", "ap-south-1"},
 		}},
 		{"app-prod", map[string]res{
-			"AB2Key": {"AWS::KMS::Key", "us-east-1"}, "AB2KeyAlias": {"AWS::KMS::Alias", "us-east-1"},
+			"ABKey": {"AWS::KMS::Key", "us-east-1"}, "ABKeyAlias": {"AWS::KMS::Alias", "us-east-1"},
 			"ImportedKey": {"AWS::KMS::Key", "us-east-1"}, "ImportedKeyAlias": {"AWS::KMS::Alias", "us-east-1"},
 			"NoRotationKey": {"AWS::KMS::Key", "us-east-1"}, "NoRotationKeyAlias": {"AWS::KMS::Alias", "us-east-1"},
 		}},
@@ -345,8 +346,8 @@ func TestRegions(t *testing.T) {
 	rotation := func(p map[string]any) []any {
 		return []any{p["EnableKeyRotation"], p["RotationPeriodInDays"]}
 	}
-	if got := rotation(props("app-dev", "AB2Key")); !cmp.Equal(got, []any{true, 365}) {
-		t.Errorf("AB2Key rotation = %v, want true 365", got)
+	if got := rotation(props("app-dev", "ABKey")); !cmp.Equal(got, []any{true, 365}) {
+		t.Errorf("ABKey rotation = %v, want true 365", got)
 	}
 	if got := rotation(props("app-dev", "NoRotationKey")); !cmp.Equal(got, []any{false, nil}) {
 		t.Errorf("NoRotationKey rotation = %v, want false and no period", got)
@@ -373,21 +374,33 @@ func TestRegions(t *testing.T) {
 }
 
 func TestLogicalBases(t *testing.T) {
-	app := &model.Application{}
-	for _, n := range []string{"browsing-history", "a-b", "a--b", "ab", "a-b2", "1st-key", "x"} {
-		app.Keys = append(app.Keys, &model.Key{Name: n})
+	app := &model.Application{Name: "shop"}
+	for _, n := range []string{"browsing-history", "a-b", "ab", "a-b2", "1st-key", "x"} {
+		app.Keys = append(app.Keys, &model.Key{Name: n, Source: &schema.Key{}})
 	}
 	want := map[string]string{
 		"browsing-history": "BrowsingHistory",
-		"a--b":             "AB",
-		"a-b":              "AB3", // AB2 is a-b2's own
+		"a-b":              "AB",
 		"a-b2":             "AB2",
 		"ab":               "Ab",
 		"1st-key":          "1stKey",
 		"x":                "X",
 	}
-	if diff := cmp.Diff(want, logicalBases(app)); diff != "" {
+	got, ds := logicalBases(app)
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+
+	// Names that meet are an error, not numbered: a number would follow the
+	// keys' order, and adding a key could take another key's logical id.
+	app.Keys = append(app.Keys, &model.Key{Name: "a--b", Source: &schema.Key{}})
+	_, ds = logicalBases(app)
+	if len(ds) != 1 || ds[0].Summary != "Two keys with one CloudFormation logical id" ||
+		!strings.Contains(ds[0].Detail, `Keys "a-b" and "a--b" of application "shop" would both have the logical id ABKey`) {
+		t.Errorf("want one error about a-b and a--b, got %v", ds)
 	}
 }
 

@@ -314,7 +314,7 @@ application "versions" {
 }
 application "versions-dev" {
   team = "web"
-  stage "a" {
+  stage "c" {
     account = "dev"
   }
   key "b" {
@@ -341,6 +341,22 @@ func attrs(t *testing.T, files map[string][]*hcl.File, dir, typ, name string) ma
 	}
 	t.Fatalf("%s: no resource %s.%s", dir, typ, name)
 	return nil
+}
+
+// TestNamesThatMeet: key instances whose names meet in one Terraform name
+// are an error, not numbered: a number would follow the keys' order, and
+// removing one key would rename another (destroying it, to Terraform).
+func TestNamesThatMeet(t *testing.T) {
+	spec := strings.Replace(regionsSpec, `stage "c" {`, `stage "a" {`, 1)
+	m, pols := fixture.Build(t, spec)
+	_, ds := Generate(m, pols)
+	if len(ds) != 1 || ds[0].Summary != "Two keys with one Terraform name" ||
+		!strings.Contains(ds[0].Detail, "versions/dev/a-b and versions-dev/a/b would both be named versions_dev_a_b") {
+		t.Fatalf("want one error about versions_dev_a_b, got %v", ds)
+	}
+	if got, want := ds[0].Subject.Start.Line, strings.Count(spec[:strings.LastIndex(spec, `key "b" {`)], "\n")+1; got != want {
+		t.Errorf("reported at line %d, want %d (key b of versions-dev)", got, want)
+	}
 }
 
 func TestResources(t *testing.T) {
@@ -370,10 +386,8 @@ func TestResources(t *testing.T) {
 	if abr["provider"] != "aws.us_east_1" || abr["primary_key_arn"] != "aws_kms_key.versions_dev_a_b.arn" {
 		t.Errorf("replica of a-b: %v", abr)
 	}
-	// versions/dev/a-b and versions-dev/a/b meet in one name; the second
-	// in the model's order is numbered.
-	if b := attrs(t, mods, "terraform/dev", "aws_kms_key", "versions_dev_a_b_2"); !strings.Contains(b["tags"], `"versions-dev"`) {
-		t.Errorf("versions_dev_a_b_2 is not the key of application versions-dev: %v", b["tags"])
+	if b := attrs(t, mods, "terraform/dev", "aws_kms_key", "versions_dev_c_b"); !strings.Contains(b["tags"], `"versions-dev"`) {
+		t.Errorf("versions_dev_c_b is not the key of application versions-dev: %v", b["tags"])
 	}
 
 	ext := attrs(t, mods, "terraform/prod", "aws_kms_external_key", "versions_prod_imported")
