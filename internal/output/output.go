@@ -380,6 +380,10 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 	slices.Sort(res.Unchanged)
 
 	removeStaleTemps(dir, files)
+	producedLower := make(map[string]string, len(files))
+	for _, f := range files {
+		producedLower[strings.ToLower(f.Path)] = f.Path
+	}
 	for _, e := range prev.Files {
 		if produced[e.Path] {
 			continue
@@ -401,6 +405,11 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 		if entryOf(e.Path, data).SHA256 != e.SHA256 {
 			res.Kept = append(res.Kept, e.Path)
 			continue // changed since kpgen wrote it: someone else's now
+		}
+		if p, ok := producedLower[strings.ToLower(e.Path)]; ok && sameFile(target, filepath.Join(dir, filepath.FromSlash(p))) {
+			// Renamed in case only, on a filesystem that ignores case
+			// (macOS, Windows): the old name is the file just written.
+			continue
 		}
 		if err := os.Remove(target); err != nil {
 			return nil, err
@@ -575,28 +584,53 @@ func (c *dirCache) target(rel string) (string, error) {
 	return full, nil
 }
 
+// sameFile reports whether the paths a and b name one existing file.
+func sameFile(a, b string) bool {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Stat(b)
+	return err == nil && os.SameFile(fa, fb)
+}
+
 // removeStaleTemps removes the temporary files a killed build left in the
-// directories this build writes to: only files named like kpgen's own
-// temporary files (.NAME.kpgen-tmp-RANDOM), only regular files.
+// directories this build writes to: only regular files named exactly as
+// kpgen names the temporary file of one of this build's outputs or of the
+// manifest (.NAME.kpgen-tmp-DIGITS), and never one of the outputs.
 func removeStaleTemps(dir string, files []File) {
-	seen := map[string]bool{}
+	names := map[string]map[string]bool{".": {ManifestName: true}} // directory → output names
 	for _, f := range files {
-		d := path.Dir(f.Path)
-		if seen[d] {
-			continue
+		d, name := path.Split(f.Path)
+		d = path.Clean(d)
+		if names[d] == nil {
+			names[d] = map[string]bool{}
 		}
-		seen[d] = true
+		names[d][name] = true
+	}
+	for d, outs := range names {
 		full := filepath.Join(dir, filepath.FromSlash(d))
 		entries, err := os.ReadDir(full)
 		if err != nil {
 			continue
 		}
 		for _, e := range entries {
-			if strings.HasPrefix(e.Name(), ".") && strings.Contains(e.Name(), TempMarker) && e.Type().IsRegular() {
-				_ = os.Remove(filepath.Join(full, e.Name()))
+			if n := e.Name(); !outs[n] && e.Type().IsRegular() && isTempOf(n, outs) {
+				_ = os.Remove(filepath.Join(full, n))
 			}
 		}
 	}
+}
+
+// isTempOf reports whether name is that of a temporary file os.CreateTemp
+// made for one of outs: "." + OUT + TempMarker + decimal digits.
+func isTempOf(name string, outs map[string]bool) bool {
+	i := strings.LastIndex(name, TempMarker)
+	if i < 1 || name[0] != '.' || !outs[name[1:i]] {
+		return false
+	}
+	digits := name[i+len(TempMarker):]
+	return digits != "" && strings.Trim(digits, "0123456789") == ""
 }
 
 // safeTarget is the filesystem path of a relative output path, after making

@@ -3,6 +3,7 @@ package output
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -343,5 +344,56 @@ func TestUnifiedDiffApplies(t *testing.T) {
 	want = "--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n x\n-y\n+y\n\\ No newline at end of file\n"
 	if got != want {
 		t.Errorf("unified of a lost last line feed =\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestWriteRemovesOnlyItsOwnTemps: a killed build's temporary files are
+// removed; a user's file with the marker in its name, and an output whose
+// name holds the marker, are not.
+func TestWriteRemovesOnlyItsOwnTemps(t *testing.T) {
+	dir := t.TempDir()
+	a := File{Path: "iam/111111111111/a.json", Data: []byte("a\n")}
+	odd := File{Path: "iam/111111111111/.x.kpgen-tmp-1.json", Data: []byte("x\n")}
+	write(t, dir, a, odd)
+	sub := filepath.Join(dir, "iam", "111111111111")
+	stale := []string{".a.json" + TempMarker + "123456", filepath.Join("..", "..", "."+ManifestName+TempMarker+"42")}
+	kept := []string{".notes" + TempMarker + "keep", ".other.json" + TempMarker + "123"}
+	for _, n := range append(slices.Clone(stale), kept...) {
+		if err := os.WriteFile(filepath.Join(sub, n), []byte("t"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(t, dir, File{Path: a.Path, Data: []byte("a2\n")}, odd)
+	for _, n := range stale {
+		if _, err := os.Stat(filepath.Join(sub, n)); err == nil {
+			t.Errorf("stale temporary file %s is still there", n)
+		}
+	}
+	for _, n := range append(kept, odd.Path) {
+		p := filepath.Join(sub, n)
+		if n == odd.Path {
+			p = filepath.Join(dir, filepath.FromSlash(n))
+		}
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s was removed: %v", n, err)
+		}
+	}
+}
+
+// TestWriteCaseRename: an output renamed in case only is, on a filesystem
+// that ignores case, the file just written under its new name; the build
+// must not remove it as the old name's stale file.
+func TestWriteCaseRename(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, File{Path: "iam/1/Reader.json", Data: []byte("r\n")})
+	probe := filepath.Join(dir, "iam", "1", "reader.json")
+	_, err := os.Stat(probe)
+	insensitive := err == nil
+	res := write(t, dir, File{Path: "iam/1/reader.json", Data: []byte("r\n")})
+	if _, err := os.Stat(probe); err != nil {
+		t.Fatalf("the output just written is gone (removed: %v)", res.Removed)
+	}
+	if !insensitive && !slices.Equal(res.Removed, []string{"iam/1/Reader.json"}) {
+		t.Errorf("on a case-sensitive filesystem the old name is stale: removed %v", res.Removed)
 	}
 }
