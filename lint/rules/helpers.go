@@ -81,3 +81,14 @@ func (r reportOnce) first(rng hcl.Range, key string) bool {
 	r[k] = true
 	return true
 }
+
+// administeringTeam is the security team when the strategy makes it the
+// administrator of keys it does not own (centralized, hybrid), and nil
+// under decentralized, where it administers its own applications' keys
+// only, like any team.
+func administeringTeam(m *model.Model) *model.Team {
+	if m.Organization.Strategy == model.Decentralized {
+		return nil
+	}
+	return m.Organization.SecurityTeam
+}

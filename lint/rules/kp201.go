@@ -51,9 +51,11 @@ var KP201 = &lint.Rule{
 		}
 		// Administrators: an explicit list naming an administrator of
 		// another application's owning team, compared as principals in the
-		// key's account ("role/X" and its full ARN are one role). The
-		// security team administers every application's keys by design.
+		// key's account ("role/X" and its full ARN are one role). Under
+		// centralized and hybrid the security team administers every
+		// application's keys by design.
 		partition := p.Model.Organization.Partition
+		security := administeringTeam(p.Model)
 		for _, ki := range p.Model.Keys {
 			if !ki.Key.AdministratorsSet {
 				continue
@@ -62,7 +64,7 @@ var KP201 = &lint.Rule{
 				mine := ref.Bind(partition, ki.Account.ID).Key()
 				for _, other := range p.Model.Applications {
 					t := other.Team
-					if other == ki.App || t == nil || t == ki.App.Team || t == p.Model.Organization.SecurityTeam || !teamHas(t, mine, partition, ki.Account.ID) {
+					if other == ki.App || t == nil || t == ki.App.Team || (security != nil && t == security) || !teamHas(t, mine, partition, ki.Account.ID) {
 						continue
 					}
 					if once.first(ref.Range, t.Name) {

@@ -35,9 +35,10 @@ var KP205 = &lint.Rule{
 				prod[st.Account.ID][st.Production] = true
 			}
 		}
-		// The security team administers keys of every stage by design.
+		// Under centralized and hybrid the security team administers keys
+		// of every stage by design.
 		central := map[*model.PrincipalRef]bool{}
-		if t := p.Model.Organization.SecurityTeam; t != nil {
+		if t := administeringTeam(p.Model); t != nil {
 			for _, r := range t.Administrators {
 				central[r] = true
 			}

@@ -21,17 +21,16 @@ var KP406 = &lint.Rule{
 	Summary:   "no policy administrator is in the key's own account and no deployer is declared for it, so the stack that creates the key would fail AWS's lockout safety check",
 	Doc:       kp406Doc,
 	Check: func(p *lint.Pass) {
-		if p.Model.Organization.Deployer != nil {
-			return
-		}
 		// One finding per account, at the account block: the fix is a
-		// deployer there (or for the organization).
+		// deployer there (or for the organization). A deployer counts only
+		// in the key's account: the stack that creates the key runs there,
+		// and a role of another account cannot be its caller.
 		stranded := map[*model.Account][]*model.KeyInstance{}
 		var order []*model.Account
 		for _, ki := range p.Model.Keys {
 			// With iam_delegation the account root statement lets the
 			// deploying role, by its IAM permissions, pass the check.
-			if ki.Account.Deployer != nil || len(ki.PolicyAdministrators) == 0 || hasAdminIn(ki) || ki.Key.IAMDelegation {
+			if len(ki.PolicyAdministrators) == 0 || hasAdminIn(ki) || ki.Key.IAMDelegation {
 				continue
 			}
 			if _, seen := stranded[ki.Account]; !seen {
@@ -42,7 +41,7 @@ var KP406 = &lint.Rule{
 		for _, a := range order {
 			kis := stranded[a]
 			p.Report(a.Source.NameRange, "Keys cannot be created by their own account",
-				"%d key(s) live in account %q (%s), among them %s, but none of their policy administrators is in that account and no deployer is declared for it. The stacks that create them run in the account, and AWS's lockout safety check refuses a policy that does not let the caller change it. Set deployer on this account, or organization.deployer, to the role that applies the templates.",
+				"%d key(s) live in account %q (%s), among them %s, but none of their policy administrators is in that account, and no deployer of that account is declared. The stacks that create them run in the account, and AWS's lockout safety check refuses a policy that does not let the caller change it. Set deployer on this account, or organization.deployer, to a role of the account that applies the templates (\"role/NAME\" names the role in each account).",
 				len(kis), a.Name, a.ID, kis[0].ID())
 		}
 	},
