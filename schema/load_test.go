@@ -399,6 +399,8 @@ func TestNameAdvice(t *testing.T) {
 		{`account = "dev"`, `account = "d` + "\u0435" + `v"`}: `It holds "е" (U+0435), which is not an ASCII letter, digit or hyphen. Did you mean "dev"?`,
 		{`team = "security"`, `team = "Security"`}:            `Did you mean "security"?`,
 		{`rank = 2`, `rank = 2.5`}:                            `must be a whole number, not 2.5.`,
+		{`["dynamodb"]`, `["DynamoDB"]`}:                      `Did you mean "dynamodb"?`,
+		{`["us-east-1"]`, `["US-EAST-1"]`}:                    `Did you mean "us-east-1"?`,
 	} {
 		src := strings.Replace(base, edit[0], edit[1], 1)
 		_, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})

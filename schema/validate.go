@@ -184,6 +184,8 @@ func (v *validator) leaf(ve *jsonschema.ValidationError, kw string) {
 		detail = fmt.Sprintf("%s has the value %q, which is not allowed here.", what, fmt.Sprint(v.at(ptr)))
 		if s, ok := v.at(ptr).(string); ok && (refersToName[prop] || prop == "name") {
 			detail += nameAdvice(s, v.declared(prop, ptr))
+		} else if ok && (prop == "services" || prop == "regions") && strings.ToLower(s) != s {
+			detail += fmt.Sprintf(" Did you mean %q?", strings.ToLower(s))
 		}
 	case "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "anyOf":
 		summary = "Value out of range"

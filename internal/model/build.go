@@ -3,6 +3,7 @@ package model
 import (
 	"cmp"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -223,6 +224,10 @@ func (b *builder) explicitKey(app *Application, sk *schema.Key) *Key {
 		SharedAcrossStages: sk.SharedAcrossStages,
 		Tags:               sk.Tags,
 	}
+	if sk.Spec == "SM2" && b.m.Spec.Organization.Partition != "aws-cn" {
+		b.errorf(sk.AttrRange("spec"), "Key spec only in the China Regions",
+			"SM2 keys exist only in the China Regions (partition \"aws-cn\"); AWS refuses to create them in partition %q. Choose another spec, such as ECC_NIST_P256 for signing or SYMMETRIC_DEFAULT for encryption.", b.m.Spec.Organization.Partition)
+	}
 	for i, kv := range sk.EncryptionContext {
 		for _, prev := range sk.EncryptionContext[:i] {
 			if strings.EqualFold(prev.Key, kv.Key) {
@@ -404,7 +409,7 @@ func (b *builder) services(refs []schema.String) []*Service {
 		s := LookupService(r.Value)
 		if s == nil {
 			detail := fmt.Sprintf("%q is not in kpgen's service catalogue.", r.Value)
-			sug := schema.DidYouMean(r.Value, ServiceNames())
+			sug := serviceSuggestion(r.Value)
 			sp := LookupServicePrincipal(r.Value)
 			switch {
 			case sp != nil:
@@ -451,12 +456,69 @@ func regionPartition(region string) string {
 	return "aws"
 }
 
+// Regions are the regions of each partition kpgen knows: those AWS had
+// opened when this release was made (AWS General Reference, "AWS Regions").
+var Regions = map[string][]string{
+	"aws": {
+		"af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+		"ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
+		"ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1",
+		"ca-west-1", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2",
+		"eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1", "me-south-1",
+		"mx-central-1", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+	},
+	"aws-cn":     {"cn-north-1", "cn-northwest-1"},
+	"aws-us-gov": {"us-gov-east-1", "us-gov-west-1"},
+}
+
+// regionShape is the form of a region of the three partitions kpgen
+// supports: the isolated partitions' regions (us-iso-east-1) have a
+// further part and are not among them.
+var regionShape = regexp.MustCompile(`^(?:[a-z]{2}|us-gov)-[a-z]+-[0-9]+$`)
+
 func (b *builder) checkRegion(r schema.String) {
 	p := b.m.Spec.Organization.Partition
+	if !regionShape.MatchString(r.Value) {
+		b.errorf(r.Range, "Not a region of a supported partition",
+			"%q is not a region of the aws, aws-cn or aws-us-gov partition (regions look like \"eu-west-1\"). Use a region of %q.", r.Value, p)
+		return
+	}
 	if rp := regionPartition(r.Value); rp != p {
 		b.errorf(r.Range, "Region in another partition",
 			"Region %q is in partition %q, but the organization's partition is %q. Set organization.partition or use a region of %q.", r.Value, rp, p, p)
+		return
 	}
+	if slices.Contains(Regions[p], r.Value) {
+		return
+	}
+	detail := fmt.Sprintf("%q is not a region of partition %q that this kpgen knows, so its policies and stacks would name a region that does not exist.", r.Value, p)
+	if sug := schema.DidYouMean(r.Value, Regions[p]); sug != "" {
+		detail += fmt.Sprintf(" Did you mean %q?", sug)
+	}
+	detail += " If AWS has opened it since this kpgen was released, the outputs are right for it and this warning can be ignored; a newer kpgen knows it."
+	b.diags = append(b.diags, diag.New(diag.Warning, r.Range, "Unknown region", detail))
+}
+
+// serviceOtherNames are names a service is also known by (its kms:ViaService
+// host, its former or marketing name), mapped to its catalogue name.
+var serviceOtherNames = map[string]string{
+	"aurora": "rds", "cassandra": "keyspaces", "documentdb": "docdb", "ec2": "ebs",
+	"elasticfilesystem": "efs", "elasticsearch": "opensearch", "es": "opensearch",
+	"kinesis-firehose": "firehose", "msk": "kafka", "parameter-store": "ssm",
+}
+
+// serviceSuggestion is the catalogue name most likely meant by an unknown
+// service name: the same name in another case, another name of a service,
+// else the nearest catalogue name.
+func serviceSuggestion(name string) string {
+	lower := strings.ToLower(name)
+	if LookupService(lower) != nil {
+		return lower
+	}
+	if s, ok := serviceOtherNames[lower]; ok {
+		return s
+	}
+	return schema.DidYouMean(lower, ServiceNames())
 }
 
 // article is "A TYPE" or "An TYPE".

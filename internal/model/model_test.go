@@ -508,6 +508,43 @@ func TestReferenceErrors(t *testing.T) {
 			want: []string{"Region outside the organization", "Region in another partition", "Region outside the organization"},
 		},
 		{
+			name: "misspelt region",
+			app: `stage "dev" { account = "dev" }
+  key "k" {
+    regions = ["us-east-1", "eu-wset-1"]
+  }`,
+			want:   []string{"Unknown region", "Region outside the organization"},
+			detail: `Did you mean "eu-west-1"?`,
+		},
+		{
+			name: "region of an isolated partition",
+			app: `stage "dev" { account = "dev" }
+  key "k" {
+    regions = ["us-iso-east-1"]
+  }`,
+			want: []string{"Not a region of a supported partition", "Region outside the organization"},
+		},
+		{
+			name: "SM2 outside the China Regions",
+			app: `stage "dev" { account = "dev" }
+  key "k" {
+    spec          = "SM2"
+    rotation_days = 0
+  }`,
+			want:   []string{"Key spec only in the China Regions"},
+			detail: `AWS refuses to create them in partition "aws"`,
+		},
+		{
+			name: "service by its host name",
+			app: `stage "dev" { account = "dev" }
+  data "d" {
+    classification = "secret"
+    services       = ["ec2"]
+  }`,
+			want:   []string{"Unknown service"},
+			detail: `Did you mean "ebs"?`,
+		},
+		{
 			name: "data service that is a service principal",
 			app: `stage "dev" { account = "dev" }
   data "d" {

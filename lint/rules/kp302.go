@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/internal/model"
 	"github.com/kpgen/kpgen/lint"
 )
 
@@ -28,7 +29,9 @@ var KP302 = &lint.Rule{
 					continue
 				}
 				for i, s := range d.Services {
-					if slices.Contains(k.Services, s) {
+					// The policy names hosts: DocumentDB and Neptune call
+					// KMS through RDS's, so a key of rds serves them.
+					if slices.ContainsFunc(k.Services, func(ks *model.Service) bool { return ks.ViaService == s.ViaService }) {
 						continue
 					}
 					p.Report(d.Source.Services[i].Range, "Service not allowed by the key",

@@ -363,3 +363,39 @@ func TestSuppressionOnBudget(t *testing.T) {
 		t.Errorf("%s %s: %s", d.Rule, d.Summary, d.Detail)
 	}
 }
+
+// lintSource lints one spec file's text and returns its findings as
+// "LINE RULE summary".
+func lintSource(t *testing.T, src string) []string {
+	t.Helper()
+	spec, diags, err := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
+	if err != nil || diags.HasErrors() {
+		t.Fatalf("does not load: %v %v", err, diags)
+	}
+	m, ds := model.Build(spec)
+	if ds.HasErrors() {
+		t.Fatalf("no model: %v", ds)
+	}
+	var got []string
+	for _, d := range lint.Run(m, policy.Build(m), rules.All) {
+		got = append(got, strconv.Itoa(d.Subject.Start.Line)+" "+d.Rule+" "+d.Summary)
+	}
+	return got
+}
+
+// TestKP302ComparesHosts: DocumentDB and Neptune call KMS through RDS's
+// host, so a key whose services are rds serves their data.
+func TestKP302ComparesHosts(t *testing.T) {
+	base, err := os.ReadFile("../../fixtures/invalid/KP302/main.kp.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(string(base), `services       = ["rds", "s3"] # want KP302`, `services       = ["docdb", "neptune", "rds"]`, 1)
+	if got := lintSource(t, src); len(got) != 0 {
+		t.Errorf("want no findings, got %q", got)
+	}
+	src = strings.Replace(string(base), `services       = ["rds", "s3"] # want KP302`, `services       = ["docdb", "dynamodb"]`, 1)
+	if got := lintSource(t, src); !slices.Equal(got, []string{"69 KP302 Service not allowed by the key"}) {
+		t.Errorf("want KP302 for dynamodb at line 69, got %q", got)
+	}
+}
