@@ -142,7 +142,7 @@ func suppress(spec *schema.Spec, ds diag.Diagnostics, rules []*Rule) diag.Diagno
 	var sups []*suppression
 	var out diag.Diagnostics
 	for _, b := range blocks(spec) {
-		global := b.Type == "organization" || b.Type == "kpgen"
+		global := b.Type == "organization"
 		for _, s := range b.LintIgnore {
 			r := known[s.Rule]
 			if r == nil {

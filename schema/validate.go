@@ -184,8 +184,8 @@ func (v *validator) leaf(ve *jsonschema.ValidationError, kw string) {
 		detail = fmt.Sprintf("%s has the value %q, which is not allowed here.", what, fmt.Sprint(v.at(ptr)))
 		if s, ok := v.at(ptr).(string); ok && (refersToName[prop] || prop == "name") {
 			detail += nameAdvice(s, v.declared(prop, ptr))
-		} else if ok && (prop == "services" || prop == "regions") && strings.ToLower(s) != s {
-			detail += fmt.Sprintf(" Did you mean %q?", strings.ToLower(s))
+		} else if lower := strings.ToLower(s); ok && (prop == "services" || prop == "regions") && lower != s && plainName.MatchString(lower) {
+			detail += fmt.Sprintf(" Did you mean %q?", lower)
 		}
 	case "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "anyOf":
 		summary = "Value out of range"
@@ -465,6 +465,9 @@ var blockTypes = map[string]string{
 }
 
 // hints say, per attribute, what a valid value looks like.
+// plainName is the form of service names and region codes.
+var plainName = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+
 var hints = map[string]string{
 	"name":                 "Names are 1 to 63 lowercase letters, digits and hyphens, starting with a letter or digit, so that no name can form a path; the names Windows keeps for devices (con, prn, aux, nul, com0-com9, lpt0-lpt9) are reserved.",
 	"team":                 "Name a team block of the spec.",

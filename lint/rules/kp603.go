@@ -24,9 +24,13 @@ var KP603 = &lint.Rule{
 			if k.Derived || len(k.Protects) > 0 {
 				continue
 			}
+			where := " in each stage"
+			if k.SharedAcrossStages || len(k.App.Stages) == 1 {
+				where = ""
+			}
 			p.Report(k.Source.NameRange, "Key protects no data",
-				"No data of application %q names key %q, so it costs USD %.2f per month in each stage and no classification governs it. Point the data it is for at it (key = %q), or remove it.",
-				k.App.Name, k.Name, model.Prices.Monthly(k), k.Name)
+				"No data of application %q names key %q, so it costs USD %.2f per month%s and no classification governs it. Point the data it is for at it (key = %q), or remove it.",
+				k.App.Name, k.Name, model.Prices.Monthly(k), where, k.Name)
 		}
 	},
 }

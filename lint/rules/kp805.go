@@ -31,13 +31,20 @@ var KP805 = &lint.Rule{
 	},
 }
 
+// grantsAll reports whether the actions match every KMS action: "kms:*",
+// "*", or patterns that between them leave none out ("kms:**",
+// "k?s:*", "kms:*e*" with "kms:*crypt*").
 func grantsAll(actions policy.Values) bool {
+	covered := map[string]bool{}
 	for _, a := range actions {
 		if a == "*" || strings.EqualFold(a, "kms:*") {
 			return true
 		}
+		for _, m := range policy.MatchActions(a) {
+			covered[m] = true
+		}
 	}
-	return false
+	return len(covered) == len(policy.KMSActions)
 }
 
 // rootOnly reports whether the principal names account roots only: the

@@ -80,7 +80,12 @@ func knownOperator(op string) bool {
 		}
 		op = rest
 	}
-	return slices.Contains(conditionOperators, strings.TrimSuffix(op, "IfExists"))
+	// IfExists goes with every operator but Null (IAM User Guide,
+	// "...IfExists condition operators").
+	if base, ok := strings.CutSuffix(op, "IfExists"); ok {
+		return base != "Null" && slices.Contains(conditionOperators, base)
+	}
+	return slices.Contains(conditionOperators, op)
 }
 
 // keyIndex holds the condition keys lower-cased (keys are case-insensitive),

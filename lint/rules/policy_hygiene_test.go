@@ -298,3 +298,51 @@ func TestKP808EmptyNotPrincipal(t *testing.T) {
 		t.Errorf("findings (-want +got):\n%s", diff)
 	}
 }
+
+// TestKP805Patterns: patterns that between them match every KMS action
+// grant as much as kms:*.
+func TestKP805Patterns(t *testing.T) {
+	tests := []struct {
+		action string
+		want   []finding
+	}{
+		{`"kms:*"`, []finding{{3, "KP805"}}},
+		{`"KMS:*"`, []finding{{3, "KP805"}}},
+		{`"kms:**"`, []finding{{3, "KP805"}}},
+		{`"k?s:*"`, []finding{{3, "KP805"}}},
+		{`["kms:*crypt*", "kms:*e*", "kms:*"]`, []finding{{3, "KP805"}}},
+		{`["kms:*crypt*", "kms:*e*", "kms:List*", "kms:Get*", "kms:Sign", "kms:Verify", "kms:VerifyMac", "kms:ReplicateKey"]`, []finding{{3, "KP805"}}},
+		{`["kms:Decrypt", "kms:Encrypt"]`, nil},
+		{`"kms:*crypt*"`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.action, func(t *testing.T) {
+			data := []byte(`{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Use", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:role/app"},
+   "Action": ` + tt.action + `, "Resource": "*"}
+]}`)
+			ds := lint.RunPolicyFile("p.json", data, []*lint.Rule{rules.KP805})
+			if diff := cmp.Diff(tt.want, findings(t, ds)); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestKP809Operators: IfExists goes with every operator but Null.
+func TestKP809Operators(t *testing.T) {
+	for op, want := range map[string][]finding{
+		"StringEqualsIfExists":           nil,
+		"ForAnyValue:StringLikeIfExists": nil,
+		"Null":                           nil,
+		"NullIfExists":                   {{5, "KP809"}},
+		"StringEqualz":                   {{5, "KP809"}},
+		"ForSomeValues:StringEquals":     {{5, "KP809"}},
+	} {
+		data := statementFile(`{"AWS": "arn:aws:iam::111111111111:role/app"}`, `{"`+op+`": {"kms:CallerAccount": "111111111111"}}`)
+		ds := lint.RunPolicyFile("p.json", data, []*lint.Rule{rules.KP809})
+		if diff := cmp.Diff(want, findings(t, ds)); diff != "" {
+			t.Errorf("%s: findings (-want +got):\n%s", op, diff)
+		}
+	}
+}

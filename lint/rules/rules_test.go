@@ -276,6 +276,13 @@ func TestSuppressions(t *testing.T) {
 			want: []string{"19 Unused lint_ignore", "53 KP203 Stages share an account"},
 		},
 		{
+			name: "on the kpgen block: that block only, not the spec",
+			edit: func(s string) string {
+				return strings.Replace(s, "  version = 1\n", "  version     = 1\n  lint_ignore = { KP203 = \"not here\" }\n", 1)
+			},
+			want: []string{"5 Unused lint_ignore", "53 KP203 Stages share an account"},
+		},
+		{
 			name: "an unknown rule",
 			edit: func(s string) string {
 				return strings.Replace(s, "  team = \"web\"\n", "  team        = \"web\"\n  lint_ignore = { KP999 = \"no such rule\" }\n", 1)
