@@ -364,6 +364,9 @@ func useColor(w io.Writer) bool {
 	if _, ok := os.LookupEnv("NO_COLOR"); ok {
 		return false
 	}
+	if os.Getenv("TERM") == "dumb" {
+		return false // a terminal that shows escape sequences as text
+	}
 	if t, ok := w.(*trackedWriter); ok {
 		w = t.w
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"os/exec"
 	"path"
 	"sort"
@@ -14,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/internal/model"
 	"github.com/kpgen/kpgen/internal/policy"
 	"github.com/kpgen/kpgen/internal/report"
 	"github.com/kpgen/kpgen/internal/specdiff"
@@ -52,6 +55,16 @@ conditions, as the policy evaluator decides it; then the monthly cost delta.`,
 			if err != nil {
 				return err
 			}
+			// A spec that a change adds or removes is absent on one side:
+			// every key of the other side is added or removed.
+			switch {
+			case baseSide.Model == nil && headSide.Model == nil:
+				return &exitError{code: ExitUsage, msg: fmt.Sprintf("neither %s nor %s exists: name a spec directory on at least one side", base, head)}
+			case baseSide.Model == nil:
+				baseSide.Model = &model.Model{Organization: headSide.Model.Organization}
+			case headSide.Model == nil:
+				headSide.Model = &model.Model{Organization: baseSide.Model.Organization}
+			}
 			r := specdiff.Compare(baseSide, headSide)
 			switch format {
 			case "json":
@@ -76,15 +89,23 @@ conditions, as the policy evaluator decides it; then the monthly cost delta.`,
 }
 
 // diffSide loads, resolves and builds the policies of one side of a diff.
+// A directory that does not exist (in the work tree, or in the revision)
+// is a side without a spec: its Model is nil.
 func (a *app) diffSide(src string) (*specdiff.Side, error) {
 	var l *loaded
 	if strings.HasPrefix(src, "git:") {
 		spec, diags, err := loadGit(src)
+		if errors.Is(err, errNoTree) {
+			return &specdiff.Side{Name: src}, nil
+		}
 		if err != nil {
 			return nil, err
 		}
 		l = resolve(spec, diags)
 	} else {
+		if _, err := os.Lstat(src); errors.Is(err, fs.ErrNotExist) {
+			return &specdiff.Side{Name: src}, nil
+		}
 		var err error
 		if l, err = load(src); err != nil {
 			return nil, err
@@ -96,6 +117,9 @@ func (a *app) diffSide(src string) (*specdiff.Side, error) {
 	}
 	return &specdiff.Side{Name: src, Model: l.model, Policies: policy.Build(l.model)}, nil
 }
+
+// errNoTree is loadGit's answer for a directory the revision does not have.
+var errNoTree = errors.New("no such directory in the revision")
 
 // loadGit reads the spec files of git:REF[:DIR] through git.
 func loadGit(src string) (*schema.Spec, diag.Diagnostics, error) {
@@ -131,7 +155,7 @@ func loadGit(src string) (*schema.Spec, diag.Diagnostics, error) {
 		return nil, nil, &exitError{code: ExitUsage, msg: fmt.Sprintf("%s: git knows no commit %q here; name a branch, tag or commit (git log lists them)", src, ref)}
 	}
 	if _, err := git(top, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+":"+treeDir); err != nil {
-		return nil, nil, &exitError{code: ExitUsage, msg: fmt.Sprintf("%s: %s does not exist in %s", src, orDot(treeDir), ref)}
+		return nil, nil, errNoTree
 	}
 	if typ, err := git(top, "cat-file", "-t", ref+":"+treeDir); err != nil || strings.TrimSpace(typ) != "tree" {
 		return nil, nil, &exitError{code: ExitUsage, msg: fmt.Sprintf("%s: %s is not a directory in %s; name the directory that holds the spec", src, orDot(treeDir), ref)}

@@ -23,7 +23,7 @@ func DiffText(w io.Writer, r *specdiff.Report, color bool) error {
 	green, redc, yel := "\x1b[32m", red, yellow
 	fmt.Fprintf(&b, "kpgen diff %s → %s\n\n", printable(r.Base), printable(r.Head))
 	if r.Empty() {
-		b.WriteString("No changes: the two specs make the same keys with the same policies.\n")
+		b.WriteString("No changes: the two specs make the same keys with the same policies.\n\nKeys: 0 to add, 0 to change, 0 to destroy.\n")
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
