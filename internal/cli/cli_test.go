@@ -189,9 +189,14 @@ func TestSARIFValidates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, dir := range []string{"invalid/KP205", "invalid/KP101", "retail"} {
+	empty := t.TempDir()
+	for _, dir := range []string{"invalid/KP205", "invalid/KP101", "invalid/bad-region", "retail", empty} {
 		var stdout, stderr bytes.Buffer
-		Main([]string{"lint", filepath.Join("..", "..", "fixtures", dir), "--format", "sarif"}, &stdout, &stderr)
+		path := dir
+		if dir != empty {
+			path = filepath.Join("..", "..", "fixtures", dir)
+		}
+		Main([]string{"lint", path, "--format", "sarif"}, &stdout, &stderr)
 		var doc any
 		if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
 			t.Fatalf("%s: SARIF output is not JSON: %v", dir, err)
@@ -206,17 +211,40 @@ func TestSARIFValidates(t *testing.T) {
 						Rules []struct{ ID string }
 					}
 				}
-				Results []struct{ RuleID string }
+				Invocations []struct {
+					ExecutionSuccessful        bool
+					ToolExecutionNotifications []struct{ Level string }
+				}
+				Results []struct {
+					RuleID    string
+					Locations []any
+				}
 			}
 		}
 		if err := json.Unmarshal(stdout.Bytes(), &log); err != nil || len(log.Runs) != 1 {
 			t.Fatalf("%s: SARIF log with %d runs: %v", dir, len(log.Runs), err)
 		}
-		if n := len(log.Runs[0].Tool.Driver.Rules); n != len(rules.All) {
-			t.Errorf("%s: %d rules in the SARIF driver, want %d", dir, n, len(rules.All))
+		run := log.Runs[0]
+		if n := len(run.Tool.Driver.Rules); n != len(rules.All)+1 {
+			t.Errorf("%s: %d rules in the SARIF driver, want %d and spec-error", dir, n, len(rules.All))
 		}
-		if dir != "retail" && len(log.Runs[0].Results) == 0 {
-			t.Errorf("%s: no results", dir)
+		// Code scanning refuses a whole log for one result without a
+		// location, and wants a rule for each.
+		for _, r := range run.Results {
+			if r.RuleID == "" || len(r.Locations) == 0 {
+				t.Errorf("%s: a result with rule %q and %d locations", dir, r.RuleID, len(r.Locations))
+			}
+		}
+		switch dir {
+		case "retail":
+		case empty:
+			if len(run.Results) != 0 || len(run.Invocations) != 1 || run.Invocations[0].ExecutionSuccessful || len(run.Invocations[0].ToolExecutionNotifications) != 1 {
+				t.Errorf("empty directory: want no result and one error notification, got %+v", run)
+			}
+		default:
+			if len(run.Results) == 0 {
+				t.Errorf("%s: no results", dir)
+			}
 		}
 	}
 }

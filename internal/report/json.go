@@ -26,7 +26,7 @@ type jsonDiagnostic struct {
 	Rule     string     `json:"rule"`
 	Summary  string     `json:"summary"`
 	Detail   string     `json:"detail"`
-	Range    *jsonRange `json:"range,omitempty"`
+	Range    *jsonRange `json:"range"` // null when there is no location
 }
 
 type jsonReport struct {

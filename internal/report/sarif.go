@@ -1,9 +1,11 @@
 package report
 
 import (
+	"cmp"
 	"io"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,8 +21,22 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool    sarifTool     `json:"tool"`
-	Results []sarifResult `json:"results"`
+	Tool        sarifTool         `json:"tool"`
+	Invocations []sarifInvocation `json:"invocations,omitempty"`
+	Results     []sarifResult     `json:"results"`
+}
+
+// sarifInvocation carries what has no place in a file: a diagnostic without
+// a location (an empty spec directory) is a notification of the run, not a
+// result, since code scanning refuses a result without a location.
+type sarifInvocation struct {
+	ExecutionSuccessful        bool                `json:"executionSuccessful"`
+	ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications"`
+}
+
+type sarifNotification struct {
+	Level   string    `json:"level"`
+	Message sarifText `json:"message"`
 }
 
 type sarifTool struct {
@@ -81,6 +97,10 @@ type sarifRegion struct {
 	EndColumn   int `json:"endColumn"`
 }
 
+// SpecErrorRule is the SARIF rule of diagnostics that come from no lint
+// rule: parse, schema and reference errors.
+const SpecErrorRule = "spec-error"
+
 // SARIF writes the diagnostics as a SARIF 2.1.0 log for code scanning, with
 // the metadata of every rule (ID, name, descriptions, help, default level)
 // taken from the registry.
@@ -99,19 +119,39 @@ func SARIF(w io.Writer, ds diag.Diagnostics, rules []*lint.Rule, version string)
 			Properties:           map[string]string{"principle": r.Principle},
 		})
 	}
+	// Findings of no rule (the spec does not parse, validate or resolve)
+	// are results of one more rule, so that every result has a rule.
+	index[SpecErrorRule] = len(driver.Rules)
+	driver.Rules = append(driver.Rules, sarifRule{
+		ID:                   SpecErrorRule,
+		Name:                 "SpecError",
+		ShortDescription:     sarifText{Text: "the spec does not parse, validate against the JSON Schema, or resolve"},
+		FullDescription:      sarifText{Text: "kpgen reads a spec only when it parses as HCL, validates against kpgen's JSON Schema and every reference resolves; until then no lint rule runs."},
+		Help:                 sarifText{Text: "Fix the spec where the message points; kpgen validate prints the same diagnostics."},
+		DefaultConfiguration: sarifConfig{Level: "error"},
+		Properties:           map[string]string{"principle": "Spec"},
+	})
 	run := sarifRun{Tool: sarifTool{Driver: driver}, Results: []sarifResult{}}
+	var notes []sarifNotification
 	for _, d := range ds {
-		res := sarifResult{RuleID: d.Rule, Level: d.Severity.String(), Message: sarifText{Text: d.Summary + ". " + d.Detail}}
-		if i, ok := index[d.Rule]; ok {
-			res.RuleIndex = &i
+		msg := sarifText{Text: d.Summary + ". " + d.Detail}
+		s := d.Subject
+		if s == nil {
+			notes = append(notes, sarifNotification{Level: d.Severity.String(), Message: msg})
+			continue
 		}
-		if s := d.Subject; s != nil {
-			res.Locations = []sarifLocation{{PhysicalLocation: sarifPhysical{
-				ArtifactLocation: sarifArtifact{URI: fileURI(s.Filename)},
-				Region:           sarifRegion{StartLine: s.Start.Line, StartColumn: s.Start.Column, EndLine: max(s.End.Line, s.Start.Line), EndColumn: max(s.End.Column, 1)},
-			}}}
-		}
+		rule := cmp.Or(d.Rule, SpecErrorRule)
+		i := index[rule]
+		res := sarifResult{RuleID: rule, RuleIndex: &i, Level: d.Severity.String(), Message: msg}
+		res.Locations = []sarifLocation{{PhysicalLocation: sarifPhysical{
+			ArtifactLocation: sarifArtifact{URI: fileURI(s.Filename)},
+			Region:           sarifRegion{StartLine: s.Start.Line, StartColumn: s.Start.Column, EndLine: max(s.End.Line, s.Start.Line), EndColumn: max(s.End.Column, 1)},
+		}}}
 		run.Results = append(run.Results, res)
+	}
+	if len(notes) > 0 {
+		failed := slices.ContainsFunc(notes, func(n sarifNotification) bool { return n.Level == "error" })
+		run.Invocations = []sarifInvocation{{ExecutionSuccessful: !failed, ToolExecutionNotifications: notes}}
 	}
 	return encode(w, sarifLog{
 		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",
