@@ -176,6 +176,11 @@ func TestLoadErrors(t *testing.T) {
 			want:  []got{{"Missing required argument", "main.kp.hcl:15:1"}},
 		},
 		{
+			name:  "missing team, account and classification arguments: arguments, not blocks",
+			files: map[string]string{"main.kp.hcl": strings.NewReplacer(`  team = "security"`+"\n", "", `    account = "dev"`+"\n", "", `    classification = "confidential"`+"\n", "").Replace(base)},
+			want:  []got{{"Missing required argument", "main.kp.hcl:27:1"}, {"Missing required argument", "main.kp.hcl:29:3"}, {"Missing required argument", "main.kp.hcl:32:3"}},
+		},
+		{
 			name:  "malformed account id",
 			files: map[string]string{"main.kp.hcl": strings.Replace(base, `"333333333333"`, `"33333"`, 1)},
 			want:  []got{{"Invalid value", "main.kp.hcl:16:8"}},
@@ -406,6 +411,22 @@ func TestNameAdvice(t *testing.T) {
 		_, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
 		if err != nil || len(diags) != 1 || !strings.Contains(diags[0].Detail, want) {
 			t.Errorf("%s: %v %v; want a detail saying %q", edit[1], err, diags, want)
+		}
+	}
+}
+
+// TestUnsupportedAdvice: an argument or block in the wrong place is told
+// where it belongs and what the block holds.
+func TestUnsupportedAdvice(t *testing.T) {
+	for edit, want := range map[string]string{
+		"deletion_window_days = 30\n    key_account = \"dev\"": `"key_account" belongs in an organization block. A key block holds: description, users,`,
+		"deletion_window_days = 30\n    budget {\n    }":       `"budget" belongs in an organization block.`,
+		"deletion_window_days = 30\n    colour = \"red\"":      `A key block holds: description,`,
+	} {
+		src := strings.Replace(base, "deletion_window_days = 30", edit, 1)
+		_, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
+		if err != nil || len(diags) != 1 || !strings.Contains(diags[0].Detail, want) {
+			t.Errorf("%q: %v %v; want a detail saying %q", edit, err, diags, want)
 		}
 	}
 }

@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -65,6 +68,68 @@ var (
 	}
 )
 
+// defTypes names each block type's definition, and defOf finds the
+// definitions that hold an argument or a nested block of a name.
+var defTypes = sync.OnceValue(func() map[*blockDef]string {
+	out := map[*blockDef]string{}
+	var walk func(d *blockDef)
+	walk = func(d *blockDef) {
+		for _, nd := range d.blocks {
+			out[nd.def] = nd.typ
+			walk(nd.def)
+		}
+	}
+	walk(topDef)
+	return out
+})
+
+var unsupportedName = regexp.MustCompile(`(?:argument named|Blocks of type) "([^"]+)"`)
+
+// adviseUnsupported adds to HCL's "Unsupported argument" and "Unsupported
+// block type" what may be written in the block instead, and where the name
+// belongs when it is another block's (rotation_days goes in a key block).
+// HCL's own did-you-mean, when it has one, is advice enough.
+func adviseUnsupported(d *hcl.Diagnostic, def *blockDef) {
+	if d.Summary != "Unsupported argument" && d.Summary != "Unsupported block type" || strings.Contains(d.Detail, "Did you mean") {
+		return
+	}
+	m := unsupportedName.FindStringSubmatch(d.Detail)
+	if m == nil {
+		return
+	}
+	name := m[1]
+	var homes []string
+	for other, typ := range defTypes() {
+		if other != def && (slices.Contains(other.attrs, name) || slices.ContainsFunc(other.blocks, func(nd nestedDef) bool { return nd.typ == name })) {
+			homes = append(homes, typ)
+		}
+	}
+	slices.Sort(homes)
+	if len(homes) > 0 {
+		d.Detail += fmt.Sprintf(" %q belongs in %s block.", name, strings.Join(articles(homes), " or "))
+	}
+	here := slices.Clone(def.attrs)
+	for _, nd := range def.blocks {
+		here = append(here, nd.typ+" {}")
+	}
+	if typ := defTypes()[def]; typ != "" {
+		d.Detail += fmt.Sprintf(" A %s block holds: %s.", typ, strings.Join(here, ", "))
+	} else {
+		d.Detail += fmt.Sprintf(" A spec file holds the blocks %s.", strings.Join(here, ", "))
+	}
+}
+
+func articles(types []string) []string {
+	out := make([]string, len(types))
+	for i, t := range types {
+		out[i] = "a " + t
+		if strings.ContainsRune("aeiou", rune(t[0])) {
+			out[i] = "an " + t
+		}
+	}
+	return out
+}
+
 func (d *blockDef) bodySchema() *hcl.BodySchema {
 	s := &hcl.BodySchema{}
 	for _, a := range d.attrs {
@@ -99,6 +164,9 @@ func (l *lowerer) record(ptr string, rng hcl.Range) {
 // body lowers the content of one block (or file) into obj.
 func (l *lowerer) body(ptr string, body hcl.Body, def *blockDef, obj map[string]any) {
 	content, hds := body.Content(def.bodySchema())
+	for _, d := range hds {
+		adviseUnsupported(d, def)
+	}
 	l.diags = append(l.diags, fromHCL(hds)...)
 	if content == nil {
 		return

@@ -236,7 +236,9 @@ func (v *validator) add(ptr, summary, detail string) {
 }
 
 func (v *validator) missing(ptr, name string) {
-	if _, isBlock := blockTypes[name]; isBlock {
+	// team, account and classification are blocks of the spec and, inside
+	// an application, a stage and a data block, arguments naming one.
+	if _, isBlock := blockTypes[name]; isBlock && (ptr == "" || !refersToName[name]) {
 		what := "The spec"
 		if ptr != "" {
 			what = v.describe(ptr)
