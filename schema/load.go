@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -99,6 +100,8 @@ func noSpecFiles(dir string) *diag.Diagnostic {
 		fmt.Sprintf("%s holds no *%s file. Write one (kpgen init writes a starter spec) or name the directory that holds the spec.", dir, FileSuffix))
 }
 
+var crlf = []byte("\r\n")
+
 // Parse reads spec files already in memory; names are file names inside dir,
 // used in diagnostics.
 func Parse(dir string, names []string, srcs [][]byte) (*Spec, diag.Diagnostics, error) {
@@ -120,6 +123,12 @@ func Parse(dir string, names []string, srcs [][]byte) (*Spec, diag.Diagnostics, 
 			// Not parsed, but diagnostics show it.
 			files[path] = &hcl.File{Bytes: src}
 			continue
+		}
+		// A checkout with Windows line endings is the same spec: a heredoc
+		// keeps its line breaks, and they must not depend on the checkout.
+		// Positions are unchanged, since a CR only ever precedes an LF.
+		if bytes.Contains(src, crlf) {
+			src = bytes.ReplaceAll(src, crlf, []byte("\n"))
 		}
 		textNames = append(textNames, path)
 		texts = append(texts, src)

@@ -415,6 +415,27 @@ func TestNameAdvice(t *testing.T) {
 	}
 }
 
+// TestLineEndings: a spec checked out with CRLF line endings reads as the
+// same spec: a heredoc's line breaks are LF, positions are the same.
+func TestLineEndings(t *testing.T) {
+	src := strings.Replace(base, "deletion_window_days = 30", "deletion_window_days = 30\n    description = <<-EOT\n      Line one\n      Line two\n    EOT", 1)
+	lf, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
+	if err != nil || diags.HasErrors() {
+		t.Fatal(err, diags)
+	}
+	crlf, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(strings.ReplaceAll(src, "\n", "\r\n"))})
+	if err != nil || diags.HasErrors() {
+		t.Fatal(err, diags)
+	}
+	a, b := lf.Applications[0].Keys[0], crlf.Applications[0].Keys[0]
+	if a.Description != "Line one\nLine two\n" || b.Description != a.Description {
+		t.Errorf("descriptions %q (LF) and %q (CRLF), want both %q", a.Description, b.Description, "Line one\nLine two\n")
+	}
+	if a.DefRange != b.DefRange {
+		t.Errorf("key block at %v (LF) and %v (CRLF)", a.DefRange, b.DefRange)
+	}
+}
+
 // TestUnsupportedAdvice: an argument or block in the wrong place is told
 // where it belongs and what the block holds.
 func TestUnsupportedAdvice(t *testing.T) {
