@@ -4,11 +4,12 @@ import (
 	"unicode/utf8"
 )
 
-// compactSize is the size in bytes of the document as compact JSON, as
-// encoding/json writes it with HTML escaping off: what CloudFormation and
-// Terraform submit and AWS's limit applies to. It is counted rather than
-// encoded, since lint needs the size of every policy and nothing else; a
-// test holds it to the encoder's output.
+// compactSize is the size in bytes of the document as compact JSON, in the
+// largest form an output submits and AWS's limit applies to: as
+// encoding/json writes it with HTML escaping on, since Terraform's
+// jsonencode writes <, > and & as \u003c, \u003e and \u0026. It is counted
+// rather than encoded, since lint needs the size of every policy and
+// nothing else; a test holds it to the encoder's output.
 func (d *Document) compactSize() int {
 	n := len(`{}`) + field("Version") + str(d.Version) + len(`,`) + field("Statement") + list(len(d.Statement))
 	if d.Statement == nil {
@@ -90,17 +91,17 @@ func list(n int) int { return max(n-1, 0) + len(`[]`) }
 // field is the size of `"name":`.
 func field(name string) int { return str(name) + len(`:`) }
 
-// str is the size of a JSON string as encoding/json writes it without HTML
-// escaping: two quotes; \" \\ \b \f \n \r \t for those; \u00XX for other
-// control characters; \ufffd for each byte of invalid UTF-8; \u2028 and
-// \u2029 escaped; everything else as it is.
+// str is the size of a JSON string as encoding/json writes it: two quotes;
+// \" \\ \b \f \n \r \t for those; \u00XX for other control characters and
+// for <, > and &; \ufffd for each byte of invalid UTF-8; \u2028 and \u2029
+// escaped; everything else as it is.
 func str(s string) int {
 	n := 2
 	for i := 0; i < len(s); {
 		b := s[i]
 		if b < utf8.RuneSelf {
 			switch {
-			case b >= 0x20 && b != '"' && b != '\\':
+			case b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&':
 				n++
 			case b == '"' || b == '\\' || b == '\b' || b == '\f' || b == '\n' || b == '\r' || b == '\t':
 				n += 2
