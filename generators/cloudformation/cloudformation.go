@@ -65,9 +65,45 @@ func Generate(m *model.Model, pols []*policy.KeyPolicy, format string) ([]output
 			Source: s.stage.Source.DefRange,
 		})
 		diags = append(diags, checkExports(exports, s)...)
+		diags = append(diags, g.checkLimits(s, format)...)
 	}
 	slices.SortFunc(files, func(a, b output.File) int { return strings.Compare(a.Path, b.Path) })
 	return files, diags
+}
+
+// CloudFormation's quotas on one template (AWS CloudFormation User Guide,
+// "Understand CloudFormation quotas").
+const (
+	maxOutputs      = 200    // 500 resources and 200 parameters come later
+	maxTemplateSize = 1 << 20 // a template body in S3; 51,200 bytes inline
+)
+
+// checkLimits reports a stack over CloudFormation's quotas. Each key brings
+// two resources (the key or replica, and its alias) and two outputs (ARN
+// and id), and a replica stack takes each primary's ARN as a parameter, so
+// the outputs' quota is the first a stack reaches. The template is rendered
+// to be measured only when its policies alone come near the size limit, so
+// that lint renders nothing for ordinary stacks.
+func (g *generator) checkLimits(s *stack, format string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	n := len(s.keys)
+	if 2*n > maxOutputs {
+		diags = diags.Errorf(s.stage.Source.DefRange, "CloudFormation template over its quota",
+			"The stack %s would hold %d keys, which makes %d outputs, over the %d CloudFormation allows in one template. Move some of the stage's data to another application, or share keys between data of one classification, so that a stack holds at most %d keys.",
+			s.name, n, 2*n, maxOutputs, maxOutputs/2)
+	}
+	policies := 0
+	for _, kp := range s.keys {
+		policies += kp.Size
+	}
+	if policies+2048*n > maxTemplateSize/4 {
+		if size := len(g.render(s, format)); size > maxTemplateSize {
+			diags = diags.Errorf(s.stage.Source.DefRange, "CloudFormation template too large",
+				"The template of stack %s would be %d bytes, over the 1 MiB CloudFormation accepts (from S3; 51,200 bytes inline). Its key policies take most of it: split the stage's keys across applications, or name fewer principals per key.",
+				s.name, size)
+		}
+	}
+	return diags
 }
 
 // render writes a stack's template. It is called when the file is written;

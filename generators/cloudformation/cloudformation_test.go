@@ -3,6 +3,7 @@ package cloudformation
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"path"
 	"path/filepath"
 	"strings"
@@ -414,6 +415,41 @@ func TestPlainSafe(t *testing.T) {
 		"2012-10-17", "12:30", " a", "a ", "a: b", "a:", "a #b", "-a", "*a", "&a", "!a", "a,b", "[a]", "{a}", "Zürich", "a\nb", ".inf", "@a", "%a", "`a"} {
 		if plainSafe(s) {
 			t.Errorf("plainSafe(%q) = true", s)
+		}
+	}
+}
+
+// TestTemplateQuotas: a stage with more keys than one template's outputs
+// allow, or whose policies make a template over 1 MiB, is an error at the
+// stage, not a template CloudFormation refuses.
+func TestTemplateQuotas(t *testing.T) {
+	spec := func(keys, users int) string {
+		var b strings.Builder
+		b.WriteString(header + "application \"app\" {\n  team = \"web\"\n  stage \"dev\" {\n    account = \"dev\"\n  }\n")
+		for i := range keys {
+			var us []string
+			for u := range users {
+				us = append(us, fmt.Sprintf("%q", fmt.Sprintf("role/user-%d-%d-with-a-long-name-for-its-size", i, u)))
+			}
+			fmt.Fprintf(&b, "  key \"k%d\" {\n    users = [%s]\n    lint_ignore = { KP603 = \"test\" }\n  }\n", i, strings.Join(us, ", "))
+		}
+		return b.String() + "}\n"
+	}
+	for _, tt := range []struct {
+		keys, users int
+		want        string
+	}{
+		{100, 1, ""},
+		{101, 1, "would hold 101 keys, which makes 202 outputs, over the 200"},
+		{90, 60, "over the 1 MiB CloudFormation accepts"},
+	} {
+		m, pols := fixture.Build(t, spec(tt.keys, tt.users))
+		_, ds := Generate(m, pols, FormatYAML)
+		switch {
+		case tt.want == "" && len(ds) != 0:
+			t.Errorf("%d keys: want no error, got %v", tt.keys, ds)
+		case tt.want != "" && (len(ds) != 1 || !strings.Contains(ds[0].Detail, tt.want)):
+			t.Errorf("%d keys of %d users: want one error saying %q, got %v", tt.keys, tt.users, tt.want, ds)
 		}
 	}
 }
