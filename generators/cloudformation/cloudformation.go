@@ -31,13 +31,14 @@ const (
 //
 //   - cloudformation/APP-STAGE.EXT: the stage's keys (and the keys the
 //     application shares across stages, in the stack of its first stage),
-//     deployed in the account where they live and in the stage's home
-//     region: the first organization region in which the stage has a key;
+//     deployed in the account where they live and in the organization's
+//     primary region (its first); the file is left out when the stage has
+//     no key there;
 //   - cloudformation/APP-STAGE-REGION.EXT: the replicas in REGION of the
 //     stage's multi-Region keys. A replica stack takes each primary key's
 //     ARN as a parameter: Fn::ImportValue cannot reach another region;
 //   - cloudformation/APP-STAGE-REGION-keys.EXT: keys whose primary region
-//     is not the home region. They get stacks of their own, apart from the
+//     is another region. They get stacks of their own, apart from the
 //     replicas, so that no two stacks wait for each other's outputs.
 func Generate(m *model.Model, pols []*policy.KeyPolicy, format string) ([]output.File, diag.Diagnostics) {
 	var diags diag.Diagnostics
@@ -176,7 +177,10 @@ func (g *generator) stacks(pols []*policy.KeyPolicy) []*stack {
 	var out []*stack
 	for _, as := range order {
 		base := as.app.Name + "-" + as.stage.Name
-		home := g.homeRegion(as.keys)
+		// The main stack is in the organization's primary region, whatever
+		// keys the stage has: a key's stack follows from the key alone, so
+		// a key added or removed never moves another to a new stack.
+		home := g.org.Regions[0]
 		primaries := map[string]*stack{}
 		replicas := map[string]*stack{}
 		var regions []string
@@ -215,19 +219,6 @@ func (g *generator) stacks(pols []*policy.KeyPolicy) []*stack {
 		}
 	}
 	return out
-}
-
-// homeRegion is the region of an application stage's main stack: the first
-// organization region in which one of its keys has its primary.
-func (g *generator) homeRegion(keys []*policy.KeyPolicy) string {
-	for _, r := range g.org.Regions {
-		for _, kp := range keys {
-			if kp.Instance.Region == r {
-				return r
-			}
-		}
-	}
-	return keys[0].Instance.Region
 }
 
 // template builds the template of a stack.

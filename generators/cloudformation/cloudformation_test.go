@@ -453,3 +453,40 @@ func TestTemplateQuotas(t *testing.T) {
 		}
 	}
 }
+
+// TestStackOfAKeyIsItsOwn: a key's stack follows from the key alone. A
+// stage whose only key lives in eu-west-1 has that key in its eu-west-1
+// stack, and adding a key in the primary region does not move it.
+func TestStackOfAKeyIsItsOwn(t *testing.T) {
+	app := func(extra string) string {
+		return header + `application "app" {
+  team = "web"
+  stage "prod" {
+    account = "prod"
+  }
+  data "residents" {
+    classification = "secret"
+    services       = ["s3"]
+  }
+` + extra + "}\n"
+	}
+	where := func(spec string) map[string]string {
+		m, pols := fixture.Build(t, spec)
+		files := generate(t, m, pols, FormatYAML)
+		out := map[string]string{}
+		for _, f := range files {
+			for id := range resources(readTemplate(t, f)) {
+				out[id] = path.Base(f.Path)
+			}
+		}
+		return out
+	}
+	before := where(app(""))
+	after := where(app("  data \"catalog\" {\n    classification = \"public\"\n    services       = [\"s3\"]\n  }\n"))
+	if before["ResidentsKey"] != "app-prod-eu-west-1-keys.yaml" || after["ResidentsKey"] != before["ResidentsKey"] {
+		t.Errorf("ResidentsKey in %q, then in %q; want app-prod-eu-west-1-keys.yaml both times", before["ResidentsKey"], after["ResidentsKey"])
+	}
+	if after["CatalogKey"] != "app-prod.yaml" {
+		t.Errorf("CatalogKey in %q, want app-prod.yaml", after["CatalogKey"])
+	}
+}
