@@ -75,7 +75,7 @@ func Generate(m *model.Model, pols []*policy.KeyPolicy, format string) ([]output
 // CloudFormation's quotas on one template (AWS CloudFormation User Guide,
 // "Understand CloudFormation quotas").
 const (
-	maxOutputs      = 200    // 500 resources and 200 parameters come later
+	maxOutputs      = 200     // 500 resources and 200 parameters come later
 	maxTemplateSize = 1 << 20 // a template body in S3; 51,200 bytes inline
 )
 
