@@ -72,8 +72,10 @@ type ServicePrincipal struct {
 
 // ServicePrincipals is the catalogue of service:NAME principals. Sources: the
 // CloudWatch Logs guide (encrypt-log-data-kms), the CloudTrail guide
-// (create-kms-key-policy-for-cloudtrail), and the EventBridge and CloudWatch
-// guides for encrypted SNS and SQS targets.
+// (create-kms-key-policy-for-cloudtrail), the EventBridge and CloudWatch
+// guides for encrypted SNS and SQS targets, and the Amazon SQS guide
+// ("compatibility between event sources from AWS services and encrypted
+// queues") for Amazon SNS and Amazon S3 event notifications.
 var ServicePrincipals = []*ServicePrincipal{
 	{
 		Name: "cloudtrail", Host: "cloudtrail", Title: "AWS CloudTrail",
@@ -89,6 +91,16 @@ var ServicePrincipals = []*ServicePrincipal{
 	},
 	{
 		Name: "events", Host: "events", Title: "Amazon EventBridge",
+		Actions:       []string{"kms:Decrypt", "kms:GenerateDataKey*"},
+		SourceAccount: true,
+	},
+	{
+		Name: "s3", Host: "s3", Title: "Amazon S3 (event notifications to encrypted queues and topics)",
+		Actions:       []string{"kms:Decrypt", "kms:GenerateDataKey*"},
+		SourceAccount: true,
+	},
+	{
+		Name: "sns", Host: "sns", Title: "Amazon SNS (delivery to encrypted queues)",
 		Actions:       []string{"kms:Decrypt", "kms:GenerateDataKey*"},
 		SourceAccount: true,
 	},
