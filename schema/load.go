@@ -126,7 +126,9 @@ func Parse(dir string, names []string, srcs [][]byte) (*Spec, diag.Diagnostics, 
 		}
 		// A checkout with Windows line endings is the same spec: a heredoc
 		// keeps its line breaks, and they must not depend on the checkout.
-		// Positions are unchanged, since a CR only ever precedes an LF.
+		// Lines and columns are unchanged, since a CR here only ever
+		// precedes an LF; byte offsets refer to the normalized text, which
+		// is what diagnostics show.
 		if bytes.Contains(src, crlf) {
 			src = bytes.ReplaceAll(src, crlf, []byte("\n"))
 		}

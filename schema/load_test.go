@@ -440,9 +440,11 @@ func TestLineEndings(t *testing.T) {
 // where it belongs and what the block holds.
 func TestUnsupportedAdvice(t *testing.T) {
 	for edit, want := range map[string]string{
-		"deletion_window_days = 30\n    key_account = \"dev\"": `"key_account" belongs in an organization block. A key block holds: description, users,`,
-		"deletion_window_days = 30\n    budget {\n    }":       `"budget" belongs in an organization block.`,
-		"deletion_window_days = 30\n    colour = \"red\"":      `A key block holds: description,`,
+		"deletion_window_days = 30\n    key_account = \"dev\"":         `"key_account" belongs in an organization block. A key block holds: description, users,`,
+		"deletion_window_days = 30\n    budget {\n    }":               `"budget" belongs in an organization block.`,
+		"deletion_window_days = 30\n    colour = \"red\"":              `A key block holds: description,`,
+		"deletion_window_days = 30\n    classification \"x\" {\n    }": `"classification" belongs in the top level of a spec file.`,
+		"deletion_window_days = 30\n    rank = 2":                      `"rank" belongs in a classification block.`,
 	} {
 		src := strings.Replace(base, "deletion_window_days = 30", edit, 1)
 		_, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})

@@ -68,10 +68,10 @@ var (
 	}
 )
 
-// defTypes names each block type's definition, and defOf finds the
-// definitions that hold an argument or a nested block of a name.
+// defTypes names each block type's definition; the top level of a file is
+// "".
 var defTypes = sync.OnceValue(func() map[*blockDef]string {
-	out := map[*blockDef]string{}
+	out := map[*blockDef]string{topDef: ""}
 	var walk func(d *blockDef)
 	walk = func(d *blockDef) {
 		for _, nd := range d.blocks {
@@ -87,10 +87,12 @@ var unsupportedName = regexp.MustCompile(`(?:argument named|Blocks of type) "([^
 
 // adviseUnsupported adds to HCL's "Unsupported argument" and "Unsupported
 // block type" what may be written in the block instead, and where the name
-// belongs when it is another block's (rotation_days goes in a key block).
-// HCL's own did-you-mean, when it has one, is advice enough.
+// belongs when another block takes it (rotation_days goes in a key block,
+// a classification block at the top level). HCL's own did-you-mean, when it
+// has one, is advice enough.
 func adviseUnsupported(d *hcl.Diagnostic, def *blockDef) {
-	if d.Summary != "Unsupported argument" && d.Summary != "Unsupported block type" || strings.Contains(d.Detail, "Did you mean") {
+	isBlock := d.Summary == "Unsupported block type"
+	if d.Summary != "Unsupported argument" && !isBlock || strings.Contains(d.Detail, "Did you mean") {
 		return
 	}
 	m := unsupportedName.FindStringSubmatch(d.Detail)
@@ -100,34 +102,40 @@ func adviseUnsupported(d *hcl.Diagnostic, def *blockDef) {
 	name := m[1]
 	var homes []string
 	for other, typ := range defTypes() {
-		if other != def && (slices.Contains(other.attrs, name) || slices.ContainsFunc(other.blocks, func(nd nestedDef) bool { return nd.typ == name })) {
-			homes = append(homes, typ)
+		takes := slices.Contains(other.attrs, name)
+		if isBlock {
+			takes = slices.ContainsFunc(other.blocks, func(nd nestedDef) bool { return nd.typ == name })
+		}
+		if other == def || !takes {
+			continue
+		}
+		if typ == "" {
+			homes = append(homes, "the top level of a spec file")
+		} else {
+			homes = append(homes, article(typ)+" block")
 		}
 	}
 	slices.Sort(homes)
 	if len(homes) > 0 {
-		d.Detail += fmt.Sprintf(" %q belongs in %s block.", name, strings.Join(articles(homes), " or "))
+		d.Detail += fmt.Sprintf(" %q belongs in %s.", name, strings.Join(homes, " or "))
 	}
 	here := slices.Clone(def.attrs)
 	for _, nd := range def.blocks {
 		here = append(here, nd.typ+" {}")
 	}
 	if typ := defTypes()[def]; typ != "" {
-		d.Detail += fmt.Sprintf(" A %s block holds: %s.", typ, strings.Join(here, ", "))
+		d.Detail += fmt.Sprintf(" %s block holds: %s.", strings.ToUpper(article(typ)[:1])+article(typ)[1:], strings.Join(here, ", "))
 	} else {
 		d.Detail += fmt.Sprintf(" A spec file holds the blocks %s.", strings.Join(here, ", "))
 	}
 }
 
-func articles(types []string) []string {
-	out := make([]string, len(types))
-	for i, t := range types {
-		out[i] = "a " + t
-		if strings.ContainsRune("aeiou", rune(t[0])) {
-			out[i] = "an " + t
-		}
+// article is "a TYPE" or "an TYPE".
+func article(typ string) string {
+	if strings.ContainsRune("aeiou", rune(typ[0])) {
+		return "an " + typ
 	}
-	return out
+	return "a " + typ
 }
 
 func (d *blockDef) bodySchema() *hcl.BodySchema {

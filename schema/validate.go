@@ -466,10 +466,10 @@ var blockTypes = map[string]string{
 	"budget":         "",
 }
 
-// hints say, per attribute, what a valid value looks like.
 // plainName is the form of service names and region codes.
 var plainName = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
 
+// hints say, per attribute, what a valid value looks like.
 var hints = map[string]string{
 	"name":                 "Names are 1 to 63 lowercase letters, digits and hyphens, starting with a letter or digit, so that no name can form a path; the names Windows keeps for devices (con, prn, aux, nul, com0-com9, lpt0-lpt9) are reserved.",
 	"team":                 "Name a team block of the spec.",

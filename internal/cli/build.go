@@ -45,28 +45,31 @@ type analysis struct {
 }
 
 // analyze loads the spec in dir and, when it resolves, builds its policies
-// and runs every lint rule.
-func analyze(dir string) (*analysis, error) {
+// and runs every lint rule and the checks of the outputs of kinds, with
+// CloudFormation in cfnFormat.
+func analyze(dir string, kinds []string, cfnFormat string) (*analysis, error) {
 	l, err := load(dir)
 	if err != nil {
 		return nil, err
 	}
-	return analyzeLoaded(l), nil
+	return analyzeLoaded(l, kinds, cfnFormat), nil
 }
 
-// analyzeLoaded builds the policies of a loaded spec and lints it.
-func analyzeLoaded(l *loaded) *analysis {
+// analyzeLoaded builds the policies of a loaded spec and lints it. The
+// generators' own checks (outputs that would meet in one path, names that
+// meet in one Terraform name or logical id, CloudFormation's quotas) are
+// reported with the rules, so that a spec that lint passes is one that
+// build accepts; they are those of the outputs build is asked for, so that
+// a CloudFormation quota does not stop a Terraform-only build. Files are
+// rendered only where a check must measure one.
+func analyzeLoaded(l *loaded, kinds []string, cfnFormat string) *analysis {
 	a := &analysis{loaded: l}
 	if l.diags.HasErrors() {
 		return a
 	}
 	a.policies = policy.Build(l.model)
 	a.diags = append(a.diags, lint.Run(l.model, a.policies, rules.All)...)
-	// The generators' own checks (outputs that would meet in one path,
-	// CloudFormation export names) are reported with the rules, so that a
-	// spec that lint passes is one that build accepts. The files are made
-	// lazily: this renders none of them.
-	_, odiags := a.outputs(outputKinds, cloudformation.FormatYAML)
+	_, odiags := a.outputs(kinds, cfnFormat)
 	a.diags = append(a.diags, odiags...)
 	return a
 }
@@ -211,7 +214,7 @@ and this one no longer makes. It never touches any other file.`,
 				}
 			}
 
-			an := analyzeLoaded(spec.load())
+			an := analyzeLoaded(spec.load(), kinds, cfnFormat)
 			if an.diags.HasErrors() {
 				printDiags(a.stderr, an.diags, an.sources())
 				return errRejected
@@ -273,7 +276,7 @@ func (a *app) checkCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			an, err := analyze(dir)
+			an, err := analyze(dir, kinds, cfnFormat)
 			if err != nil {
 				return err
 			}

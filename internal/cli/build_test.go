@@ -1,6 +1,13 @@
 package cli
 
-import "testing"
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
 
 func TestWindowsDevice(t *testing.T) {
 	for path, want := range map[string]string{
@@ -17,5 +24,75 @@ func TestWindowsDevice(t *testing.T) {
 		if got := windowsDevice(path); got != want {
 			t.Errorf("windowsDevice(%q) = %q, want %q", path, got, want)
 		}
+	}
+}
+
+// manyKeysSpec is one stage with keys keys of users users each.
+func manyKeysSpec(keys, users int) string {
+	var b strings.Builder
+	b.WriteString(`kpgen {
+  version = 1
+}
+organization "o" {
+  strategy = "decentralized"
+  regions  = ["us-east-1"]
+  deployer = "role/deploy"
+}
+account "dev" {
+  id = "222222222222"
+}
+classification "internal" {
+  rank = 1
+}
+team "web" {
+  administrators = ["role/WebAdmin"]
+}
+application "app" {
+  team        = "web"
+  lint_ignore = { KP603 = "keys for the test", KP604 = "keys for the test" }
+  stage "dev" {
+    account = "dev"
+  }
+`)
+	for i := range keys {
+		var us []string
+		for u := range users {
+			us = append(us, fmt.Sprintf(`"role/user-%d-%d-with-a-long-name-for-its-size"`, i, u))
+		}
+		fmt.Fprintf(&b, "  key \"k%d\" {\n    users = [%s]\n  }\n", i, strings.Join(us, ", "))
+	}
+	return b.String() + "}\n"
+}
+
+// TestOutputChecksFollowOnly: the generators' checks are those of the
+// outputs asked for. A stage over CloudFormation's quota stops a build of
+// every output, not one of Terraform alone; a template that fits as YAML
+// but not as JSON stops a build with --cfn-format json.
+func TestOutputChecksFollowOnly(t *testing.T) {
+	t.Setenv("NO_COLOR", "1")
+	t.Setenv("KPGEN_CACHE", "off")
+	run := func(spec string, args ...string) (int, string) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "main.kp.hcl"), []byte(spec), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var stdout, stderr bytes.Buffer
+		code := Main(append([]string{"build", "-q", dir}, args...), &stdout, &stderr)
+		return code, stderr.String()
+	}
+	many := manyKeysSpec(101, 1)
+	if code, out := run(many); code != ExitRejected || !strings.Contains(out, "CloudFormation template over its quota") {
+		t.Errorf("build of every output: exit %d\n%s", code, out)
+	}
+	if code, out := run(many, "--only", "terraform,policy"); code != 0 {
+		t.Errorf("build --only terraform,policy: exit %d\n%s", code, out)
+	}
+	// 90 keys of 44 users: about 1.0 MB of YAML, 1.1 MB of JSON.
+	large := manyKeysSpec(90, 44)
+	if code, out := run(large); code != 0 {
+		t.Errorf("YAML templates under 1 MiB: exit %d\n%s", code, out)
+	}
+	if code, out := run(large, "--cfn-format", "json"); code != ExitRejected || !strings.Contains(out, "CloudFormation template too large") {
+		t.Errorf("JSON templates over 1 MiB: exit %d\n%s", code, out)
 	}
 }

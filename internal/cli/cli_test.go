@@ -226,7 +226,7 @@ func TestSARIFValidates(t *testing.T) {
 		}
 		run := log.Runs[0]
 		if n := len(run.Tool.Driver.Rules); n != len(rules.All)+1 {
-			t.Errorf("%s: %d rules in the SARIF driver, want %d and spec-error", dir, n, len(rules.All))
+			t.Errorf("%s: %d rules in the SARIF driver, want %d and spec-check", dir, n, len(rules.All))
 		}
 		// Code scanning refuses a whole log for one result without a
 		// location, and wants a rule for each.

@@ -89,14 +89,20 @@ conditions, as the policy evaluator decides it; then the monthly cost delta.`,
 }
 
 // diffSide loads, resolves and builds the policies of one side of a diff.
-// A directory that does not exist (in the work tree, or in the revision)
-// is a side without a spec: its Model is nil.
+// A directory that does not exist, or holds no spec file (in the work tree,
+// or in the revision), is a side without a spec, as when a change adds or
+// removes one: its Model is nil, and a note on stderr says so, so that a
+// mistyped directory is not taken for a spec without keys unawares.
 func (a *app) diffSide(src string) (*specdiff.Side, error) {
+	absent := func() (*specdiff.Side, error) {
+		fmt.Fprintf(a.stderr, "kpgen: %q holds no spec: compared as a spec without keys\n", src)
+		return &specdiff.Side{Name: src}, nil
+	}
 	var l *loaded
 	if strings.HasPrefix(src, "git:") {
 		spec, diags, err := loadGit(src)
 		if errors.Is(err, errNoTree) {
-			return &specdiff.Side{Name: src}, nil
+			return absent()
 		}
 		if err != nil {
 			return nil, err
@@ -104,12 +110,16 @@ func (a *app) diffSide(src string) (*specdiff.Side, error) {
 		l = resolve(spec, diags)
 	} else {
 		if _, err := os.Lstat(src); errors.Is(err, fs.ErrNotExist) {
-			return &specdiff.Side{Name: src}, nil
+			return absent()
 		}
-		var err error
-		if l, err = load(src); err != nil {
+		s, err := readSpec(src)
+		if err != nil {
 			return nil, err
 		}
+		if len(s.names) == 0 && !s.diags.HasErrors() {
+			return absent()
+		}
+		l = s.load()
 	}
 	if l.diags.HasErrors() {
 		printDiags(a.stderr, l.diags, l.sources())
@@ -118,7 +128,8 @@ func (a *app) diffSide(src string) (*specdiff.Side, error) {
 	return &specdiff.Side{Name: src, Model: l.model, Policies: policy.Build(l.model)}, nil
 }
 
-// errNoTree is loadGit's answer for a directory the revision does not have.
+// errNoTree is loadGit's answer for a directory the revision does not
+// have, or that holds no spec file there.
 var errNoTree = errors.New("no such directory in the revision")
 
 // loadGit reads the spec files of git:REF[:DIR] through git.
@@ -186,6 +197,9 @@ func loadGit(src string) (*schema.Spec, diag.Diagnostics, error) {
 	}
 	if diags.HasErrors() {
 		return nil, diags, nil
+	}
+	if len(names) == 0 {
+		return nil, nil, errNoTree
 	}
 	sort.Strings(names)
 	srcs := make([][]byte, len(names))

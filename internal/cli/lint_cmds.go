@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/kpgen/kpgen/generators/cloudformation"
 	"github.com/kpgen/kpgen/internal/cache"
 	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/internal/report"
@@ -104,7 +105,7 @@ func (a *app) lintCmd() *cobra.Command {
 					return nil
 				}
 			}
-			an := analyzeLoaded(spec.load())
+			an := analyzeLoaded(spec.load(), outputKinds, cloudformation.FormatYAML)
 			var out bytes.Buffer
 			rerr := a.printFindings(&out, color, &f, an.diags, an.sources())
 			var ee *exitError

@@ -458,6 +458,7 @@ func regionPartition(region string) string {
 
 // Regions are the regions of each partition kpgen knows: those AWS had
 // opened when this release was made (AWS General Reference, "AWS Regions").
+// Rule KP703 warns about any other.
 var Regions = map[string][]string{
 	"aws": {
 		"af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
@@ -486,17 +487,7 @@ func (b *builder) checkRegion(r schema.String) {
 	if rp := regionPartition(r.Value); rp != p {
 		b.errorf(r.Range, "Region in another partition",
 			"Region %q is in partition %q, but the organization's partition is %q. Set organization.partition or use a region of %q.", r.Value, rp, p, p)
-		return
 	}
-	if slices.Contains(Regions[p], r.Value) {
-		return
-	}
-	detail := fmt.Sprintf("%q is not a region of partition %q that this kpgen knows, so its policies and stacks would name a region that does not exist.", r.Value, p)
-	if sug := schema.DidYouMean(r.Value, Regions[p]); sug != "" {
-		detail += fmt.Sprintf(" Did you mean %q?", sug)
-	}
-	detail += " If AWS has opened it since this kpgen was released, the outputs are right for it and this warning can be ignored; a newer kpgen knows it."
-	b.diags = append(b.diags, diag.New(diag.Warning, r.Range, "Unknown region", detail))
 }
 
 // serviceOtherNames are names a service is also known by (its kms:ViaService

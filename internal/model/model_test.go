@@ -508,15 +508,6 @@ func TestReferenceErrors(t *testing.T) {
 			want: []string{"Region outside the organization", "Region in another partition", "Region outside the organization"},
 		},
 		{
-			name: "misspelt region",
-			app: `stage "dev" { account = "dev" }
-  key "k" {
-    regions = ["us-east-1", "eu-wset-1"]
-  }`,
-			want:   []string{"Unknown region", "Region outside the organization"},
-			detail: `Did you mean "eu-west-1"?`,
-		},
-		{
 			name: "region of an isolated partition",
 			app: `stage "dev" { account = "dev" }
   key "k" {

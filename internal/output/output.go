@@ -395,6 +395,11 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 			res.Kept = append(res.Kept, e.Path)
 			continue
 		}
+		if p, ok := producedLower[strings.ToLower(e.Path)]; ok && sameFile(target, filepath.Join(dir, filepath.FromSlash(p))) {
+			// Renamed in case only, on a filesystem that ignores case
+			// (macOS, Windows): the old name is the file just written.
+			continue
+		}
 		data, err := os.ReadFile(target)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
@@ -405,11 +410,6 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 		if entryOf(e.Path, data).SHA256 != e.SHA256 {
 			res.Kept = append(res.Kept, e.Path)
 			continue // changed since kpgen wrote it: someone else's now
-		}
-		if p, ok := producedLower[strings.ToLower(e.Path)]; ok && sameFile(target, filepath.Join(dir, filepath.FromSlash(p))) {
-			// Renamed in case only, on a filesystem that ignores case
-			// (macOS, Windows): the old name is the file just written.
-			continue
 		}
 		if err := os.Remove(target); err != nil {
 			return nil, err

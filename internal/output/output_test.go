@@ -396,4 +396,13 @@ func TestWriteCaseRename(t *testing.T) {
 	if !insensitive && !slices.Equal(res.Removed, []string{"iam/1/Reader.json"}) {
 		t.Errorf("on a case-sensitive filesystem the old name is stale: removed %v", res.Removed)
 	}
+	// Renamed back with new content: on a filesystem that ignores case the
+	// old entry is the new file, neither removed nor reported as kept.
+	res = write(t, dir, File{Path: "iam/1/Reader.json", Data: []byte("r2\n")})
+	if insensitive && (len(res.Removed) != 0 || len(res.Kept) != 0) {
+		t.Errorf("case rename with new content: removed %v, kept %v", res.Removed, res.Kept)
+	}
+	if !insensitive && !slices.Equal(res.Removed, []string{"iam/1/reader.json"}) {
+		t.Errorf("on a case-sensitive filesystem the old name is stale: removed %v", res.Removed)
+	}
 }

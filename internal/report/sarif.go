@@ -97,9 +97,10 @@ type sarifRegion struct {
 	EndColumn   int `json:"endColumn"`
 }
 
-// SpecErrorRule is the SARIF rule of diagnostics that come from no lint
-// rule: parse, schema and reference errors.
-const SpecErrorRule = "spec-error"
+// SpecCheckRule is the SARIF rule of findings that come from no lint rule:
+// parse, schema and reference errors, a wrong or unused lint_ignore, and
+// outputs that would not deploy.
+const SpecCheckRule = "spec-check"
 
 // SARIF writes the diagnostics as a SARIF 2.1.0 log for code scanning, with
 // the metadata of every rule (ID, name, descriptions, help, default level)
@@ -119,15 +120,16 @@ func SARIF(w io.Writer, ds diag.Diagnostics, rules []*lint.Rule, version string)
 			Properties:           map[string]string{"principle": r.Principle},
 		})
 	}
-	// Findings of no rule (the spec does not parse, validate or resolve)
-	// are results of one more rule, so that every result has a rule.
-	index[SpecErrorRule] = len(driver.Rules)
+	// Findings of no lint rule are results of one more rule, so that every
+	// result has a rule.
+	index[SpecCheckRule] = len(driver.Rules)
 	driver.Rules = append(driver.Rules, sarifRule{
-		ID:                   SpecErrorRule,
-		Name:                 "SpecError",
-		ShortDescription:     sarifText{Text: "the spec does not parse, validate against the JSON Schema, or resolve"},
-		FullDescription:      sarifText{Text: "kpgen reads a spec only when it parses as HCL, validates against kpgen's JSON Schema and every reference resolves; until then no lint rule runs."},
-		Help:                 sarifText{Text: "Fix the spec where the message points; kpgen validate prints the same diagnostics."},
+		ID:               SpecCheckRule,
+		Name:             "SpecCheck",
+		ShortDescription: sarifText{Text: "a check of kpgen's own, outside the lint rules, found a problem"},
+		FullDescription: sarifText{Text: "The spec does not parse, validate against kpgen's JSON Schema or resolve; a lint_ignore names no rule, " +
+			"a rule nothing silences, or silences nothing; or the outputs would not deploy (names that meet in one file, Terraform name or logical id, CloudFormation's quotas)."},
+		Help:                 sarifText{Text: "Fix the spec where the message points; the message says how."},
 		DefaultConfiguration: sarifConfig{Level: "error"},
 		Properties:           map[string]string{"principle": "Spec"},
 	})
@@ -140,7 +142,7 @@ func SARIF(w io.Writer, ds diag.Diagnostics, rules []*lint.Rule, version string)
 			notes = append(notes, sarifNotification{Level: d.Severity.String(), Message: msg})
 			continue
 		}
-		rule := cmp.Or(d.Rule, SpecErrorRule)
+		rule := cmp.Or(d.Rule, SpecCheckRule)
 		i := index[rule]
 		res := sarifResult{RuleID: rule, RuleIndex: &i, Level: d.Severity.String(), Message: msg}
 		res.Locations = []sarifLocation{{PhysicalLocation: sarifPhysical{

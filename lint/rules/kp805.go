@@ -2,6 +2,7 @@ package rules
 
 import (
 	_ "embed"
+	"slices"
 	"strings"
 
 	"github.com/kpgen/kpgen/internal/diag"
@@ -25,15 +26,19 @@ var KP805 = &lint.Rule{
 			if s.Effect != policy.Allow || !grantsAll(s.Action) || s.Principal == nil || rootOnly(s.Principal) {
 				continue
 			}
+			later := ", and gain every action AWS adds later"
+			if !slices.ContainsFunc(s.Action, func(a string) bool { return a == "*" || strings.EqualFold(a, "kms:*") }) {
+				later = ""
+			}
 			p.Report(i, "Action", "Every KMS action granted",
-				"Statement %s grants kms:* to principals other than an account root: they may both administer and use the key, and gain every action AWS adds later. Grant the administrator or user actions the principal needs.", sidOf(s, i))
+				"Statement %s grants every KMS action to principals other than an account root: they may both administer and use the key%s. Grant the administrator or user actions the principal needs.", sidOf(s, i), later)
 		}
 	},
 }
 
 // grantsAll reports whether the actions match every KMS action: "kms:*",
-// "*", or patterns that between them leave none out ("kms:**",
-// "k?s:*", "kms:*e*" with "kms:*crypt*").
+// "*", or patterns that between them leave none out ("kms:**", "k?s:*",
+// or a list of every action).
 func grantsAll(actions policy.Values) bool {
 	covered := map[string]bool{}
 	for _, a := range actions {
