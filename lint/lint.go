@@ -102,6 +102,19 @@ func Run(m *model.Model, pols []*policy.KeyPolicy, rules []*Rule) diag.Diagnosti
 	return all
 }
 
+// Check runs one rule's Check on the model, without lint_ignore, which
+// cannot silence the absolute rules it is for: a command that needs one
+// rule's verdict (plan needs KP701's) runs it alone.
+func Check(m *model.Model, r *Rule) diag.Diagnostics {
+	if r.Check == nil {
+		return nil
+	}
+	p := &Pass{Model: m, rule: r}
+	r.Check(p)
+	p.diags.Sort()
+	return p.diags
+}
+
 // RunPolicy runs one rule's Policy check on a document; locate gives the
 // range of what the rule reports.
 func RunPolicy(r *Rule, doc *policy.Document, size int, ki *model.KeyInstance, locate Locator) diag.Diagnostics {

@@ -8,6 +8,8 @@ import (
 	"github.com/kpgen/kpgen/generators/cloudformation"
 	"github.com/kpgen/kpgen/internal/policy"
 	"github.com/kpgen/kpgen/internal/report"
+	"github.com/kpgen/kpgen/lint"
+	"github.com/kpgen/kpgen/lint/rules"
 	"github.com/kpgen/kpgen/schema"
 )
 
@@ -75,8 +77,15 @@ func (a *app) planCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			printDiags(a.stderr, l.diags, l.sources())
-			if l.diags.HasErrors() {
+			diags := l.diags
+			if !diags.HasErrors() {
+				// Without the security team or the key account its strategy
+				// needs (KP701), the spec says neither who administers the
+				// keys nor where they live: there is no inventory to show.
+				diags = append(diags, lint.Check(l.model, rules.KP701)...)
+			}
+			printDiags(a.stderr, diags, l.sources())
+			if diags.HasErrors() {
 				return errRejected
 			}
 			p := report.NewPlan(l.model)
