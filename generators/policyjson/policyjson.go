@@ -106,7 +106,7 @@ func IdentityPolicy(org *model.Organization, keys []*model.KeyInstance) *policy.
 			var via []string
 			for _, s := range ki.Services {
 				for _, r := range append([]string{ki.Region}, ki.ReplicaRegions...) {
-					via = append(via, fmt.Sprintf("%s.%s.amazonaws.com", s.ViaService, r))
+					via = append(via, s.ViaServiceValue(r, org.Partition))
 				}
 			}
 			slices.Sort(via)

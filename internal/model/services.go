@@ -1,10 +1,13 @@
 package model
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 // Service is an AWS service that stores data with a KMS key on the caller's
 // behalf. Its ViaService host prefix is what the kms:ViaService condition
-// names: <ViaService>.<region>.amazonaws.com.
+// names: <ViaService>.<region>.amazonaws.com (amazonaws.com.cn in aws-cn).
 type Service struct {
 	Name       string
 	ViaService string
@@ -53,7 +56,7 @@ var Services = []*Service{
 // for resources of the key instance's own account.
 type ServicePrincipal struct {
 	Name string
-	// Host is the principal without ".amazonaws.com"; a %s in it is the region.
+	// Host is the principal without its domain; a %s in it is the region.
 	Host    string
 	Title   string
 	Actions []string
@@ -110,6 +113,32 @@ var ServicePrincipals = []*ServicePrincipal{
 		ContextKey: "kms:EncryptionContext:aws:logs:arn", ContextOperator: "ArnLike",
 		ContextARN: "arn:%[1]s:logs:%[2]s:%[3]s:*",
 	},
+}
+
+// DNSSuffix is the domain of AWS's service endpoints in a partition:
+// amazonaws.com.cn in the China Regions, amazonaws.com elsewhere.
+func DNSSuffix(partition string) string {
+	if partition == "aws-cn" {
+		return "amazonaws.com.cn"
+	}
+	return "amazonaws.com"
+}
+
+// ViaServiceValue is the kms:ViaService value of the service in a region:
+// the service's endpoint host there.
+func (s *Service) ViaServiceValue(region, partition string) string {
+	return s.ViaService + "." + region + "." + DNSSuffix(partition)
+}
+
+// Principal is the service principal in a region. A principal per region
+// (CloudWatch Logs') takes the partition's domain, as the service's
+// endpoints do (logs.cn-north-1.amazonaws.com.cn); the others are
+// SERVICE.amazonaws.com in every partition.
+func (sp *ServicePrincipal) Principal(region, partition string) string {
+	if strings.Contains(sp.Host, "%s") {
+		return strings.ReplaceAll(sp.Host, "%s", region) + "." + DNSSuffix(partition)
+	}
+	return sp.Host + ".amazonaws.com"
 }
 
 // LookupService returns the catalogue entry named name, or nil.

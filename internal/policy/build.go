@@ -36,7 +36,6 @@ const (
 	PrincipalIsAWSService  = "aws:PrincipalIsAWSService"
 	SourceAccount          = "aws:SourceAccount"
 	maxKeyPolicyBytes      = 32768
-	serviceDomain          = "amazonaws.com"
 	identityCenterOperator = "ArnLike"
 )
 
@@ -85,7 +84,7 @@ func ForInstance(org *model.Organization, ki *model.KeyInstance) *Document {
 	withCtx, without := UserActions(k)
 	use := Conditions{}
 	if len(ki.Services) > 0 {
-		use.Add("StringEquals", ViaService, viaService(ki.Services, regions)...)
+		use.Add("StringEquals", ViaService, viaService(ki.Services, regions, org.Partition)...)
 	}
 	if len(k.EncryptionContext) > 0 && k.Spec == "SYMMETRIC_DEFAULT" {
 		// Only the cryptographic actions carry an encryption context, so
@@ -187,7 +186,7 @@ func servicePrincipals(partition string, ps []model.Principal, regions []string)
 		slices.Sort(accounts)
 		var hosts []string
 		for _, r := range regions {
-			hosts = appendUnique(hosts, strings.ReplaceAll(sp.Host, "%s", r)+"."+serviceDomain)
+			hosts = appendUnique(hosts, sp.Principal(r, partition))
 		}
 		sid := SidService + strings.ToUpper(sp.Name[:1]) + sp.Name[1:]
 		source := Conditions{}
@@ -214,12 +213,12 @@ func servicePrincipals(partition string, ps []model.Principal, regions []string)
 	return out
 }
 
-// ViaServiceValues are the kms:ViaService values of services in regions.
-func viaService(services []*model.Service, regions []string) []string {
+// viaService is the kms:ViaService values of services in regions.
+func viaService(services []*model.Service, regions []string, partition string) []string {
 	var out []string
 	for _, s := range services {
 		for _, r := range regions {
-			out = appendUnique(out, fmt.Sprintf("%s.%s.%s", s.ViaService, r, serviceDomain))
+			out = appendUnique(out, s.ViaServiceValue(r, partition))
 		}
 	}
 	slices.Sort(out)

@@ -62,7 +62,7 @@ func Evaluate(doc *Document, req Request) Decision {
 }
 
 func isService(principal string) bool {
-	return strings.HasSuffix(principal, "."+serviceDomain)
+	return strings.HasSuffix(principal, ".amazonaws.com") || strings.HasSuffix(principal, ".amazonaws.com.cn")
 }
 
 // context holds a request's condition keys. Keys are case-insensitive; a

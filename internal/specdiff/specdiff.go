@@ -244,14 +244,14 @@ func access(oldOrg, newOrg *model.Organization, o, n *policy.KeyPolicy) []Access
 		ki := side.kp.Instance
 		for _, ps := range [][]model.Principal{ki.PolicyAdministrators, ki.Operators, ki.Users} {
 			for _, p := range ps {
-				for _, c := range callersOf(p, ki) {
+				for _, c := range callersOf(p, ki, partition) {
 					callers[c.name] = c
 				}
 			}
 		}
 		for _, s := range ki.Services {
 			for _, r := range append([]string{ki.Region}, ki.ReplicaRegions...) {
-				if v := fmt.Sprintf("%s.%s.amazonaws.com", s.ViaService, r); !slices.Contains(vias, v) {
+				if v := s.ViaServiceValue(r, partition); !slices.Contains(vias, v) {
 					vias = append(vias, v)
 				}
 			}
@@ -355,12 +355,12 @@ func contextLabel(ctx map[string]string) string {
 
 // callersOf turns a principal of a key instance into the callers that
 // represent it.
-func callersOf(p model.Principal, ki *model.KeyInstance) []caller {
+func callersOf(p model.Principal, ki *model.KeyInstance, partition string) []caller {
 	switch p.Kind {
 	case model.AWSService:
 		var out []caller
 		for _, r := range append([]string{ki.Region}, ki.ReplicaRegions...) {
-			host := strings.ReplaceAll(p.Ref.Service.Host, "%s", r) + ".amazonaws.com"
+			host := p.Ref.Service.Principal(r, partition)
 			out = append(out, caller{name: host + " for account " + p.Account, arn: host, account: p.Account, service: p.Ref.Service, region: r})
 		}
 		return out
