@@ -59,7 +59,7 @@ conditions, as the policy evaluator decides it; then the monthly cost delta.`,
 			// every key of the other side is added or removed.
 			switch {
 			case baseSide.Model == nil && headSide.Model == nil:
-				return &exitError{code: ExitUsage, msg: fmt.Sprintf("neither %s nor %s exists: name a spec directory on at least one side", base, head)}
+				return &exitError{code: ExitUsage, msg: fmt.Sprintf("neither %s nor %s holds a spec: name a spec directory on at least one side", base, head)}
 			case baseSide.Model == nil:
 				baseSide.Model = &model.Model{Organization: headSide.Model.Organization}
 			case headSide.Model == nil:
