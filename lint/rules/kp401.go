@@ -65,7 +65,7 @@ func manager(ki *model.KeyInstance, u model.Principal) (model.Principal, string)
 
 // reaches reports whether a and b meet in one role: the same principal, or
 // an Identity Center pattern (*AWSReservedSSO_NAME_*) of one that matches
-// the other's role, or the roles of the other's permission set NAME_….
+// the other's role, or the roles of the other's permission set.
 func reaches(a, b model.Principal) bool {
 	switch {
 	case a.Key() == b.Key():
@@ -73,12 +73,21 @@ func reaches(a, b model.Principal) bool {
 	case a.Kind == model.IdentityCenter && b.Kind == model.IdentityCenter:
 		// Either pattern may match the other's roles: a grant to b that
 		// reaches a's roles puts both duties in a's roles just the same.
-		pa, pb := a.Ref.PermissionSet, b.Ref.PermissionSet
-		return a.Account == b.Account && (strings.HasPrefix(pb, pa+"_") || strings.HasPrefix(pa, pb+"_"))
+		return a.Account == b.Account && (ssoMatches(a.Ref.PermissionSet, b.Ref.PermissionSet) || ssoMatches(b.Ref.PermissionSet, a.Ref.PermissionSet))
 	case a.Kind == model.IdentityCenter && b.Kind == model.IAM:
 		return policy.ArnLike(a.ARN, b.ARN)
 	case a.Kind == model.IAM && b.Kind == model.IdentityCenter:
 		return policy.ArnLike(b.ARN, a.ARN)
 	}
 	return false
+}
+
+// ssoMatches reports whether the pattern of permission set a,
+// *AWSReservedSSO_A_*, matches the roles of permission set b,
+// …/AWSReservedSSO_B_SUFFIX: the pattern's leading * lets "AWSReservedSSO_A_"
+// stand anywhere in the role's name, and the suffix (hexadecimal digits)
+// holds no underscore, so it must lie within "AWSReservedSSO_B_"
+// (b = "A_ReadOnly", or b = "Ops_AWSReservedSSO_A").
+func ssoMatches(a, b string) bool {
+	return strings.Contains("AWSReservedSSO_"+b+"_", "AWSReservedSSO_"+a+"_")
 }

@@ -3,7 +3,6 @@ package rules
 import (
 	_ "embed"
 	"slices"
-	"strings"
 
 	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/internal/model"
@@ -20,7 +19,7 @@ var KP407 = &lint.Rule{
 	Name:      "overlapping-permission-sets",
 	Principle: "P4",
 	Severity:  diag.Warning,
-	Summary:   "the aws:PrincipalArn pattern of sso:NAME also matches the roles of permission set NAME_…, which the spec names too",
+	Summary:   "the aws:PrincipalArn pattern of sso:NAME also matches the roles of another permission set the spec names (NAME_…, or …_AWSReservedSSO_NAME)",
 	Doc:       kp407Doc,
 	Check: func(p *lint.Pass) {
 		// The permission sets the policies name, each at its first use.
@@ -42,11 +41,11 @@ var KP407 = &lint.Rule{
 		slices.Sort(names)
 		for _, wide := range names {
 			for _, narrow := range names {
-				if !strings.HasPrefix(narrow, wide+"_") {
+				if narrow == wide || !ssoMatches(wide, narrow) {
 					continue
 				}
 				p.Report(first[narrow].Range, "Permission sets whose roles one pattern matches",
-					"Identity Center names the roles of permission set %q AWSReservedSSO_%s_SUFFIX, so the pattern *AWSReservedSSO_%s_* that grants sso:%s matches them too: every grant to sso:%s also reaches sso:%s. Rename one of the permission sets so that neither name is the other's followed by an underscore.",
+					"Identity Center names the roles of permission set %q AWSReservedSSO_%s_SUFFIX, so the pattern *AWSReservedSSO_%s_* that grants sso:%s matches them too: every grant to sso:%s also reaches sso:%s. Rename one of the permission sets so that neither name holds the other's followed by an underscore.",
 					narrow, narrow, wide, wide, wide, narrow)
 			}
 		}

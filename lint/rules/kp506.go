@@ -16,6 +16,7 @@ var KP506 = &lint.Rule{
 	Name:      "context-needs-symmetric-key",
 	Principle: "Key types",
 	Severity:  diag.Error,
+	Absolute:  true,
 	Summary:   "encryption_context is set on a key that is not SYMMETRIC_DEFAULT",
 	Doc:       kp506Doc,
 	Check: func(p *lint.Pass) {

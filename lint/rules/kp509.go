@@ -25,6 +25,7 @@ var KP509 = &lint.Rule{
 	Name:      "context-not-sent",
 	Principle: "Key types",
 	Severity:  diag.Error,
+	Absolute:  true,
 	Summary:   "encryption_context is set on a key used through a service, or by a service principal, that sends an encryption context of its own and never the required one",
 	Doc:       kp509Doc,
 	Check: func(p *lint.Pass) {

@@ -1,0 +1,46 @@
+package rules
+
+import (
+	_ "embed"
+
+	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/lint"
+)
+
+//go:embed kp408.md
+var kp408Doc string
+
+// KP408 refuses a key operator who is also a policy administrator of the
+// key, which gives the operator the rights hybrid keeps from operators.
+var KP408 = &lint.Rule{
+	ID:        "KP408",
+	Name:      "operator-is-administrator",
+	Principle: "P4",
+	Severity:  diag.Error,
+	Absolute:  true,
+	Summary:   "a key operator (hybrid) is also a policy administrator of the key, so it may put the key policy and schedule deletion",
+	Doc:       kp408Doc,
+	Check: func(p *lint.Pass) {
+		once := reportOnce{}
+		security := administeringTeam(p.Model)
+		for _, ki := range p.Model.Keys {
+			if ki.App.Team != nil && ki.App.Team == security {
+				continue // the security team's own application: both duties are its
+			}
+			for _, o := range ki.Operators {
+				for _, a := range ki.PolicyAdministrators {
+					if !reaches(a, o) || !once.first(a.Ref.Range, ki.Key.Name) {
+						continue
+					}
+					how := "is also its policy administrator"
+					if a.Key() != o.Key() {
+						how = "is also reached by its policy administrator " + a.Ref.Text + " (the aws:PrincipalArn pattern of an Identity Center permission set matches the other's roles)"
+					}
+					p.Report(a.Ref.Range, "Operator is also an administrator",
+						"%s, an operator of %s under the hybrid strategy, %s, so it may put the key policy and schedule the key's deletion, which hybrid keeps from the owning team. Name the security team's administrators (or the deployer) as the key's administrators, not the owning team's, or rename a permission set.",
+						o.Ref.Text, ki.ID(), how)
+				}
+			}
+		}
+	},
+}
