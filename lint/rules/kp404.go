@@ -16,6 +16,7 @@ var KP404 = &lint.Rule{
 	Name:      "iam-delegation-forbidden",
 	Principle: "P4",
 	Severity:  diag.Error,
+	Absolute:  true,
 	Summary:   "iam_delegation = true on a key protecting data whose classification forbids it",
 	Doc:       kp404Doc,
 	Check: func(p *lint.Pass) {
