@@ -92,3 +92,31 @@ func administeringTeam(m *model.Model) *model.Team {
 	}
 	return m.Organization.SecurityTeam
 }
+
+// teamAccounts gives, per team, the accounts where its applications have
+// stages or keys. A relative principal of a team (role/NAME, sso:NAME)
+// names a role in those accounts: two teams may both write role/Admin for
+// the Admin role of each of their own accounts.
+func teamAccounts(m *model.Model) map[*model.Team]map[string]bool {
+	out := map[*model.Team]map[string]bool{}
+	add := func(t *model.Team, account string) {
+		if t == nil {
+			return
+		}
+		if out[t] == nil {
+			out[t] = map[string]bool{}
+		}
+		out[t][account] = true
+	}
+	for _, app := range m.Applications {
+		for _, st := range app.Stages {
+			if st.Account != nil {
+				add(app.Team, st.Account.ID)
+			}
+		}
+	}
+	for _, ki := range m.Keys {
+		add(ki.App.Team, ki.Account.ID)
+	}
+	return out
+}

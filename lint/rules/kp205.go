@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"cmp"
 	_ "embed"
 
 	"github.com/kpgen/kpgen/internal/diag"
@@ -36,15 +37,29 @@ var KP205 = &lint.Rule{
 			}
 		}
 		// Under centralized and hybrid the security team administers keys
-		// of every stage by design.
-		central := map[*model.PrincipalRef]bool{}
-		if t := administeringTeam(p.Model); t != nil {
-			for _, r := range t.Administrators {
-				central[r] = true
+		// of every stage by design, and under centralized so does the
+		// deployer of the key account, where every key lives. They are
+		// compared as principals in the key's account, so that "role/X"
+		// and its full ARN, written on a key, are one role.
+		org := p.Model.Organization
+		security := administeringTeam(p.Model)
+		exempt := func(ki *model.KeyInstance) map[string]bool {
+			out := map[string]bool{}
+			if security != nil {
+				for _, r := range security.Administrators {
+					out[r.Bind(org.Partition, ki.Account.ID).Key()] = true
+				}
 			}
+			if org.Strategy == model.Centralized {
+				if d := cmp.Or(ki.Account.Deployer, org.Deployer); d != nil {
+					out[d.Bind(org.Partition, ki.Account.ID).Key()] = true
+				}
+			}
+			return out
 		}
 		once := reportOnce{}
 		for _, ki := range p.Model.Keys {
+			central := exempt(ki)
 			if len(ki.Stages) > 1 {
 				continue // one key for several stages is KP202's finding
 			}
@@ -55,7 +70,7 @@ var KP205 = &lint.Rule{
 			principals := append(append(append([]model.Principal{}, ki.Users...), ki.Operators...), ki.PolicyAdministrators...)
 			for _, u := range principals {
 				kinds := prod[u.Account]
-				if u.Kind == model.AWSService || central[u.Ref] || len(kinds) != 1 || kinds[want] || !once.first(u.Ref.Range, ki.Key.Name) {
+				if u.Kind == model.AWSService || central[u.Key()] || len(kinds) != 1 || kinds[want] || !once.first(u.Ref.Range, ki.Key.Name) {
 					continue
 				}
 				p.Report(u.Ref.Range, "Principal crosses the production boundary",

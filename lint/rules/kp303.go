@@ -31,8 +31,11 @@ var KP303 = &lint.Rule{
 				if u.Kind != model.AWSService {
 					once[k] = true
 					fix := "List the services in the key's services (kms:ViaService)."
-					if k.Spec != "SYMMETRIC_DEFAULT" {
+					switch {
+					case k.Spec != "SYMMETRIC_DEFAULT":
 						fix = fmt.Sprintf("AWS services use only symmetric encryption keys, so no service can tie this %s key (KP508); if its users call KMS directly by design, say so with lint_ignore = { KP303 = \"…\" }.", k.Spec)
+					case len(k.EncryptionContext) > 0:
+						fix = "It requires an encryption context, which only callers of KMS itself can send (client-side encryption), not the services that store its data (KP509); if that is the design, say so with lint_ignore = { KP303 = \"…\" }."
 					}
 					p.Report(attrRange(k, "services"), "Key use not tied to a service",
 						"The %s has users but no services, so they may use it directly, from anywhere, rather than only through the services that store its data. %s", keyName(k), fix)

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 
 	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/internal/model"
 	"github.com/kpgen/kpgen/internal/policy"
 	"github.com/kpgen/kpgen/lint"
 )
@@ -26,9 +27,13 @@ var KP402 = &lint.Rule{
 			if policy.CanChangePolicy(p.Model.Organization, ki, kp.Document) {
 				continue
 			}
+			who := "the owning team's administrators (decentralized)"
+			if p.Model.Organization.Strategy != model.Decentralized {
+				who = "the security team's administrators"
+			}
 			p.Report(ki.Key.Range(), "Key policy locks everyone out",
-				"Nobody could change the policy of %s after it is created: it has no policy administrator and no IAM delegation, so the key could never be managed again and AWS refuses to create it. Give the key administrators: set the owning or security team's administrators, the key's administrators, or a deployer for account %s.",
-				ki.ID(), ki.Account.Name)
+				"Nobody could change the policy of %s after it is created: it has no policy administrator and no IAM delegation, so the key could never be managed again and AWS refuses to create it. Give the key administrators: %s, administrators on the key, or a deployer for account %s.",
+				ki.ID(), who, ki.Account.Name)
 		}
 	},
 }

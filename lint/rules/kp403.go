@@ -28,10 +28,13 @@ var KP403 = &lint.Rule{
 	Summary:   "one key's administrators come from more than one team",
 	Doc:       kp403Doc,
 	Check: func(p *lint.Pass) {
-		// The teams of each administrator: a principal written relative to
-		// the key's account (role/NAME, sso:NAME) is the same principal in
-		// every account; a full ARN is one principal.
-		relative := map[string][]string{}
+		// The teams of each administrator: a full ARN is one principal; a
+		// principal written relative to the key's account (role/NAME,
+		// sso:NAME) belongs, in an account, to the teams that write it and
+		// have applications there (the security team has them everywhere),
+		// so two teams that both write role/Admin do not share it where one
+		// of them has nothing; to every team that writes it elsewhere.
+		relative := map[string][]*model.Team{}
 		absolute := map[string][]string{}
 		for _, t := range p.Model.Teams {
 			for _, ref := range t.Administrators {
@@ -39,9 +42,24 @@ var KP403 = &lint.Rule{
 					arn := ref.Bind(p.Model.Organization.Partition, "").ARN
 					absolute[arn] = appendTeam(absolute[arn], t.Name)
 				} else {
-					relative[ref.Text] = appendTeam(relative[ref.Text], t.Name)
+					relative[ref.Text] = append(relative[ref.Text], t)
 				}
 			}
+		}
+		accounts := teamAccounts(p.Model)
+		security := administeringTeam(p.Model)
+		relativeIn := func(text, account string) []string {
+			var here, all []string
+			for _, t := range relative[text] {
+				all = appendTeam(all, t.Name)
+				if t == security || accounts[t][account] {
+					here = appendTeam(here, t.Name)
+				}
+			}
+			if len(here) > 0 {
+				return here
+			}
+			return all
 		}
 		once := map[*model.Key]bool{}
 		for _, ki := range p.Model.Keys {
@@ -53,11 +71,11 @@ var KP403 = &lint.Rule{
 				found := absolute[a.ARN]
 				switch {
 				case a.Ref.Account == "":
-					found = append(found, relative[a.Ref.Text]...)
+					found = append(found, relativeIn(a.Ref.Text, ki.Account.ID)...)
 				case a.Account == ki.Account.ID:
 					// A full ARN in the key's account is the role a
 					// relative administrator names there.
-					found = append(found, relative[a.Ref.Resource]...)
+					found = append(found, relativeIn(a.Ref.Resource, ki.Account.ID)...)
 				}
 				for _, t := range found {
 					teams = appendTeam(teams, t)

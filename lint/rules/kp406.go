@@ -1,7 +1,9 @@
 package rules
 
 import (
+	"cmp"
 	_ "embed"
+	"fmt"
 
 	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/internal/model"
@@ -40,9 +42,13 @@ var KP406 = &lint.Rule{
 		}
 		for _, a := range order {
 			kis := stranded[a]
+			deployer := "no deployer is declared for it"
+			if d := cmp.Or(a.Deployer, p.Model.Organization.Deployer); d != nil && d.Account != "" {
+				deployer = fmt.Sprintf("the declared deployer, %s, is a role of account %s, which cannot be the caller that creates them", d.Text, d.Account)
+			}
 			p.Report(a.Source.NameRange, "Keys cannot be created by their own account",
-				"%d key(s) live in account %q (%s), among them %s, but none of their policy administrators is in that account, and no deployer of that account is declared. The stacks that create them run in the account, and AWS's lockout safety check refuses a policy that does not let the caller change it. Set deployer on this account, or organization.deployer, to a role of the account that applies the templates (\"role/NAME\" names the role in each account).",
-				len(kis), a.Name, a.ID, kis[0].ID())
+				"%d key(s) live in account %q (%s), among them %s, but none of their policy administrators is in that account, and %s. The stacks that create them run in the account, and AWS's lockout safety check refuses a policy that does not let the caller change it. Set deployer on this account, or organization.deployer, to a role of the account that applies the templates (\"role/NAME\" names the role in each account).",
+				len(kis), a.Name, a.ID, kis[0].ID(), deployer)
 		}
 	},
 }

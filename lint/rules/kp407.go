@@ -45,8 +45,8 @@ var KP407 = &lint.Rule{
 					continue
 				}
 				p.Report(first[narrow].Range, "Permission sets whose roles one pattern matches",
-					"Identity Center names the roles of permission set %q AWSReservedSSO_%s_SUFFIX, so the pattern *AWSReservedSSO_%s_* that grants sso:%s matches them too: every grant to sso:%s also reaches sso:%s. Rename one of the permission sets so that neither name holds the other's followed by an underscore.",
-					narrow, narrow, wide, wide, wide, narrow)
+					"Identity Center names the roles of permission set %q AWSReservedSSO_%s_SUFFIX, so the pattern *AWSReservedSSO_%s_* that grants sso:%s matches them too: every grant to sso:%s also reaches sso:%s. Rename one of the permission sets so that \"AWSReservedSSO_%s_\" no longer appears in \"AWSReservedSSO_%s_\".",
+					narrow, narrow, wide, wide, wide, narrow, wide, narrow)
 			}
 		}
 	},

@@ -57,7 +57,7 @@ var KP509 = &lint.Rule{
 				continue
 			}
 			p.Report(attrRange(k, "encryption_context"), "Services cannot send the encryption context",
-				"The %s requires the encryption context %s on every cryptographic call, but its users reach it through %s (kms:ViaService), which send an encryption context of their own and never yours, so the calls they make for its users would be denied. Remove encryption_context, or keep it on a key whose users call KMS directly (services = []) or only through Amazon S3.",
+				"The %s requires the encryption context %s on every cryptographic call, but its users reach it through %s (kms:ViaService), which send an encryption context of their own and never yours, so the calls they make for its users would be denied. Remove encryption_context; or, if the users encrypt on the client and call KMS themselves, set services = [] on the key; or keep it on a key used only through Amazon S3.",
 				keyName(k), contextPairs(k), quoteAll(fixed))
 		}
 	},

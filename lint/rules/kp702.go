@@ -24,6 +24,7 @@ var KP702 = &lint.Rule{
 		if p.Model.Organization.Strategy != model.Decentralized {
 			return
 		}
+		accounts := teamAccounts(p.Model)
 		for _, t := range p.Model.Teams {
 			var apps []string
 			for _, ki := range p.Model.Keys {
@@ -31,6 +32,11 @@ var KP702 = &lint.Rule{
 					continue
 				}
 				for _, ref := range t.Administrators {
+					// A relative principal that the owning team writes
+					// too is, in its own account, the owning team's.
+					if ref.Account == "" && !accounts[t][ki.Account.ID] && ki.App.Team != nil && teamWrites(ki.App.Team, ref.Text) {
+						continue
+					}
 					mine := ref.Bind(p.Model.Organization.Partition, ki.Account.ID).Key()
 					if slices.ContainsFunc(ki.PolicyAdministrators, func(a model.Principal) bool { return a.Key() == mine }) {
 						apps = append(apps, ki.App.Name)
@@ -45,4 +51,9 @@ var KP702 = &lint.Rule{
 			}
 		}
 	},
+}
+
+// teamWrites reports whether a team's administrators include text.
+func teamWrites(t *model.Team, text string) bool {
+	return slices.ContainsFunc(t.Administrators, func(r *model.PrincipalRef) bool { return r.Text == text })
 }

@@ -26,8 +26,11 @@ var KP805 = &lint.Rule{
 			if s.Effect != policy.Allow || !grantsAll(s.Action) || s.Principal == nil || rootOnly(s.Principal) {
 				continue
 			}
+			// A single pattern that matches every action today (kms:*,
+			// kms:**, kms:?*) matches those AWS adds later too; a list of
+			// narrower patterns may not.
 			later := ", and gain every action AWS adds later"
-			if !slices.ContainsFunc(s.Action, func(a string) bool { return a == "*" || strings.EqualFold(a, "kms:*") }) {
+			if !slices.ContainsFunc(s.Action, func(a string) bool { return len(policy.MatchActions(a)) == len(policy.KMSActions) || a == "*" }) {
 				later = ""
 			}
 			p.Report(i, "Action", "Every KMS action granted",

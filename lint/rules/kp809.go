@@ -24,8 +24,9 @@ var conditionOperators = []string{
 }
 
 // conditionKeys are the condition keys a key policy can use: KMS's own
-// (AWS Service Authorization Reference, AWS KMS) and the global ones. A key
-// ending in ":" or "/" takes any suffix.
+// (AWS Service Authorization Reference, AWS KMS) and the global ones (IAM
+// User Guide, "AWS global condition context keys"). A key ending in ":" or
+// "/" takes any suffix.
 var conditionKeys = []string{
 	"kms:BypassPolicyLockoutSafetyCheck", "kms:CallerAccount", "kms:CustomerMasterKeySpec", "kms:CustomerMasterKeyUsage",
 	"kms:DataKeyPairSpec", "kms:EncryptionAlgorithm", "kms:EncryptionContext:", "kms:EncryptionContextKeys",
@@ -45,6 +46,11 @@ var conditionKeys = []string{
 	"aws:SourceIdentity", "aws:SourceIp", "aws:SourceOrgID", "aws:SourceOrgPaths", "aws:SourceVpc", "aws:SourceVpce",
 	"aws:SourceVpcArn", "aws:TagKeys", "aws:TokenIssueTime", "aws:UserAgent", "aws:userid", "aws:username",
 	"aws:ViaAWSService", "aws:VpcSourceIp", "aws:Ec2InstanceSourceVpc", "aws:Ec2InstanceSourcePrivateIPv4",
+	"aws:AssumedRoot", "aws:ChatbotSourceArn", "aws:VpceAccount", "aws:VpceOrgID", "aws:VpceOrgPaths",
+	// The cross-service keys the IAM User Guide lists with the global ones:
+	// services set them on requests made with a role's credentials.
+	"codebuild:BuildArn", "codebuild:ProjectArn", "ec2:RoleDelivery", "ec2:SourceInstanceArn", "glue:RoleAssumedBy",
+	"identitystore:UserId", "lambda:SourceFunctionArn", "ssm:SourceInstanceArn",
 }
 
 // KP809 refuses condition operators and keys that do not exist.
@@ -65,7 +71,7 @@ var KP809 = &lint.Rule{
 				for _, k := range s.Condition.Keys(op) {
 					if !knownKey(k) {
 						p.Report(i, "Condition", "Unknown condition key",
-							"Statement %s tests %q, which is not a condition key of AWS KMS or a global condition key. A key that a request never carries makes an Allow never apply and a negated Deny always skip. Check its spelling.", sidOf(s, i), k)
+							"Statement %s tests %q, which is not a condition key of AWS KMS or a global condition key. A request never carries such a key: a condition on it never holds, so an Allow never applies, and a negated one (StringNotEquals, …) always holds, so a Deny always applies. Check its spelling.", sidOf(s, i), k)
 					}
 				}
 			}

@@ -406,3 +406,67 @@ func TestKP302ComparesHosts(t *testing.T) {
 		t.Errorf("want KP302 for dynamodb at line 69, got %q", got)
 	}
 }
+
+// TestReviewedVerdicts holds verdicts on specs where a rule once judged
+// wrong: each edit of a fixture, and the findings it must give.
+func TestReviewedVerdicts(t *testing.T) {
+	read := func(name string) string {
+		path := filepath.Join("..", "..", "fixtures", "invalid", name, "main.kp.hcl")
+		if strings.HasSuffix(name, ".kp.hcl") {
+			path = filepath.Join("testdata", name)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	tests := []struct {
+		name, base string
+		edit       func(string) string
+		want       []string
+	}{
+		{
+			// The operators' pattern matching the administrators' roles
+			// gives the administrators nothing they lack: only KP407.
+			name: "KP408 has a direction",
+			base: "KP408-identity-center",
+			edit: strings.NewReplacer(`["sso:Platform"] # want KP408`, `["sso:Platform_Security"]`, `["sso:Platform_Shop"] # want KP407`, `["sso:Platform"]`).Replace,
+			want: []string{"29 KP407 Permission sets whose roles one pattern matches"},
+		},
+		{
+			// The security team's administrator, written on a key as a full
+			// ARN, is still the security team's; the break-glass role of
+			// the production-only account beside it is not.
+			name: "KP205 compares principals",
+			base: "KP205-security-principals",
+			edit: func(s string) string { return s },
+			want: []string{"58 KP205 Principal crosses the production boundary"},
+		},
+		{
+			// Under centralized every key lives in the key account, and
+			// its deployer creates the keys of every stage there.
+			name: "KP205 exempts the key account's deployer under centralized",
+			base: "centralized-deployer.kp.hcl",
+			edit: func(s string) string { return s },
+		},
+		{
+			// Two teams that both write role/Admin, each in its own
+			// accounts, share no administrator.
+			name: "KP403 binds relative administrators",
+			base: "KP403",
+			edit: strings.NewReplacer(
+				`    administrators = ["arn:aws:iam::111111111111:role/KeyAdministrator", "role/DataKeyAdmin"] # want KP403`, `    administrators = ["role/Admin"]`,
+				`administrators = ["role/DataKeyAdmin"]`, `administrators = ["role/Admin"]`,
+			).Replace,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := lintSource(t, tt.edit(read(tt.base)))
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
