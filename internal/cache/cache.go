@@ -94,7 +94,7 @@ func Get(key string) ([]byte, bool) {
 	if dir == "" || key == "" || !trusted(dir) {
 		return nil, false
 	}
-	name := filepath.Join(dir, key)
+	name := filepath.Join(dir, entryPrefix+key)
 	if fi, err := os.Lstat(name); err != nil || !fi.Mode().IsRegular() || fi.Size() > maxEntry {
 		return nil, false
 	}
@@ -118,16 +118,25 @@ func trusted(dir string) bool {
 	return err == nil && fi.IsDir() && fi.Mode().Perm()&0o022 == 0 && ownedByMe(fi)
 }
 
-// isEntryName reports whether name is one of kpgen's entries (a hex
-// sha256) or temporary files.
+// Entry and temporary file names: a cache directory may be one the user
+// named (KPGEN_CACHE=DIR) and holds other files, so kpgen's bear a prefix
+// of their own, and only names of that form are ever removed.
+const (
+	entryPrefix = "kpgen-"
+	tempPrefix  = ".kpgen-entry-"
+)
+
+// isEntryName reports whether name is one of kpgen's entries
+// (kpgen-SHA256) or temporary files (.kpgen-entry-DIGITS).
 func isEntryName(name string) bool {
-	if strings.HasPrefix(name, ".entry-") {
-		return true
+	if digits, ok := strings.CutPrefix(name, tempPrefix); ok {
+		return digits != "" && strings.Trim(digits, "0123456789") == ""
 	}
-	if len(name) != 2*sha256.Size {
+	key, ok := strings.CutPrefix(name, entryPrefix)
+	if !ok || len(key) != 2*sha256.Size {
 		return false
 	}
-	_, err := hex.DecodeString(name)
+	_, err := hex.DecodeString(key)
 	return err == nil
 }
 
@@ -141,7 +150,7 @@ func Put(key string, data []byte) {
 	if err := os.MkdirAll(dir, 0o700); err != nil || !trusted(dir) {
 		return
 	}
-	tmp, err := os.CreateTemp(dir, ".entry-*")
+	tmp, err := os.CreateTemp(dir, tempPrefix+"*")
 	if err != nil {
 		return
 	}
@@ -151,7 +160,7 @@ func Put(key string, data []byte) {
 		os.Remove(tmp.Name())
 		return
 	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, key)); err != nil {
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, entryPrefix+key)); err != nil {
 		os.Remove(tmp.Name())
 		return
 	}

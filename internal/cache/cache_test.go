@@ -20,7 +20,7 @@ func TestRoundTripAndCorruption(t *testing.T) {
 	}
 	// A truncated entry, or one whose content does not match its checksum,
 	// is a miss.
-	name := filepath.Join(dir, key)
+	name := filepath.Join(dir, entryPrefix+key)
 	raw, err := os.ReadFile(name)
 	if err != nil {
 		t.Fatal(err)
@@ -89,9 +89,15 @@ func TestPruneRemovesOnlyEntries(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	mine := filepath.Join(dir, "notes.txt")
-	if err := os.WriteFile(mine, []byte("mine"), 0o600); err != nil {
-		t.Fatal(err)
+	// A directory the user named may hold files of their own, even ones
+	// named like a sha256 or a temporary file.
+	var mine []string
+	for _, n := range []string{"notes.txt", Key([]byte("not an entry")), ".entry-notes", ".kpgen-entry-notes"} {
+		p := filepath.Join(dir, n)
+		if err := os.WriteFile(p, []byte("mine"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		mine = append(mine, p)
 	}
 	for i := range maxEntries + 5 {
 		Put(Key([]byte(fmt.Sprint(i))), []byte("r"))
@@ -106,7 +112,9 @@ func TestPruneRemovesOnlyEntries(t *testing.T) {
 	if n != maxEntries {
 		t.Errorf("%d entries after pruning, want %d", n, maxEntries)
 	}
-	if _, err := os.Stat(mine); err != nil {
-		t.Errorf("pruning removed a file that is not an entry: %v", err)
+	for _, p := range mine {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("pruning removed a file that is not an entry: %v", err)
+		}
 	}
 }

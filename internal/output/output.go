@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -231,9 +232,13 @@ func Lock(dir string) (unlock func(), err error) {
 // Every file is written atomically: its content goes to a temporary file in
 // its own directory; once all of them are written, they are made durable
 // together, then renamed over their targets, and the renames made durable.
-// A reader, a crash or a kill sees each file whole, old or new. Before a
-// file appears where kpgen has not written before, the manifest lists it,
-// so that a build killed halfway leaves no file the next one does not own.
+// A reader, a crash or a kill sees each file whole, old or new. Before the
+// renames, the manifest lists the previous build's entries and each file
+// about to be written with its new content; only once the files no longer
+// made are removed does it list this build's alone. A build killed or
+// failing halfway thus leaves only files the next one owns, whichever
+// content each holds, and the files it no longer makes still listed; the
+// next build removes them, and the temporary files left behind.
 func Write(dir string, files []File, keep func(path string) bool) (*Result, error) {
 	prev, err := ReadManifest(dir)
 	if err != nil {
@@ -304,15 +309,22 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 		}
 		made.removeEmpty()
 	}
+	// Everything in the way is named at once: files kpgen did not write,
+	// and links, directories or devices where an output goes.
 	var inTheWay []string
+	var blocked []*PathError
 	for _, r := range results {
-		if errors.Is(r.err, errInTheWay) {
+		var pe *PathError
+		switch {
+		case errors.Is(r.err, errInTheWay):
 			inTheWay = append(inTheWay, r.target)
+		case errors.As(r.err, &pe):
+			blocked = append(blocked, pe)
 		}
 	}
-	if len(inTheWay) > 0 {
+	if len(inTheWay) > 0 || len(blocked) > 0 {
 		cleanup()
-		return nil, inTheWayError(inTheWay)
+		return nil, inTheWayError(inTheWay, blocked)
 	}
 	for _, r := range results {
 		if r.err != nil {
@@ -323,7 +335,6 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 
 	res := &Result{}
 	entries := kept
-	var manifest []byte
 	for i, r := range results {
 		entries = append(entries, r.entry)
 		if r.temp == "" {
@@ -332,41 +343,52 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 			res.Written = append(res.Written, files[i].Path)
 		}
 	}
-	manifest = manifestOf(entries).encode()
-	res.Manifest = entryOf(ManifestName, manifest).SHA256
+	slices.Sort(res.Written)
+	slices.Sort(res.Unchanged)
+	// The files of the previous build that this one no longer makes: each
+	// with every content the manifest says kpgen gave it.
+	stale := map[string][]string{}
+	for _, e := range prev.Files {
+		if !produced[e.Path] {
+			stale[e.Path] = append(stale[e.Path], e.SHA256)
+		}
+	}
 	mtarget := filepath.Join(dir, ManifestName)
-	if old, err := os.ReadFile(mtarget); err != nil || !bytes.Equal(old, manifest) {
-		t, err := writeTemp(mtarget, manifest)
-		if err != nil {
+	if len(temps) > 0 || len(stale) > 0 {
+		if len(temps) > 0 {
+			if err := syncAll(dir, temps); err != nil {
+				cleanup()
+				return nil, fmt.Errorf("sync %s: %w", dir, err)
+			}
+		}
+		// Until the renames and removals are done, the manifest lists the
+		// previous entries and, beside them, each file about to be
+		// written with its new content: a build killed or failing halfway
+		// leaves only files the next build owns, whichever content each
+		// holds, and the files it no longer makes still listed, so that
+		// the next build removes them.
+		interim := slices.Clone(prev.Files)
+		for i, r := range results {
+			if r.temp != "" {
+				interim = append(interim, results[i].entry)
+			}
+		}
+		if err := WriteFileAtomic(mtarget, manifestOf(interim).encode(), 0o644); err != nil {
 			cleanup()
 			return nil, err
-		}
-		temps, targets = append(temps, t), append(targets, mtarget)
-	}
-	if len(temps) > 0 {
-		if err := syncAll(dir, temps); err != nil {
-			cleanup()
-			return nil, fmt.Errorf("sync %s: %w", dir, err)
-		}
-		// Files about to appear where the previous manifest lists none are
-		// listed first, beside the previous entries, so that a build
-		// killed among the renames leaves only files the next one owns.
-		var claims []ManifestEntry
-		for i, r := range results {
-			if r.temp != "" && !listed[files[i].Path] {
-				claims = append(claims, r.entry)
-			}
-		}
-		if len(claims) > 0 {
-			interim := manifestOf(append(slices.Clone(prev.Files), claims...)).encode()
-			if err := WriteFileAtomic(mtarget, interim, 0o644); err != nil {
-				cleanup()
-				return nil, err
-			}
 		}
 		renamed := map[string]bool{}
 		for i, t := range temps {
 			if err := os.Rename(t, targets[i]); err != nil {
+				// The files that appeared where there was none go again;
+				// a replaced file keeps its new content, which the
+				// manifest lists.
+				for j := range i {
+					if rel := relPath(dir, targets[j]); !listed[rel] {
+						os.Remove(targets[j])
+					}
+				}
+				temps = temps[i:]
 				cleanup()
 				return nil, err
 			}
@@ -375,49 +397,86 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 		if err := syncAll(dir, slices.Sorted(maps.Keys(renamed))); err != nil {
 			return nil, fmt.Errorf("sync %s: %w", dir, err)
 		}
-	}
-	slices.Sort(res.Written)
-	slices.Sort(res.Unchanged)
-
-	removeStaleTemps(dir, files)
-	producedLower := make(map[string]string, len(files))
-	for _, f := range files {
-		producedLower[strings.ToLower(f.Path)] = f.Path
-	}
-	for _, e := range prev.Files {
-		if produced[e.Path] {
-			continue
+		// Remove the files no longer made. One that cannot be removed
+		// stays listed, so that a later build tries again.
+		producedLower := make(map[string]string, len(files))
+		for _, f := range files {
+			producedLower[strings.ToLower(f.Path)] = f.Path
 		}
-		target, err := dirs.target(e.Path)
-		if err != nil {
-			// A directory, a link or a device where kpgen wrote a file:
-			// not kpgen's to remove.
-			res.Kept = append(res.Kept, e.Path)
-			continue
+		var rmErr error
+		for _, p := range slices.Sorted(maps.Keys(stale)) {
+			removed, keptIt, err := removeStale(dir, dirs, p, stale[p], producedLower)
+			switch {
+			case err != nil:
+				for _, sha := range stale[p] {
+					entries = append(entries, ManifestEntry{Path: p, SHA256: sha})
+				}
+				rmErr = cmp.Or(rmErr, err)
+			case keptIt:
+				res.Kept = append(res.Kept, p)
+			case removed:
+				res.Removed = append(res.Removed, p)
+			}
 		}
-		if p, ok := producedLower[strings.ToLower(e.Path)]; ok && sameFile(target, filepath.Join(dir, filepath.FromSlash(p))) {
-			// Renamed in case only, on a filesystem that ignores case
-			// (macOS, Windows): the old name is the file just written.
-			continue
-		}
-		data, err := os.ReadFile(target)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
+		manifest := manifestOf(entries).encode()
+		res.Manifest = entryOf(ManifestName, manifest).SHA256
+		if err := WriteFileAtomic(mtarget, manifest, 0o644); err != nil {
 			return nil, err
 		}
-		if entryOf(e.Path, data).SHA256 != e.SHA256 {
-			res.Kept = append(res.Kept, e.Path)
-			continue // changed since kpgen wrote it: someone else's now
+		if rmErr != nil {
+			return nil, rmErr
 		}
-		if err := os.Remove(target); err != nil {
-			return nil, err
+	} else {
+		manifest := manifestOf(entries).encode()
+		res.Manifest = entryOf(ManifestName, manifest).SHA256
+		if old, err := os.ReadFile(mtarget); err != nil || !bytes.Equal(old, manifest) {
+			if err := WriteFileAtomic(mtarget, manifest, 0o644); err != nil {
+				return nil, err
+			}
 		}
-		res.Removed = append(res.Removed, e.Path)
-		removeEmptyParents(dir, path.Dir(e.Path))
 	}
+	removeStaleTemps(dir, files, prev)
 	return res, nil
+}
+
+// relPath is the output path of target in dir.
+func relPath(dir, target string) string {
+	rel, err := filepath.Rel(dir, target)
+	if err != nil {
+		return ""
+	}
+	return filepath.ToSlash(rel)
+}
+
+// removeStale removes the file at output path p that this build no longer
+// makes, if it still holds one of the contents kpgen gave it (shas). A
+// file that changed since is kept; a link, directory or device there is
+// not kpgen's to remove, and is kept too.
+func removeStale(dir string, dirs *dirCache, p string, shas []string, producedLower map[string]string) (removed, kept bool, err error) {
+	target, err := dirs.target(p)
+	if err != nil {
+		return false, true, nil
+	}
+	if q, ok := producedLower[strings.ToLower(p)]; ok && sameFile(target, filepath.Join(dir, filepath.FromSlash(q))) {
+		// Renamed in case only, on a filesystem that ignores case (macOS,
+		// Windows): the old name is the file just written.
+		return false, false, nil
+	}
+	data, err := os.ReadFile(target)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, false, nil
+	}
+	if err != nil {
+		return false, false, err
+	}
+	if !slices.Contains(shas, entryOf(p, data).SHA256) {
+		return false, true, nil // changed since kpgen wrote it: someone else's now
+	}
+	if err := os.Remove(target); err != nil {
+		return false, false, err
+	}
+	removeEmptyParents(dir, path.Dir(p))
+	return true, false, nil
 }
 
 // owner returns a test of whether kpgen wrote the file at target, output
@@ -453,12 +512,24 @@ var errInTheWay = errors.New("in the way")
 
 // inTheWayError names every file kpgen did not write that stands where an
 // output goes.
-func inTheWayError(paths []string) error {
+func inTheWayError(paths []string, blocked []*PathError) error {
 	slices.Sort(paths)
-	if len(paths) == 1 {
-		return &PathError{paths[0], "a file kpgen did not write is in the way; move it, or build into another directory"}
+	slices.SortFunc(blocked, func(a, b *PathError) int { return strings.Compare(a.Path, b.Path) })
+	var errs []error
+	switch len(paths) {
+	case 0:
+	case 1:
+		errs = append(errs, &PathError{paths[0], "a file kpgen did not write is in the way; move it, or build into another directory"})
+	default:
+		errs = append(errs, &PathError{strings.Join(paths, ", "), fmt.Sprintf("%d files kpgen did not write are in the way; move them, or build into another directory", len(paths))})
 	}
-	return &PathError{strings.Join(paths, ", "), fmt.Sprintf("%d files kpgen did not write are in the way; move them, or build into another directory", len(paths))}
+	for _, b := range blocked {
+		errs = append(errs, b)
+	}
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	return errors.Join(errs...)
 }
 
 // checkPaths refuses paths that could leave the output directory, and two
@@ -595,31 +666,52 @@ func sameFile(a, b string) bool {
 }
 
 // removeStaleTemps removes the temporary files a killed build left in the
-// directories this build writes to: only regular files named exactly as
-// kpgen names the temporary file of one of this build's outputs or of the
-// manifest (.NAME.kpgen-tmp-DIGITS), and never one of the outputs.
-func removeStaleTemps(dir string, files []File) {
-	names := map[string]map[string]bool{".": {ManifestName: true}} // directory → output names
+// directories of this build's outputs and of the previous build's: only
+// regular files named exactly as kpgen names the temporary file of one of
+// those outputs or of the manifest (.NAME.kpgen-tmp-DIGITS), and never one
+// of the outputs.
+func removeStaleTemps(dir string, files []File, prev *Manifest) {
+	paths := make([]string, 0, len(files)+len(prev.Files))
 	for _, f := range files {
-		d, name := path.Split(f.Path)
+		paths = append(paths, f.Path)
+	}
+	for _, e := range prev.Files {
+		paths = append(paths, e.Path)
+	}
+	for _, t := range staleTemps(dir, paths) {
+		_ = os.Remove(t)
+	}
+}
+
+// staleTemps lists the temporary files of a build that did not finish in
+// the directories of the output paths: files named as kpgen names the
+// temporary file of one of them, or of the manifest.
+func staleTemps(dir string, paths []string) []string {
+	names := map[string]map[string]bool{".": {ManifestName: true}} // directory → output names
+	for _, p := range paths {
+		d, name := path.Split(p)
 		d = path.Clean(d)
 		if names[d] == nil {
 			names[d] = map[string]bool{}
 		}
 		names[d][name] = true
 	}
-	for d, outs := range names {
-		full := filepath.Join(dir, filepath.FromSlash(d))
+	dirs := slices.Sorted(maps.Keys(names))
+	found := make([][]string, len(dirs))
+	par.Each(len(dirs), func(i int) {
+		outs := names[dirs[i]]
+		full := filepath.Join(dir, filepath.FromSlash(dirs[i]))
 		entries, err := os.ReadDir(full)
 		if err != nil {
-			continue
+			return
 		}
 		for _, e := range entries {
 			if n := e.Name(); !outs[n] && e.Type().IsRegular() && isTempOf(n, outs) {
-				_ = os.Remove(filepath.Join(full, n))
+				found[i] = append(found[i], filepath.Join(full, n))
 			}
 		}
-	}
+	})
+	return slices.Concat(found...)
 }
 
 // isTempOf reports whether name is that of a temporary file os.CreateTemp
@@ -723,13 +815,18 @@ func Diff(dir string, files []File, keep func(path string) bool) (string, error)
 		diffs[i], targets[i], errs[i] = diffFile(dirs, files[i].Path, data, func(target string) bool { return owned(files[i].Path, target) })
 	})
 	var inTheWay []string
+	var blocked []*PathError
 	for i := range files {
-		if errors.Is(errs[i], errInTheWay) {
+		var pe *PathError
+		switch {
+		case errors.Is(errs[i], errInTheWay):
 			inTheWay = append(inTheWay, targets[i])
+		case errors.As(errs[i], &pe):
+			blocked = append(blocked, pe)
 		}
 	}
-	if len(inTheWay) > 0 {
-		return "", inTheWayError(inTheWay)
+	if len(inTheWay) > 0 || len(blocked) > 0 {
+		return "", inTheWayError(inTheWay, blocked)
 	}
 	var out strings.Builder
 	for i := range files {
@@ -772,6 +869,16 @@ func Diff(dir string, files []File, keep func(path string) bool) (string, error)
 			continue // changed since kpgen wrote it: a build keeps it
 		}
 		out.WriteString(unified("a/"+e.Path, "/dev/null", old, nil))
+	}
+	paths := make([]string, 0, len(files)+len(prev.Files))
+	for _, f := range files {
+		paths = append(paths, f.Path)
+	}
+	for _, e := range prev.Files {
+		paths = append(paths, e.Path)
+	}
+	for _, t := range staleTemps(dir, paths) {
+		fmt.Fprintf(&out, "Only in %s: %s (a temporary file of a build that did not finish; kpgen build removes it)\n", filepath.Dir(t), filepath.Base(t))
 	}
 	return out.String(), nil
 }
@@ -858,6 +965,15 @@ func Current(dir string) (ok bool, manifestSHA string, files int) {
 		bad[i] = err != nil || entryOf(e.Path, got).SHA256 != e.SHA256
 	})
 	if slices.Contains(bad, true) {
+		return false, "", 0
+	}
+	// A build that did not finish may have left temporary files, which
+	// the next build removes.
+	paths := make([]string, len(m.Files))
+	for i, e := range m.Files {
+		paths[i] = e.Path
+	}
+	if len(staleTemps(dir, paths)) > 0 {
 		return false, "", 0
 	}
 	return true, entryOf(ManifestName, data).SHA256, len(m.Files)

@@ -406,3 +406,92 @@ func TestWriteCaseRename(t *testing.T) {
 		t.Errorf("on a case-sensitive filesystem the old name is stale: removed %v", res.Removed)
 	}
 }
+
+// writeManifest replaces dir's manifest with entries, as a build killed
+// halfway leaves it.
+func writeManifest(t *testing.T, dir string, entries ...ManifestEntry) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, ManifestName), manifestOf(entries).encode(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWriteAfterAnInterruptedBuild: the manifest a build leaves when it is
+// killed among its renames lists a rewritten file with its old and its new
+// content. The next build owns the file whichever it holds: it removes it
+// when it no longer makes it, and reports nothing as kept.
+func TestWriteAfterAnInterruptedBuild(t *testing.T) {
+	for _, content := range []string{"old\n", "new\n"} {
+		dir := t.TempDir()
+		a := File{Path: "policies/app/dev/a.json", Data: []byte("a\n")}
+		b := File{Path: "policies/app/dev/b.json", Data: []byte("old\n")}
+		write(t, dir, a, b)
+		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(b.Path)), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		writeManifest(t, dir, entryOf(a.Path, a.Data), entryOf(b.Path, []byte("old\n")), entryOf(b.Path, []byte("new\n")))
+		if ok, _, _ := Current(dir); ok {
+			t.Errorf("%q: a directory whose build was interrupted is current", content)
+		}
+		res := write(t, dir, a)
+		if diff := cmp.Diff([]string{b.Path}, res.Removed); diff != "" || len(res.Kept) != 0 {
+			t.Errorf("%q: removed (-want +got):\n%s kept %v", content, diff, res.Kept)
+		}
+		if ok, _, _ := Current(dir); !ok {
+			t.Errorf("%q: not current after the next build", content)
+		}
+	}
+}
+
+// TestTempsOfAnInterruptedBuild: the temporary files a killed build left
+// make the directory not current, check names them, and the next build
+// removes them, also beside outputs it no longer makes.
+func TestTempsOfAnInterruptedBuild(t *testing.T) {
+	dir := t.TempDir()
+	a := File{Path: "policies/app/dev/a.json", Data: []byte("a\n")}
+	b := File{Path: "policies/app/prod/b.json", Data: []byte("b\n")}
+	write(t, dir, a, b)
+	temp := filepath.Join(dir, "policies", "app", "prod", ".b.json"+TempMarker+"99")
+	if err := os.WriteFile(temp, []byte("b2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _, _ := Current(dir); ok {
+		t.Error("a directory with a temporary file of an interrupted build is current")
+	}
+	d, err := Diff(dir, []File{a, b}, nil)
+	if err != nil || !strings.Contains(d, ".b.json"+TempMarker+"99 (a temporary file of a build that did not finish") {
+		t.Errorf("Diff does not name the temporary file: %v\n%s", err, d)
+	}
+	write(t, dir, a) // b is no longer made
+	if _, err := os.Stat(temp); err == nil {
+		t.Error("the temporary file beside an output no longer made is still there")
+	}
+}
+
+// TestEverythingInTheWayIsNamed: every directory, link or file kpgen did
+// not write in the way of an output is named in one error.
+func TestEverythingInTheWayIsNamed(t *testing.T) {
+	dir := t.TempDir()
+	for _, d := range []string{"policies/app/dev/a.json", "policies/app/prod/a.json"} {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.FromSlash(d)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "policies", "app", "dev", "b.json"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files := []File{
+		{Path: "policies/app/dev/a.json", Data: []byte("a\n")},
+		{Path: "policies/app/prod/a.json", Data: []byte("a\n")},
+		{Path: "policies/app/dev/b.json", Data: []byte("b\n")},
+	}
+	_, err := Write(dir, files, nil)
+	if err == nil {
+		t.Fatal("Write succeeded with three things in the way")
+	}
+	for _, want := range []string{filepath.Join("dev", "a.json") + ": a directory is in the way", filepath.Join("prod", "a.json") + ": a directory is in the way", filepath.Join("dev", "b.json") + ": a file kpgen did not write"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not say %q:\n%v", want, err)
+		}
+	}
+}
