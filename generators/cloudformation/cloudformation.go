@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -67,10 +68,18 @@ func Generate(m *model.Model, pols []*policy.KeyPolicy, format string) ([]output
 		})
 		diags = append(diags, checkExports(exports, s)...)
 		diags = append(diags, g.checkLimits(s, format)...)
+		if !stackName.MatchString(s.name) {
+			diags = diags.Errorf(s.stage.Source.DefRange, "Stack name CloudFormation refuses",
+				"The stack of this stage would be named %s, but a CloudFormation stack name starts with a letter and has at most 128 letters, digits and hyphens. Rename the application or stage (an application name that starts with a letter, shorter names).", s.name)
+		}
 	}
 	slices.SortFunc(files, func(a, b output.File) int { return strings.Compare(a.Path, b.Path) })
 	return files, diags
 }
+
+// stackName is the form of a CloudFormation stack name, which a template's
+// file name (without its extension) is meant to be deployed as.
+var stackName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,127}$`)
 
 // CloudFormation's quotas on one template (AWS CloudFormation User Guide,
 // "Understand CloudFormation quotas").

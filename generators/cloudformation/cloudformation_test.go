@@ -490,3 +490,23 @@ func TestStackOfAKeyIsItsOwn(t *testing.T) {
 		t.Errorf("CatalogKey in %q, want app-prod.yaml", after["CatalogKey"])
 	}
 }
+
+// TestStackNames: a stack CloudFormation would refuse to create, for a name
+// that starts with a digit, is a lint error at the stage.
+func TestStackNames(t *testing.T) {
+	m, pols := fixture.Build(t, header+`application "2fa" {
+  team = "web"
+  stage "dev" {
+    account = "dev"
+  }
+  data "codes" {
+    classification = "public"
+    services       = ["s3"]
+  }
+}
+`)
+	_, ds := Generate(m, pols, FormatYAML)
+	if len(ds) != 1 || ds[0].Summary != "Stack name CloudFormation refuses" || !strings.Contains(ds[0].Detail, "named 2fa-dev") {
+		t.Errorf("want one error about stack 2fa-dev, got %v", ds)
+	}
+}

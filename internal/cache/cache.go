@@ -140,6 +140,26 @@ func isEntryName(name string) bool {
 	return err == nil
 }
 
+// oldEntry reports whether name is an entry of an earlier kpgen, which
+// named them by the bare sha256: such a file goes only if it begins as
+// kpgen's entries do.
+func oldEntry(dir, name string) bool {
+	if len(name) != 2*sha256.Size {
+		return false
+	}
+	if _, err := hex.DecodeString(name); err != nil {
+		return false
+	}
+	f, err := os.Open(filepath.Join(dir, name))
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, len(magic))
+	_, err = io.ReadFull(f, head)
+	return err == nil && string(head) == magic
+}
+
 // Put stores data under key. Failures are ignored: the cache only saves
 // time.
 func Put(key string, data []byte) {
@@ -179,7 +199,7 @@ func prune(dir string) {
 	}
 	var es []entry
 	for _, e := range entries {
-		if !isEntryName(e.Name()) {
+		if !isEntryName(e.Name()) && !oldEntry(dir, e.Name()) {
 			continue // not kpgen's
 		}
 		info, err := e.Info()

@@ -375,6 +375,14 @@ func parseKinds(only string) ([]string, error) {
 
 // outputError is an I/O problem with the output directory: exit 2.
 func outputError(err error) error {
+	// Everything in the way comes joined in one error: one line each.
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var lines []string
+		for _, e := range j.Unwrap() {
+			lines = append(lines, outputError(e).Error())
+		}
+		return ioError("%s", strings.Join(lines, "\nkpgen: "))
+	}
 	var pe *output.PathError
 	if errors.As(err, &pe) {
 		return ioError("cannot write %s", pe.Error())

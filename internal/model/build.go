@@ -144,6 +144,10 @@ func (b *builder) application(sa *schema.Application) {
 			return
 		}
 	}
+	if sa.Name == "aws" && b.m.Spec.Organization.AliasPrefix == "" {
+		b.errorf(sa.NameRange, "Alias reserved for AWS",
+			"The keys of application \"aws\" would have aliases alias/aws/…, which AWS keeps for its managed keys and refuses to create. Set organization.alias_prefix, or rename the application.")
+	}
 	app := &Application{Name: sa.Name, Source: sa, Team: b.team(sa.Team)}
 	b.m.Applications = append(b.m.Applications, app)
 

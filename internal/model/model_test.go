@@ -410,6 +410,7 @@ func TestKeyDefaults(t *testing.T) {
 func TestReferenceErrors(t *testing.T) {
 	tests := []struct {
 		name, app string
+		appName   string // "a" when empty
 		want      []string
 		detail    string // a substring of the first error's detail
 	}{
@@ -508,6 +509,12 @@ func TestReferenceErrors(t *testing.T) {
 			want: []string{"Region outside the organization", "Region in another partition", "Region outside the organization"},
 		},
 		{
+			name:    "application named aws without an alias prefix",
+			app:     `stage "dev" { account = "dev" }`,
+			appName: "aws",
+			want:    []string{"Alias reserved for AWS"},
+		},
+		{
 			name: "region of an isolated partition",
 			app: `stage "dev" { account = "dev" }
   key "k" {
@@ -548,7 +555,11 @@ func TestReferenceErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			app := "application \"a\" {\n  team = \"web\"\n  " + tt.app + "\n}\n"
+			name := tt.appName
+			if name == "" {
+				name = "a"
+			}
+			app := "application \"" + name + "\" {\n  team = \"web\"\n  " + tt.app + "\n}\n"
 			src := fmt.Sprintf(header, "hybrid") + app
 			spec, diags, err := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
 			if err != nil || diags.HasErrors() {

@@ -253,8 +253,8 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 	listed := map[string]bool{}
 	for _, e := range prev.Files {
 		listed[e.Path] = true
-		if keep != nil && keep(e.Path) {
-			kept = append(kept, e)
+		if keep != nil && keep(e.Path) && !produced[e.Path] {
+			kept = append(kept, keptEntry(dir, prev, e.Path))
 			produced[e.Path] = true
 		}
 	}
@@ -264,10 +264,11 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 
 	// Render, compare and write the temporary files on every CPU.
 	type outcome struct {
-		entry  ManifestEntry
-		target string
-		temp   string // "" when the file is unchanged
-		err    error
+		entry   ManifestEntry
+		target  string
+		temp    string // "" when the file is unchanged
+		existed bool   // a file was at target before
+		err     error
 	}
 	dirs := &dirCache{root: dir, ok: map[string]bool{}}
 	made := &madeDirs{}
@@ -281,26 +282,28 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 			results[i].err = err
 			return
 		}
-		switch old, err := os.ReadFile(target); {
-		case err == nil && bytes.Equal(old, data):
+		old, rerr := os.ReadFile(target)
+		switch {
+		case rerr == nil && bytes.Equal(old, data):
 			return
-		case err == nil && !owned(f.Path, target):
+		case rerr == nil && !owned(f.Path, target):
 			results[i].err = errInTheWay
 			results[i].target = target
 			return
-		case err != nil && !errors.Is(err, fs.ErrNotExist):
-			results[i].err = err
+		case rerr != nil && !errors.Is(rerr, fs.ErrNotExist):
+			results[i].err = rerr
 			return
 		}
-		results[i].target = target
+		results[i].target, results[i].existed = target, rerr == nil
 		if results[i].err = made.mkdirAll(filepath.Dir(target)); results[i].err == nil {
 			results[i].temp, results[i].err = writeTemp(target, data)
 		}
 	})
 	var temps, targets []string
+	var existed []bool
 	for _, r := range results {
 		if r.temp != "" {
-			temps, targets = append(temps, r.temp), append(targets, r.target)
+			temps, targets, existed = append(temps, r.temp), append(targets, r.target), append(existed, r.existed)
 		}
 	}
 	cleanup := func() {
@@ -368,9 +371,9 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 		// holds, and the files it no longer makes still listed, so that
 		// the next build removes them.
 		interim := slices.Clone(prev.Files)
-		for i, r := range results {
-			if r.temp != "" {
-				interim = append(interim, results[i].entry)
+		for _, r := range results {
+			if r.temp != "" && !slices.Contains(prev.Files, r.entry) {
+				interim = append(interim, r.entry)
 			}
 		}
 		if err := WriteFileAtomic(mtarget, manifestOf(interim).encode(), 0o644); err != nil {
@@ -384,7 +387,7 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 				// a replaced file keeps its new content, which the
 				// manifest lists.
 				for j := range i {
-					if rel := relPath(dir, targets[j]); !listed[rel] {
+					if !existed[j] {
 						os.Remove(targets[j])
 					}
 				}
@@ -404,19 +407,28 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 			producedLower[strings.ToLower(f.Path)] = f.Path
 		}
 		var rmErr error
+		var keptEntries []ManifestEntry
 		for _, p := range slices.Sorted(maps.Keys(stale)) {
 			removed, keptIt, err := removeStale(dir, dirs, p, stale[p], producedLower)
+			var these []ManifestEntry
+			for _, sha := range stale[p] {
+				these = append(these, ManifestEntry{Path: p, SHA256: sha})
+			}
 			switch {
 			case err != nil:
-				for _, sha := range stale[p] {
-					entries = append(entries, ManifestEntry{Path: p, SHA256: sha})
-				}
+				entries = append(entries, these...)
 				rmErr = cmp.Or(rmErr, err)
 			case keptIt:
 				res.Kept = append(res.Kept, p)
+				keptEntries = append(keptEntries, these...)
 			case removed:
 				res.Removed = append(res.Removed, p)
 			}
+		}
+		if rmErr != nil {
+			// The build fails before it can report what it kept: those
+			// stay listed, so that the next build reports them.
+			entries = append(entries, keptEntries...)
 		}
 		manifest := manifestOf(entries).encode()
 		res.Manifest = entryOf(ManifestName, manifest).SHA256
@@ -439,13 +451,24 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 	return res, nil
 }
 
-// relPath is the output path of target in dir.
-func relPath(dir, target string) string {
-	rel, err := filepath.Rel(dir, target)
-	if err != nil {
-		return ""
+// keptEntry is the manifest entry a build that leaves path alone (--only)
+// keeps: of the entries the manifest has for it (two after a build that did
+// not finish), the one whose content the file holds, else the last.
+func keptEntry(dir string, m *Manifest, path string) ManifestEntry {
+	var all []ManifestEntry
+	for _, e := range m.Files {
+		if e.Path == path {
+			all = append(all, e)
+		}
 	}
-	return filepath.ToSlash(rel)
+	if len(all) > 1 {
+		if data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(path))); err == nil {
+			if i := slices.Index(all, entryOf(path, data)); i >= 0 {
+				return all[i]
+			}
+		}
+	}
+	return all[len(all)-1]
 }
 
 // removeStale removes the file at output path p that this build no longer
@@ -666,10 +689,9 @@ func sameFile(a, b string) bool {
 }
 
 // removeStaleTemps removes the temporary files a killed build left in the
-// directories of this build's outputs and of the previous build's: only
-// regular files named exactly as kpgen names the temporary file of one of
-// those outputs or of the manifest (.NAME.kpgen-tmp-DIGITS), and never one
-// of the outputs.
+// output directory: only regular files named exactly as kpgen names its
+// temporary files (.NAME.kpgen-tmp-DIGITS), never one of this build's or
+// the previous build's outputs, and the directories they leave empty.
 func removeStaleTemps(dir string, files []File, prev *Manifest) {
 	paths := make([]string, 0, len(files)+len(prev.Files))
 	for _, f := range files {
@@ -679,46 +701,45 @@ func removeStaleTemps(dir string, files []File, prev *Manifest) {
 		paths = append(paths, e.Path)
 	}
 	for _, t := range staleTemps(dir, paths) {
-		_ = os.Remove(t)
-	}
-}
-
-// staleTemps lists the temporary files of a build that did not finish in
-// the directories of the output paths: files named as kpgen names the
-// temporary file of one of them, or of the manifest.
-func staleTemps(dir string, paths []string) []string {
-	names := map[string]map[string]bool{".": {ManifestName: true}} // directory → output names
-	for _, p := range paths {
-		d, name := path.Split(p)
-		d = path.Clean(d)
-		if names[d] == nil {
-			names[d] = map[string]bool{}
-		}
-		names[d][name] = true
-	}
-	dirs := slices.Sorted(maps.Keys(names))
-	found := make([][]string, len(dirs))
-	par.Each(len(dirs), func(i int) {
-		outs := names[dirs[i]]
-		full := filepath.Join(dir, filepath.FromSlash(dirs[i]))
-		entries, err := os.ReadDir(full)
-		if err != nil {
-			return
-		}
-		for _, e := range entries {
-			if n := e.Name(); !outs[n] && e.Type().IsRegular() && isTempOf(n, outs) {
-				found[i] = append(found[i], filepath.Join(full, n))
+		if os.Remove(t) == nil {
+			if rel, err := filepath.Rel(dir, filepath.Dir(t)); err == nil {
+				removeEmptyParents(dir, filepath.ToSlash(rel))
 			}
 		}
-	})
-	return slices.Concat(found...)
+	}
 }
 
-// isTempOf reports whether name is that of a temporary file os.CreateTemp
-// made for one of outs: "." + OUT + TempMarker + decimal digits.
-func isTempOf(name string, outs map[string]bool) bool {
+// staleTemps lists the temporary files of a build that did not finish,
+// anywhere in the output directory: regular files named as kpgen names the
+// temporary file of an output or of the manifest (.NAME.kpgen-tmp-DIGITS),
+// that are not themselves outputs (paths). A killed build may have written
+// them beside outputs that no build lists, in directories it created.
+func staleTemps(dir string, paths []string) []string {
+	outputs := make(map[string]bool, len(paths))
+	for _, p := range paths {
+		outputs[p] = true
+	}
+	var found []string
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if !d.Type().IsRegular() || !isTemp(d.Name()) {
+			return nil // directories are walked, links are not followed
+		}
+		if rel, err := filepath.Rel(dir, p); err == nil && !outputs[filepath.ToSlash(rel)] {
+			found = append(found, p)
+		}
+		return nil
+	})
+	return found
+}
+
+// isTemp reports whether name is one os.CreateTemp made for an output:
+// "." + NAME + TempMarker + decimal digits.
+func isTemp(name string) bool {
 	i := strings.LastIndex(name, TempMarker)
-	if i < 1 || name[0] != '.' || !outs[name[1:i]] {
+	if i < 2 || name[0] != '.' {
 		return false
 	}
 	digits := name[i+len(TempMarker):]
@@ -841,7 +862,7 @@ func Diff(dir string, files []File, keep func(path string) bool) (string, error)
 	}
 	for _, e := range prev.Files {
 		if keep != nil && keep(e.Path) && !produced[e.Path] {
-			entries = append(entries, e)
+			entries = append(entries, keptEntry(dir, prev, e.Path))
 			produced[e.Path] = true
 		}
 	}
@@ -850,11 +871,14 @@ func Diff(dir string, files []File, keep func(path string) bool) (string, error)
 		return "", err
 	}
 	out.WriteString(d)
+	stale := map[string][]string{}
 	for _, e := range prev.Files {
-		if produced[e.Path] {
-			continue
+		if !produced[e.Path] {
+			stale[e.Path] = append(stale[e.Path], e.SHA256)
 		}
-		target, err := dirs.target(e.Path)
+	}
+	for _, p := range slices.Sorted(maps.Keys(stale)) {
+		target, err := dirs.target(p)
 		if err != nil {
 			continue // not a file: a build keeps it
 		}
@@ -865,10 +889,10 @@ func Diff(dir string, files []File, keep func(path string) bool) (string, error)
 		if err != nil {
 			return "", err
 		}
-		if entryOf(e.Path, old).SHA256 != e.SHA256 {
+		if !slices.Contains(stale[p], entryOf(p, old).SHA256) {
 			continue // changed since kpgen wrote it: a build keeps it
 		}
-		out.WriteString(unified("a/"+e.Path, "/dev/null", old, nil))
+		out.WriteString(unified("a/"+p, "/dev/null", old, nil))
 	}
 	paths := make([]string, 0, len(files)+len(prev.Files))
 	for _, f := range files {

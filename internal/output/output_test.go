@@ -348,16 +348,18 @@ func TestUnifiedDiffApplies(t *testing.T) {
 }
 
 // TestWriteRemovesOnlyItsOwnTemps: a killed build's temporary files are
-// removed; a user's file with the marker in its name, and an output whose
-// name holds the marker, are not.
+// removed; a user's file with the marker in its name but not kpgen's form,
+// and an output whose name holds the marker, are not.
 func TestWriteRemovesOnlyItsOwnTemps(t *testing.T) {
 	dir := t.TempDir()
 	a := File{Path: "iam/111111111111/a.json", Data: []byte("a\n")}
 	odd := File{Path: "iam/111111111111/.x.kpgen-tmp-1.json", Data: []byte("x\n")}
 	write(t, dir, a, odd)
 	sub := filepath.Join(dir, "iam", "111111111111")
-	stale := []string{".a.json" + TempMarker + "123456", filepath.Join("..", "..", "."+ManifestName+TempMarker+"42")}
-	kept := []string{".notes" + TempMarker + "keep", ".other.json" + TempMarker + "123"}
+	// A killed build may have left temporary files beside outputs that no
+	// build lists any more: every file named as kpgen names them goes.
+	stale := []string{".a.json" + TempMarker + "123456", ".other.json" + TempMarker + "123", filepath.Join("..", "..", "."+ManifestName+TempMarker+"42")}
+	kept := []string{".notes" + TempMarker + "keep", "notes" + TempMarker + "1"}
 	for _, n := range append(slices.Clone(stale), kept...) {
 		if err := os.WriteFile(filepath.Join(sub, n), []byte("t"), 0o644); err != nil {
 			t.Fatal(err)
@@ -493,5 +495,53 @@ func TestEverythingInTheWayIsNamed(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("the error does not say %q:\n%v", want, err)
 		}
+	}
+}
+
+// TestKeepAfterAnInterruptedBuild: a build that leaves a file alone (--only)
+// keeps one manifest entry for it, the one whose content the file holds,
+// even when the interrupted build before listed two.
+func TestKeepAfterAnInterruptedBuild(t *testing.T) {
+	dir := t.TempDir()
+	a := File{Path: "policies/app/dev/a.json", Data: []byte("a\n")}
+	tf := File{Path: "terraform/dev/app.tf", Data: []byte("new\n")}
+	write(t, dir, a, tf)
+	writeManifest(t, dir, entryOf(a.Path, a.Data), entryOf(tf.Path, []byte("old\n")), entryOf(tf.Path, tf.Data))
+	keepTerraform := func(p string) bool { return strings.HasPrefix(p, "terraform/") }
+	if _, err := Write(dir, []File{a}, keepTerraform); err != nil {
+		t.Fatal(err)
+	}
+	m, err := ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]ManifestEntry{entryOf(a.Path, a.Data), entryOf(tf.Path, tf.Data)}, m.Files); diff != "" {
+		t.Errorf("manifest (-want +got):\n%s", diff)
+	}
+	if ok, _, _ := Current(dir); !ok {
+		t.Error("not current after the build")
+	}
+}
+
+// TestTempsInDirectoriesNoBuildLists: a build killed before it listed
+// anything may leave temporary files in directories it created; the next
+// build finds and removes them, and the directories.
+func TestTempsInDirectoriesNoBuildLists(t *testing.T) {
+	dir := t.TempDir()
+	a := File{Path: "policies/app/dev/a.json", Data: []byte("a\n")}
+	write(t, dir, a)
+	orphan := filepath.Join(dir, "policies", "gone", "dev", ".x.json"+TempMarker+"7")
+	if err := os.MkdirAll(filepath.Dir(orphan), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(orphan, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _, _ := Current(dir); ok {
+		t.Error("current with a temporary file of an interrupted build")
+	}
+	write(t, dir, a)
+	if _, err := os.Stat(filepath.Join(dir, "policies", "gone")); err == nil {
+		t.Error("the temporary file's directories are still there")
 	}
 }

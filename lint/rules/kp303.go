@@ -34,8 +34,10 @@ var KP303 = &lint.Rule{
 					switch {
 					case k.Spec != "SYMMETRIC_DEFAULT":
 						fix = fmt.Sprintf("AWS services use only symmetric encryption keys, so no service can tie this %s key (KP508); if its users call KMS directly by design, say so with lint_ignore = { KP303 = \"…\" }.", k.Spec)
+					case len(k.EncryptionContext) > 0 && dataUses(k, "s3"):
+						fix = "Its data is in Amazon S3, which passes the caller's encryption context on: set services = [\"s3\"] on the key."
 					case len(k.EncryptionContext) > 0:
-						fix = "It requires an encryption context, which only callers of KMS itself can send (client-side encryption), not the services that store its data (KP509); if that is the design, say so with lint_ignore = { KP303 = \"…\" }."
+						fix = "It requires an encryption context, which no service of its data sends (only Amazon S3 passes a caller's on; KP509), so its users must call KMS themselves (client-side encryption); if that is the design, say so with lint_ignore = { KP303 = \"…\" }."
 					}
 					p.Report(attrRange(k, "services"), "Key use not tied to a service",
 						"The %s has users but no services, so they may use it directly, from anywhere, rather than only through the services that store its data. %s", keyName(k), fix)
@@ -44,4 +46,16 @@ var KP303 = &lint.Rule{
 			}
 		}
 	},
+}
+
+// dataUses reports whether data the key protects is stored in the service.
+func dataUses(k *model.Key, service string) bool {
+	for _, d := range k.Protects {
+		for _, s := range d.Services {
+			if s.Name == service {
+				return true
+			}
+		}
+	}
+	return false
 }

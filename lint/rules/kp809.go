@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/internal/policy"
 	"github.com/kpgen/kpgen/lint"
 )
 
@@ -71,7 +72,7 @@ var KP809 = &lint.Rule{
 				for _, k := range s.Condition.Keys(op) {
 					if !knownKey(k) {
 						p.Report(i, "Condition", "Unknown condition key",
-							"Statement %s tests %q, which is not a condition key of AWS KMS or a global condition key. A request never carries such a key: a condition on it never holds, so an Allow never applies, and a negated one (StringNotEquals, …) always holds, so a Deny always applies. Check its spelling.", sidOf(s, i), k)
+							"Statement %s tests %q, which is not a condition key of AWS KMS or a global condition key. A request never carries such a key, %s. Check its spelling.", sidOf(s, i), k, absentKeyEffect(op, s.Effect))
 					}
 				}
 			}
@@ -122,4 +123,35 @@ func knownKey(k string) bool {
 		}
 	}
 	return false
+}
+
+// absentKeyEffect says what a condition with operator op does when the
+// request lacks its key, for a statement of effect: Not… operators,
+// …IfExists and ForAllValues: hold then; Null finds the key missing; the
+// others do not hold.
+func absentKeyEffect(op, effect string) string {
+	base := op
+	if q, rest, ok := strings.Cut(op, ":"); ok {
+		if q == "ForAllValues" {
+			return holdsEffect(effect)
+		}
+		base = rest
+	}
+	if base == "Null" {
+		return "so a Null condition on it always finds it missing"
+	}
+	if strings.HasSuffix(base, "IfExists") || strings.Contains(base, "Not") {
+		return holdsEffect(effect)
+	}
+	if effect == policy.Deny {
+		return "so this condition never holds and the Deny never applies"
+	}
+	return "so this condition never holds and the Allow never applies"
+}
+
+func holdsEffect(effect string) string {
+	if effect == policy.Deny {
+		return "so this condition always holds and the Deny always applies"
+	}
+	return "so this condition always holds: the guard is off and the Allow applies to every request"
 }

@@ -345,3 +345,21 @@ func TestKP809Operators(t *testing.T) {
 		}
 	}
 }
+
+// TestKP809SaysWhatAMissingKeyDoes: the message says whether a condition on
+// a key no request carries always or never holds, by its operator.
+func TestKP809SaysWhatAMissingKeyDoes(t *testing.T) {
+	for op, want := range map[string]string{
+		"StringEquals":             "never holds and the Allow never applies",
+		"StringEqualsIfExists":     "always holds: the guard is off",
+		"StringNotEquals":          "always holds: the guard is off",
+		"ForAllValues:StringLike":  "always holds: the guard is off",
+		"ForAnyValue:StringEquals": "never holds",
+	} {
+		data := statementFile(`{"AWS": "arn:aws:iam::111111111111:role/app"}`, `{"`+op+`": {"kms:ViaServic": "s3.us-east-1.amazonaws.com"}}`)
+		ds := lint.RunPolicyFile("p.json", data, []*lint.Rule{rules.KP809})
+		if len(ds) != 1 || !strings.Contains(ds[0].Detail, want) {
+			t.Errorf("%s: want one finding saying %q, got %v", op, want, ds)
+		}
+	}
+}
