@@ -54,6 +54,7 @@ func Generate(m *model.Model, pols []*policy.KeyPolicy) ([]output.File, diag.Dia
 	var files []output.File
 	mods, diags := modules(pols)
 	for _, mod := range mods {
+		mod.regions = m.Organization.Regions
 		files = append(files, mod.files()...)
 	}
 	slices.SortFunc(files, func(a, b output.File) int { return strings.Compare(a.Path, b.Path) })
@@ -64,6 +65,11 @@ func Generate(m *model.Model, pols []*policy.KeyPolicy) ([]output.File, diag.Dia
 type module struct {
 	account *model.Account
 	keys    []*policy.KeyPolicy
+	// regions are the organization's: the module configures a provider
+	// for each, whether or not it has keys there, so that removing the
+	// last key of a region leaves Terraform the provider it needs to
+	// plan the key's removal.
+	regions []string
 	// names are the resource names of each key and of its replicas, by
 	// region: unique in the module, so that outputs are too.
 	names        map[*policy.KeyPolicy]string
@@ -233,8 +239,8 @@ func block(body *hclwrite.Body, typ string, labels ...string) *hclwrite.Body {
 	return body.AppendNewBlock(typ, labels).Body()
 }
 
-// versions writes the required versions and one aws provider per region
-// where the account has keys or replicas, each pinned to the account.
+// versions writes the required versions and one aws provider per region of
+// the organization, each pinned to the account.
 func (mod *module) versions() *hclwrite.File {
 	f := newFile()
 	body := f.Body()
@@ -250,17 +256,28 @@ func (mod *module) versions() *hclwrite.File {
 			fmt.Sprintf(">= %s, < %s", minimum, awsProviderBelow)))},
 	}))
 
-	var regions []string
+	var used []string
 	for _, kp := range mod.keys {
-		for _, r := range append([]string{kp.Instance.Region}, kp.Instance.ReplicaRegions...) {
-			if !slices.Contains(regions, r) {
-				regions = append(regions, r)
-			}
+		used = append(used, kp.Instance.Region)
+		used = append(used, kp.Instance.ReplicaRegions...)
+	}
+	regions := slices.Clone(mod.regions)
+	for _, r := range used {
+		if !slices.Contains(regions, r) {
+			regions = append(regions, r)
 		}
 	}
 	slices.Sort(regions)
 	for _, r := range regions {
-		p := block(body, "provider", "aws")
+		body.AppendNewline()
+		if !slices.Contains(used, r) {
+			body.AppendUnstructuredTokens(comment(
+				"# No key of this account is in "+r+" now; the provider stays, so that Terraform",
+				"# can plan the removal of a key that was.",
+				"# tflint-ignore: terraform_unused_declarations",
+			))
+		}
+		p := body.AppendNewBlock("provider", []string{"aws"}).Body()
 		p.SetAttributeValue("alias", cty.StringVal(providerAlias(r)))
 		p.SetAttributeValue("region", cty.StringVal(r))
 		p.SetAttributeValue("allowed_account_ids", cty.ListVal([]cty.Value{cty.StringVal(mod.account.ID)}))
