@@ -42,6 +42,9 @@ func DiffText(w io.Writer, r *specdiff.Report, color bool) error {
 			fmt.Fprintf(&b, ", USD %+.2f per month", d)
 		}
 		b.WriteString("\n")
+		if len(k.Replaces) > 0 {
+			fmt.Fprintf(&b, "    %s replaces the key: %s\n", paint(redc, "!"), strings.Join(k.Replaces, "; "))
+		}
 		for _, p := range k.Properties {
 			fmt.Fprintf(&b, "    %s: %s → %s\n", p.Name, printable(orNone(p.Before)), printable(orNone(p.After)))
 		}
@@ -57,6 +60,9 @@ func DiffText(w io.Writer, r *specdiff.Report, color bool) error {
 	}
 	added, removed, changed := r.Counts()
 	fmt.Fprintf(&b, "Keys: %d to add, %d to change, %d to destroy.\n", added, changed, removed)
+	if n := r.Replaced(); n > 0 {
+		fmt.Fprintf(&b, "%d of the changed keys are replaced: AWS creates a new key, and the old one, with the data it encrypts, is left for deletion.\n", n)
+	}
 	fmt.Fprintf(&b, "Cost: USD %.2f → %.2f per month (%+.2f).\n", r.MonthlyBefore, r.MonthlyAfter, r.MonthlyAfter-r.MonthlyBefore)
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -75,8 +81,14 @@ func DiffMarkdown(w io.Writer, r *specdiff.Report) error {
 	added, removed, changed := r.Counts()
 	fmt.Fprintf(&b, "**%d to add, %d to change, %d to destroy.** Cost: USD %.2f → %.2f per month (%+.2f).\n",
 		added, changed, removed, r.MonthlyBefore, r.MonthlyAfter, r.MonthlyAfter-r.MonthlyBefore)
+	if n := r.Replaced(); n > 0 {
+		fmt.Fprintf(&b, "\n**%d of the changed keys are replaced**: AWS creates a new key, and the old one, with the data it encrypts, is left for deletion.\n", n)
+	}
 	for _, k := range r.Keys {
 		fmt.Fprintf(&b, "\n#### %s `%s` (%s)\n\n", strings.ToUpper(k.Change[:1])+k.Change[1:], k.ID(), mdEscape(k.Alias))
+		if len(k.Replaces) > 0 {
+			fmt.Fprintf(&b, "Replaces the key: %s.\n\n", mdEscape(strings.Join(k.Replaces, "; ")))
+		}
 		if len(k.Properties) > 0 {
 			b.WriteString("| Property | Before | After |\n|---|---|---|\n")
 			for _, p := range k.Properties {
@@ -143,6 +155,7 @@ type DiffKeyJSON struct {
 	Key              string                    `json:"key"`
 	Alias            string                    `json:"alias"`
 	Change           string                    `json:"change"`
+	Replaces         []string                  `json:"replaces"`
 	Properties       []specdiff.PropertyChange `json:"properties"`
 	Access           []DiffAccessJSON          `json:"access"`
 	MonthlyUSDBefore json.Number               `json:"monthly_usd_before"`
@@ -181,6 +194,7 @@ func DiffJSONReport(w io.Writer, r *specdiff.Report) error {
 	}
 	for _, k := range r.Keys {
 		dk := DiffKeyJSON{Application: k.Application, Stage: k.Stage, Key: k.Key, Alias: k.Alias, Change: k.Change,
+			Replaces:   append([]string{}, k.Replaces...),
 			Properties: append([]specdiff.PropertyChange{}, k.Properties...), Access: []DiffAccessJSON{},
 			MonthlyUSDBefore: usd(k.MonthlyBefore), MonthlyUSDAfter: usd(k.MonthlyAfter)}
 		for _, a := range k.Access {

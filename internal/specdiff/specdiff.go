@@ -42,6 +42,17 @@ type Report struct {
 }
 
 // Counts returns the number of keys added, removed and changed.
+// Replaced counts the changed keys that AWS replaces.
+func (r *Report) Replaced() int {
+	n := 0
+	for _, k := range r.Keys {
+		if len(k.Replaces) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
 func (r *Report) Counts() (added, removed, changed int) {
 	for _, k := range r.Keys {
 		switch k.Change {
@@ -64,10 +75,14 @@ type KeyChange struct {
 	Application, Stage, Key string
 	Alias                   string
 	Change                  string
-	Properties              []PropertyChange
-	Access                  []AccessChange
-	MonthlyBefore           float64
-	MonthlyAfter            float64
+	// Replaces says why a changed key cannot be changed in place: AWS
+	// creates a new key, and the old one, with the data it protects,
+	// is left to be deleted.
+	Replaces      []string
+	Properties    []PropertyChange
+	Access        []AccessChange
+	MonthlyBefore float64
+	MonthlyAfter  float64
 }
 
 // ID is "app/stage/key" (or "app/key" for a key shared across stages).
@@ -122,6 +137,7 @@ func Compare(base, head *Side) *Report {
 		default:
 			kc = keyChange(n, Changed, o, n)
 			kc.Properties = properties(o.Instance, n.Instance)
+			kc.Replaces = replacements(o.Instance, n.Instance)
 		}
 		kc.Access = access(base.Model.Organization, head.Model.Organization, o, n)
 		if kc.Change != Changed || len(kc.Properties) > 0 || len(kc.Access) > 0 {
@@ -165,6 +181,29 @@ func keyChange(kp *policy.KeyPolicy, change string, o, n *policy.KeyPolicy) *Key
 		kc.MonthlyAfter = n.Instance.MonthlyUSD
 	}
 	return kc
+}
+
+// replacements lists why a changed key instance is, to AWS, another key:
+// one in another account or region, or one whose spec, usage, origin or
+// multi-Region setting differs, which KMS cannot change after creation.
+func replacements(o, n *model.KeyInstance) []string {
+	var out []string
+	if o.Account.ID != n.Account.ID {
+		out = append(out, fmt.Sprintf("it moves from account %s to %s", o.Account.ID, n.Account.ID))
+	}
+	if o.Region != n.Region {
+		out = append(out, fmt.Sprintf("its primary region moves from %s to %s", o.Region, n.Region))
+	}
+	ok, nk := o.Key, n.Key
+	if ok.MultiRegion() != nk.MultiRegion() {
+		out = append(out, "a key cannot become multi-Region, or stop being one, once created")
+	}
+	for _, p := range []struct{ name, before, after string }{{"spec", ok.Spec, nk.Spec}, {"usage", ok.Usage, nk.Usage}, {"origin", ok.Origin, nk.Origin}} {
+		if p.before != p.after {
+			out = append(out, fmt.Sprintf("KMS cannot change a key's %s (%s → %s)", p.name, p.before, p.after))
+		}
+	}
+	return out
 }
 
 // properties lists what changed in the key's own settings.
