@@ -104,7 +104,9 @@ func CheckPath(p string) error {
 // manifestFor lists files, sorted by path.
 func manifestOf(entries []ManifestEntry) *Manifest {
 	m := &Manifest{FormatVersion: "1", Generator: "kpgen", Files: append([]ManifestEntry{}, entries...)}
-	slices.SortFunc(m.Files, func(a, b ManifestEntry) int { return strings.Compare(a.Path, b.Path) })
+	slices.SortFunc(m.Files, func(a, b ManifestEntry) int {
+		return cmp.Or(strings.Compare(a.Path, b.Path), strings.Compare(a.SHA256, b.SHA256))
+	})
 	return m
 }
 
@@ -250,11 +252,12 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 	var kept []ManifestEntry
 	produced := map[string]bool{ManifestName: true}
 	owned := prev.owner(dir)
-	listed := map[string]bool{}
+	entriesOf := prev.byPath()
 	for _, e := range prev.Files {
-		listed[e.Path] = true
 		if keep != nil && keep(e.Path) && !produced[e.Path] {
-			kept = append(kept, keptEntry(dir, prev, e.Path))
+			if k, ok := keptEntry(dir, entriesOf, e.Path); ok {
+				kept = append(kept, k)
+			}
 			produced[e.Path] = true
 		}
 	}
@@ -371,8 +374,12 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 		// holds, and the files it no longer makes still listed, so that
 		// the next build removes them.
 		interim := slices.Clone(prev.Files)
+		had := make(map[ManifestEntry]bool, len(prev.Files))
+		for _, e := range prev.Files {
+			had[e] = true
+		}
 		for _, r := range results {
-			if r.temp != "" && !slices.Contains(prev.Files, r.entry) {
+			if r.temp != "" && !had[r.entry] {
 				interim = append(interim, r.entry)
 			}
 		}
@@ -452,23 +459,32 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 }
 
 // keptEntry is the manifest entry a build that leaves path alone (--only)
-// keeps: of the entries the manifest has for it (two after a build that did
-// not finish), the one whose content the file holds, else the last.
-func keptEntry(dir string, m *Manifest, path string) ManifestEntry {
-	var all []ManifestEntry
+// keeps: of the entries the manifest has for it (byPath; two after a build
+// that did not finish), the one whose content the file holds; ok is false
+// when the file holds none of them or is missing, as when that build never
+// got to write it.
+func keptEntry(dir string, byPath map[string][]ManifestEntry, path string) (e ManifestEntry, ok bool) {
+	all := byPath[path]
+	if len(all) == 1 {
+		return all[0], true
+	}
+	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(path)))
+	if err != nil {
+		return ManifestEntry{}, false
+	}
+	if i := slices.Index(all, entryOf(path, data)); i >= 0 {
+		return all[i], true
+	}
+	return ManifestEntry{}, false
+}
+
+// byPath indexes a manifest's entries by path.
+func (m *Manifest) byPath() map[string][]ManifestEntry {
+	out := make(map[string][]ManifestEntry, len(m.Files))
 	for _, e := range m.Files {
-		if e.Path == path {
-			all = append(all, e)
-		}
+		out[e.Path] = append(out[e.Path], e)
 	}
-	if len(all) > 1 {
-		if data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(path))); err == nil {
-			if i := slices.Index(all, entryOf(path, data)); i >= 0 {
-				return all[i]
-			}
-		}
-	}
-	return all[len(all)-1]
+	return out
 }
 
 // removeStale removes the file at output path p that this build no longer
@@ -688,10 +704,10 @@ func sameFile(a, b string) bool {
 	return err == nil && os.SameFile(fa, fb)
 }
 
-// removeStaleTemps removes the temporary files a killed build left in the
-// output directory: only regular files named exactly as kpgen names its
-// temporary files (.NAME.kpgen-tmp-DIGITS), never one of this build's or
-// the previous build's outputs, and the directories they leave empty.
+// removeStaleTemps removes the temporary files a killed build left beside
+// this build's outputs and the previous build's: only regular files named
+// exactly as kpgen names the temporary file of one of them
+// (.NAME.kpgen-tmp-DIGITS), never one of the outputs.
 func removeStaleTemps(dir string, files []File, prev *Manifest) {
 	paths := make([]string, 0, len(files)+len(prev.Files))
 	for _, f := range files {
@@ -701,45 +717,48 @@ func removeStaleTemps(dir string, files []File, prev *Manifest) {
 		paths = append(paths, e.Path)
 	}
 	for _, t := range staleTemps(dir, paths) {
-		if os.Remove(t) == nil {
-			if rel, err := filepath.Rel(dir, filepath.Dir(t)); err == nil {
-				removeEmptyParents(dir, filepath.ToSlash(rel))
+		_ = os.Remove(t)
+	}
+}
+
+// staleTemps lists the temporary files of a build that did not finish in
+// the directories of the output paths: regular files named as kpgen names
+// the temporary file of one of them, or of the manifest
+// (.NAME.kpgen-tmp-DIGITS), that are not themselves outputs. Nothing else in
+// the output directory is taken for kpgen's.
+func staleTemps(dir string, paths []string) []string {
+	names := map[string]map[string]bool{".": {ManifestName: true}} // directory → output names
+	for _, p := range paths {
+		d, name := path.Split(p)
+		d = path.Clean(d)
+		if names[d] == nil {
+			names[d] = map[string]bool{}
+		}
+		names[d][name] = true
+	}
+	dirs := slices.Sorted(maps.Keys(names))
+	found := make([][]string, len(dirs))
+	par.Each(len(dirs), func(i int) {
+		outs := names[dirs[i]]
+		full := filepath.Join(dir, filepath.FromSlash(dirs[i]))
+		entries, err := os.ReadDir(full)
+		if err != nil {
+			return
+		}
+		for _, e := range entries {
+			if n := e.Name(); !outs[n] && e.Type().IsRegular() && isTempOf(n, outs) {
+				found[i] = append(found[i], filepath.Join(full, n))
 			}
 		}
-	}
-}
-
-// staleTemps lists the temporary files of a build that did not finish,
-// anywhere in the output directory: regular files named as kpgen names the
-// temporary file of an output or of the manifest (.NAME.kpgen-tmp-DIGITS),
-// that are not themselves outputs (paths). A killed build may have written
-// them beside outputs that no build lists, in directories it created.
-func staleTemps(dir string, paths []string) []string {
-	outputs := make(map[string]bool, len(paths))
-	for _, p := range paths {
-		outputs[p] = true
-	}
-	var found []string
-	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		if !d.Type().IsRegular() || !isTemp(d.Name()) {
-			return nil // directories are walked, links are not followed
-		}
-		if rel, err := filepath.Rel(dir, p); err == nil && !outputs[filepath.ToSlash(rel)] {
-			found = append(found, p)
-		}
-		return nil
 	})
-	return found
+	return slices.Concat(found...)
 }
 
-// isTemp reports whether name is one os.CreateTemp made for an output:
-// "." + NAME + TempMarker + decimal digits.
-func isTemp(name string) bool {
+// isTempOf reports whether name is that of a temporary file os.CreateTemp
+// made for one of outs: "." + OUT + TempMarker + decimal digits.
+func isTempOf(name string, outs map[string]bool) bool {
 	i := strings.LastIndex(name, TempMarker)
-	if i < 2 || name[0] != '.' {
+	if i < 1 || name[0] != '.' || !outs[name[1:i]] {
 		return false
 	}
 	digits := name[i+len(TempMarker):]
@@ -860,9 +879,12 @@ func Diff(dir string, files []File, keep func(path string) bool) (string, error)
 	for _, f := range files {
 		produced[f.Path] = true
 	}
+	entriesOf := prev.byPath()
 	for _, e := range prev.Files {
 		if keep != nil && keep(e.Path) && !produced[e.Path] {
-			entries = append(entries, keptEntry(dir, prev, e.Path))
+			if k, ok := keptEntry(dir, entriesOf, e.Path); ok {
+				entries = append(entries, k)
+			}
 			produced[e.Path] = true
 		}
 	}

@@ -348,18 +348,17 @@ func TestUnifiedDiffApplies(t *testing.T) {
 }
 
 // TestWriteRemovesOnlyItsOwnTemps: a killed build's temporary files are
-// removed; a user's file with the marker in its name but not kpgen's form,
-// and an output whose name holds the marker, are not.
+// removed; a user's file with the marker in its name, even in kpgen's form
+// for a file kpgen never wrote, and an output whose name holds the marker,
+// are not.
 func TestWriteRemovesOnlyItsOwnTemps(t *testing.T) {
 	dir := t.TempDir()
 	a := File{Path: "iam/111111111111/a.json", Data: []byte("a\n")}
 	odd := File{Path: "iam/111111111111/.x.kpgen-tmp-1.json", Data: []byte("x\n")}
 	write(t, dir, a, odd)
 	sub := filepath.Join(dir, "iam", "111111111111")
-	// A killed build may have left temporary files beside outputs that no
-	// build lists any more: every file named as kpgen names them goes.
-	stale := []string{".a.json" + TempMarker + "123456", ".other.json" + TempMarker + "123", filepath.Join("..", "..", "."+ManifestName+TempMarker+"42")}
-	kept := []string{".notes" + TempMarker + "keep", "notes" + TempMarker + "1"}
+	stale := []string{".a.json" + TempMarker + "123456", filepath.Join("..", "..", "."+ManifestName+TempMarker+"42")}
+	kept := []string{".notes" + TempMarker + "keep", "notes" + TempMarker + "1", ".other.json" + TempMarker + "123"}
 	for _, n := range append(slices.Clone(stale), kept...) {
 		if err := os.WriteFile(filepath.Join(sub, n), []byte("t"), 0o644); err != nil {
 			t.Fatal(err)
@@ -523,25 +522,25 @@ func TestKeepAfterAnInterruptedBuild(t *testing.T) {
 	}
 }
 
-// TestTempsInDirectoriesNoBuildLists: a build killed before it listed
-// anything may leave temporary files in directories it created; the next
-// build finds and removes them, and the directories.
-func TestTempsInDirectoriesNoBuildLists(t *testing.T) {
+// TestUserFilesLikeTemps: a file named like a temporary file, beside no
+// output of this build or the last, is the user's: it stays, and so does its
+// directory.
+func TestUserFilesLikeTemps(t *testing.T) {
 	dir := t.TempDir()
 	a := File{Path: "policies/app/dev/a.json", Data: []byte("a\n")}
 	write(t, dir, a)
-	orphan := filepath.Join(dir, "policies", "gone", "dev", ".x.json"+TempMarker+"7")
-	if err := os.MkdirAll(filepath.Dir(orphan), 0o755); err != nil {
+	mine := filepath.Join(dir, "mynotes", ".todo"+TempMarker+"2024")
+	if err := os.MkdirAll(filepath.Dir(mine), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(orphan, []byte("x"), 0o644); err != nil {
+	if err := os.WriteFile(mine, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
-	}
-	if ok, _, _ := Current(dir); ok {
-		t.Error("current with a temporary file of an interrupted build")
 	}
 	write(t, dir, a)
-	if _, err := os.Stat(filepath.Join(dir, "policies", "gone")); err == nil {
-		t.Error("the temporary file's directories are still there")
+	if _, err := os.Stat(mine); err != nil {
+		t.Errorf("a user's file was removed: %v", err)
+	}
+	if ok, _, _ := Current(dir); !ok {
+		t.Error("a user's file makes the directory not current")
 	}
 }

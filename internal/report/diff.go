@@ -61,7 +61,7 @@ func DiffText(w io.Writer, r *specdiff.Report, color bool) error {
 	added, removed, changed := r.Counts()
 	fmt.Fprintf(&b, "Keys: %d to add, %d to change, %d to destroy.\n", added, changed, removed)
 	if n := r.Replaced(); n > 0 {
-		fmt.Fprintf(&b, "%d of the changed keys are replaced: AWS creates a new key, and the old one, with the data it encrypts, is left for deletion.\n", n)
+		fmt.Fprintf(&b, "%s: AWS creates a new key, and the old one, with the data it encrypts, is left for deletion.\n", replacedCount(n))
 	}
 	fmt.Fprintf(&b, "Cost: USD %.2f → %.2f per month (%+.2f).\n", r.MonthlyBefore, r.MonthlyAfter, r.MonthlyAfter-r.MonthlyBefore)
 	_, err := io.WriteString(w, b.String())
@@ -82,7 +82,7 @@ func DiffMarkdown(w io.Writer, r *specdiff.Report) error {
 	fmt.Fprintf(&b, "**%d to add, %d to change, %d to destroy.** Cost: USD %.2f → %.2f per month (%+.2f).\n",
 		added, changed, removed, r.MonthlyBefore, r.MonthlyAfter, r.MonthlyAfter-r.MonthlyBefore)
 	if n := r.Replaced(); n > 0 {
-		fmt.Fprintf(&b, "\n**%d of the changed keys are replaced**: AWS creates a new key, and the old one, with the data it encrypts, is left for deletion.\n", n)
+		fmt.Fprintf(&b, "\n**%s**: AWS creates a new key, and the old one, with the data it encrypts, is left for deletion.\n", replacedCount(n))
 	}
 	for _, k := range r.Keys {
 		fmt.Fprintf(&b, "\n#### %s `%s` (%s)\n\n", strings.ToUpper(k.Change[:1])+k.Change[1:], k.ID(), mdEscape(k.Alias))
@@ -143,6 +143,7 @@ type DiffSummary struct {
 	Added            int         `json:"added"`
 	Removed          int         `json:"removed"`
 	Changed          int         `json:"changed"`
+	Replaced         int         `json:"replaced"` // of the changed, those AWS replaces
 	MonthlyUSDBefore json.Number `json:"monthly_usd_before"`
 	MonthlyUSDAfter  json.Number `json:"monthly_usd_after"`
 	MonthlyUSDDelta  json.Number `json:"monthly_usd_delta"`
@@ -181,7 +182,7 @@ func DiffJSONReport(w io.Writer, r *specdiff.Report) error {
 	added, removed, changed := r.Counts()
 	doc := DiffJSON{
 		FormatVersion: FormatVersion, Base: r.Base, Head: r.Head,
-		Summary: DiffSummary{Added: added, Removed: removed, Changed: changed,
+		Summary: DiffSummary{Added: added, Removed: removed, Changed: changed, Replaced: r.Replaced(),
 			MonthlyUSDBefore: usd(r.MonthlyBefore), MonthlyUSDAfter: usd(r.MonthlyAfter), MonthlyUSDDelta: usd(r.MonthlyAfter - r.MonthlyBefore)},
 		Keys: []DiffKeyJSON{},
 	}
@@ -212,4 +213,12 @@ func printableJoin(items []string, sep string) string {
 		out[i] = printable(it)
 	}
 	return strings.Join(out, sep)
+}
+
+// replacedCount says how many changed keys AWS replaces.
+func replacedCount(n int) string {
+	if n == 1 {
+		return "1 changed key is replaced"
+	}
+	return fmt.Sprintf("%d changed keys are replaced", n)
 }

@@ -41,7 +41,6 @@ type Report struct {
 	MonthlyBefore, MonthlyAfter float64
 }
 
-// Counts returns the number of keys added, removed and changed.
 // Replaced counts the changed keys that AWS replaces.
 func (r *Report) Replaced() int {
 	n := 0
@@ -53,6 +52,7 @@ func (r *Report) Replaced() int {
 	return n
 }
 
+// Counts returns the number of keys added, removed and changed.
 func (r *Report) Counts() (added, removed, changed int) {
 	for _, k := range r.Keys {
 		switch k.Change {

@@ -127,13 +127,16 @@ func knownKey(k string) bool {
 
 // absentKeyEffect says what a condition with operator op does when the
 // request lacks its key, for a statement of effect: Not… operators,
-// …IfExists and ForAllValues: hold then; Null finds the key missing; the
-// others do not hold.
+// …IfExists and ForAllValues: hold then; ForAnyValue: does not, whatever
+// its operator; Null finds the key missing; the others do not hold.
 func absentKeyEffect(op, effect string) string {
 	base := op
 	if q, rest, ok := strings.Cut(op, ":"); ok {
-		if q == "ForAllValues" {
+		switch q {
+		case "ForAllValues":
 			return holdsEffect(effect)
+		case "ForAnyValue":
+			return neverEffect(effect)
 		}
 		base = rest
 	}
@@ -143,6 +146,10 @@ func absentKeyEffect(op, effect string) string {
 	if strings.HasSuffix(base, "IfExists") || strings.Contains(base, "Not") {
 		return holdsEffect(effect)
 	}
+	return neverEffect(effect)
+}
+
+func neverEffect(effect string) string {
 	if effect == policy.Deny {
 		return "so this condition never holds and the Deny never applies"
 	}
@@ -153,5 +160,5 @@ func holdsEffect(effect string) string {
 	if effect == policy.Deny {
 		return "so this condition always holds and the Deny always applies"
 	}
-	return "so this condition always holds: the guard is off and the Allow applies to every request"
+	return "so this condition always holds: the guard is off, and the Allow applies whatever the key would have said"
 }

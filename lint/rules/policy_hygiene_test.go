@@ -350,11 +350,12 @@ func TestKP809Operators(t *testing.T) {
 // a key no request carries always or never holds, by its operator.
 func TestKP809SaysWhatAMissingKeyDoes(t *testing.T) {
 	for op, want := range map[string]string{
-		"StringEquals":             "never holds and the Allow never applies",
-		"StringEqualsIfExists":     "always holds: the guard is off",
-		"StringNotEquals":          "always holds: the guard is off",
-		"ForAllValues:StringLike":  "always holds: the guard is off",
-		"ForAnyValue:StringEquals": "never holds",
+		"StringEquals":                "never holds and the Allow never applies",
+		"StringEqualsIfExists":        "always holds: the guard is off",
+		"StringNotEquals":             "always holds: the guard is off",
+		"ForAllValues:StringLike":     "always holds: the guard is off",
+		"ForAnyValue:StringEquals":    "never holds",
+		"ForAnyValue:StringNotEquals": "never holds",
 	} {
 		data := statementFile(`{"AWS": "arn:aws:iam::111111111111:role/app"}`, `{"`+op+`": {"kms:ViaServic": "s3.us-east-1.amazonaws.com"}}`)
 		ds := lint.RunPolicyFile("p.json", data, []*lint.Rule{rules.KP809})
