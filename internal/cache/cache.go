@@ -141,13 +141,9 @@ func isEntryName(name string) bool {
 }
 
 // oldEntry reports whether name is an entry of an earlier kpgen, which
-// named them by the bare sha256 (such a file goes only if it begins as
-// kpgen's entries do), or one of its temporary files (.entry-DIGITS). The
-// caller has made sure it is a regular file.
+// named them by the bare sha256: such a file goes only if it begins as
+// kpgen's entries do. The caller has made sure it is a regular file.
 func oldEntry(dir, name string) bool {
-	if digits, ok := strings.CutPrefix(name, ".entry-"); ok {
-		return digits != "" && strings.Trim(digits, "0123456789") == ""
-	}
 	if len(name) != 2*sha256.Size {
 		return false
 	}

@@ -460,22 +460,23 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 
 // keptEntry is the manifest entry a build that leaves path alone (--only)
 // keeps: of the entries the manifest has for it (byPath; two after a build
-// that did not finish), the one whose content the file holds; ok is false
-// when the file holds none of them or is missing, as when that build never
-// got to write it.
+// that did not finish), the one whose content the file holds, else the
+// last, as for a file edited since. ok is false when the file is missing,
+// as when a killed build never got to write it.
 func keptEntry(dir string, byPath map[string][]ManifestEntry, path string) (e ManifestEntry, ok bool) {
 	all := byPath[path]
-	if len(all) == 1 {
-		return all[0], true
-	}
-	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(path)))
-	if err != nil {
+	full := filepath.Join(dir, filepath.FromSlash(path))
+	if _, err := os.Lstat(full); errors.Is(err, fs.ErrNotExist) {
 		return ManifestEntry{}, false
 	}
-	if i := slices.Index(all, entryOf(path, data)); i >= 0 {
-		return all[i], true
+	if len(all) > 1 {
+		if data, err := os.ReadFile(full); err == nil {
+			if i := slices.Index(all, entryOf(path, data)); i >= 0 {
+				return all[i], true
+			}
+		}
 	}
-	return ManifestEntry{}, false
+	return all[len(all)-1], true
 }
 
 // byPath indexes a manifest's entries by path.

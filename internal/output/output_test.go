@@ -544,3 +544,32 @@ func TestUserFilesLikeTemps(t *testing.T) {
 		t.Error("a user's file makes the directory not current")
 	}
 }
+
+// TestKeepWhatTheUserEdited: after an interrupted build, a file left alone
+// (--only) that the user edited since stays listed, so that the next full
+// build overwrites it; one the interrupted build never wrote is dropped.
+func TestKeepWhatTheUserEdited(t *testing.T) {
+	dir := t.TempDir()
+	a := File{Path: "policies/app/dev/a.json", Data: []byte("a\n")}
+	tf := File{Path: "terraform/dev/app.tf", Data: []byte("new\n")}
+	write(t, dir, a, tf)
+	writeManifest(t, dir, entryOf(a.Path, a.Data), entryOf(tf.Path, []byte("old\n")), entryOf(tf.Path, tf.Data),
+		entryOf("terraform/dev/never.tf", []byte("x\n")))
+	if err := os.WriteFile(filepath.Join(dir, "terraform", "dev", "app.tf"), []byte("user edit\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	keepTerraform := func(p string) bool { return strings.HasPrefix(p, "terraform/") }
+	if _, err := Write(dir, []File{a}, keepTerraform); err != nil {
+		t.Fatal(err)
+	}
+	m, err := ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]ManifestEntry{entryOf(a.Path, a.Data), entryOf(tf.Path, tf.Data)}, m.Files); diff != "" {
+		t.Errorf("manifest (-want +got):\n%s", diff)
+	}
+	if _, err := Write(dir, []File{a, tf}, nil); err != nil {
+		t.Errorf("the full build refuses the edited file: %v", err)
+	}
+}
