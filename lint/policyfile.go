@@ -72,6 +72,14 @@ func ReadPolicy(name string, data []byte) (*policy.Document, Locator, diag.Diagn
 	if len(doc.Statement) == 0 {
 		return nil, nil, diag.Diagnostics{diag.New(diag.Error, whole, "Not a policy document", name+" has no Statement list.")}
 	}
+	// encoding/json matches field names in any case, so a list under
+	// "statement" reaches here unchecked: no statement may be null.
+	for i, st := range doc.Statement {
+		if st == nil {
+			return nil, nil, diag.Diagnostics{diag.New(diag.Error, locate(i, ""), "Not a policy document",
+				fmt.Sprintf("%s does not have the shape of a key policy: statement #%d is null, not an object. Remove it, or write the statement as an object with Effect, Principal, Action and Resource.", name, i+1))}
+		}
+	}
 	return &doc, locate, nil
 }
 

@@ -364,3 +364,12 @@ func TestKP809SaysWhatAMissingKeyDoes(t *testing.T) {
 		}
 	}
 }
+
+// TestStatementKeyInAnyCase: JSON field names match in any case, so a null
+// statement under "StateMent" is refused too, not read as a statement.
+func TestStatementKeyInAnyCase(t *testing.T) {
+	_, _, ds := lint.ReadPolicy("p.json", []byte(`{"StateMent":[null]}`))
+	if len(ds) != 1 || ds[0].Summary != "Not a policy document" || !strings.Contains(ds[0].Detail, "statement #1 is null") {
+		t.Fatalf("want one Not a policy document about statement #1, got %v", ds)
+	}
+}
