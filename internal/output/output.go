@@ -353,12 +353,7 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 	slices.Sort(res.Unchanged)
 	// The files of the previous build that this one no longer makes: each
 	// with every content the manifest says kpgen gave it.
-	stale := map[string][]string{}
-	for _, e := range prev.Files {
-		if !produced[e.Path] {
-			stale[e.Path] = append(stale[e.Path], e.SHA256)
-		}
-	}
+	stale := prev.staleEntries(produced)
 	mtarget := filepath.Join(dir, ManifestName)
 	if len(temps) > 0 || len(stale) > 0 {
 		if len(temps) > 0 {
@@ -477,6 +472,18 @@ func keptEntry(dir string, byPath map[string][]ManifestEntry, path string) (e Ma
 		}
 	}
 	return all[len(all)-1], true
+}
+
+// staleEntries gives, for each path the manifest lists and this build does
+// not produce, every content the manifest says kpgen gave it.
+func (m *Manifest) staleEntries(produced map[string]bool) map[string][]string {
+	out := map[string][]string{}
+	for _, e := range m.Files {
+		if !produced[e.Path] {
+			out[e.Path] = append(out[e.Path], e.SHA256)
+		}
+	}
+	return out
 }
 
 // byPath indexes a manifest's entries by path.
@@ -710,6 +717,14 @@ func sameFile(a, b string) bool {
 // exactly as kpgen names the temporary file of one of them
 // (.NAME.kpgen-tmp-DIGITS), never one of the outputs.
 func removeStaleTemps(dir string, files []File, prev *Manifest) {
+	for _, t := range leftoverTemps(dir, files, prev) {
+		_ = os.Remove(t)
+	}
+}
+
+// leftoverTemps lists the temporary files a build that did not finish left
+// beside this build's outputs (files) or the previous build's (prev).
+func leftoverTemps(dir string, files []File, prev *Manifest) []string {
 	paths := make([]string, 0, len(files)+len(prev.Files))
 	for _, f := range files {
 		paths = append(paths, f.Path)
@@ -717,9 +732,7 @@ func removeStaleTemps(dir string, files []File, prev *Manifest) {
 	for _, e := range prev.Files {
 		paths = append(paths, e.Path)
 	}
-	for _, t := range staleTemps(dir, paths) {
-		_ = os.Remove(t)
-	}
+	return staleTemps(dir, paths)
 }
 
 // staleTemps lists the temporary files of a build that did not finish in
@@ -894,12 +907,7 @@ func Diff(dir string, files []File, keep func(path string) bool) (string, error)
 		return "", err
 	}
 	out.WriteString(d)
-	stale := map[string][]string{}
-	for _, e := range prev.Files {
-		if !produced[e.Path] {
-			stale[e.Path] = append(stale[e.Path], e.SHA256)
-		}
-	}
+	stale := prev.staleEntries(produced)
 	for _, p := range slices.Sorted(maps.Keys(stale)) {
 		target, err := dirs.target(p)
 		if err != nil {
@@ -917,14 +925,7 @@ func Diff(dir string, files []File, keep func(path string) bool) (string, error)
 		}
 		out.WriteString(unified("a/"+p, "/dev/null", old, nil))
 	}
-	paths := make([]string, 0, len(files)+len(prev.Files))
-	for _, f := range files {
-		paths = append(paths, f.Path)
-	}
-	for _, e := range prev.Files {
-		paths = append(paths, e.Path)
-	}
-	for _, t := range staleTemps(dir, paths) {
+	for _, t := range leftoverTemps(dir, files, prev) {
 		fmt.Fprintf(&out, "Only in %s: %s (a temporary file of a build that did not finish; kpgen build removes it)\n", filepath.Dir(t), filepath.Base(t))
 	}
 	return out.String(), nil

@@ -67,19 +67,9 @@ func manager(ki *model.KeyInstance, u model.Principal) (model.Principal, string)
 // an Identity Center pattern (*AWSReservedSSO_NAME_*) of one that matches
 // the other's role, or the roles of the other's permission set.
 func reaches(a, b model.Principal) bool {
-	switch {
-	case a.Key() == b.Key():
-		return true
-	case a.Kind == model.IdentityCenter && b.Kind == model.IdentityCenter:
-		// Either pattern may match the other's roles: a grant to b that
-		// reaches a's roles puts both duties in a's roles just the same.
-		return a.Account == b.Account && (ssoMatches(a.Ref.PermissionSet, b.Ref.PermissionSet) || ssoMatches(b.Ref.PermissionSet, a.Ref.PermissionSet))
-	case a.Kind == model.IdentityCenter && b.Kind == model.IAM:
-		return policy.ArnLike(a.ARN, b.ARN)
-	case a.Kind == model.IAM && b.Kind == model.IdentityCenter:
-		return policy.ArnLike(b.ARN, a.ARN)
-	}
-	return false
+	// A grant to b that reaches a's roles puts both duties in a's roles
+	// just the same as the other way round.
+	return grantReaches(a, b) || grantReaches(b, a)
 }
 
 // ssoMatches reports whether the pattern of permission set a,
@@ -90,4 +80,20 @@ func reaches(a, b model.Principal) bool {
 // (b = "A_ReadOnly", or b = "Ops_AWSReservedSSO_A").
 func ssoMatches(a, b string) bool {
 	return strings.Contains("AWSReservedSSO_"+b+"_", "AWSReservedSSO_"+a+"_")
+}
+
+// grantReaches reports whether a grant to a reaches b's roles: the same
+// principal, or a's Identity Center pattern matching b's roles. Unlike
+// reaches, it has a direction: an operator's pattern that matches an
+// administrator's roles gives the administrator nothing it lacks.
+func grantReaches(a, b model.Principal) bool {
+	switch {
+	case a.Key() == b.Key():
+		return true
+	case a.Kind == model.IdentityCenter && b.Kind == model.IdentityCenter:
+		return a.Account == b.Account && ssoMatches(a.Ref.PermissionSet, b.Ref.PermissionSet)
+	case a.Kind == model.IdentityCenter && b.Kind == model.IAM:
+		return policy.ArnLike(a.ARN, b.ARN)
+	}
+	return false
 }

@@ -4,8 +4,6 @@ import (
 	_ "embed"
 
 	"github.com/kpgen/kpgen/internal/diag"
-	"github.com/kpgen/kpgen/internal/model"
-	"github.com/kpgen/kpgen/internal/policy"
 	"github.com/kpgen/kpgen/lint"
 )
 
@@ -45,20 +43,4 @@ var KP408 = &lint.Rule{
 			}
 		}
 	},
-}
-
-// grantReaches reports whether a grant to a reaches b's roles: the same
-// principal, or a's Identity Center pattern matching b's roles. Unlike
-// reaches, it has a direction: an operator's pattern that matches an
-// administrator's roles gives the administrator nothing it lacks.
-func grantReaches(a, b model.Principal) bool {
-	switch {
-	case a.Key() == b.Key():
-		return true
-	case a.Kind == model.IdentityCenter && b.Kind == model.IdentityCenter:
-		return a.Account == b.Account && ssoMatches(a.Ref.PermissionSet, b.Ref.PermissionSet)
-	case a.Kind == model.IdentityCenter && b.Kind == model.IAM:
-		return policy.ArnLike(a.ARN, b.ARN)
-	}
-	return false
 }
