@@ -233,6 +233,7 @@ and this one no longer makes. It never touches any other file.`,
 			// The parsed files served the diagnostics; the outputs are
 			// rendered from the model, so let the memory go.
 			an.spec.Files = nil
+			fitMemoryLimit()
 			unlock, err := output.Lock(outDir)
 			if err != nil {
 				return outputError(err)
