@@ -96,3 +96,36 @@ func TestOutputChecksFollowOnly(t *testing.T) {
 		t.Errorf("JSON templates over 1 MiB: exit %d\n%s", code, out)
 	}
 }
+
+// A spec file refused unread has no bytes to key a result on: had it the
+// key of an empty file, a build answered from the cache would pass a spec
+// that kpgen refuses.
+func TestCacheKeyOfRefusedSpec(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.kp.hcl"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	readable, err := readSpec(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if readable.cacheKey("build") == "" {
+		t.Fatal("a readable spec has no cache key")
+	}
+	if err := os.Remove(filepath.Join(dir, "main.kp.hcl")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(t.TempDir(), "elsewhere"), filepath.Join(dir, "main.kp.hcl")); err != nil {
+		t.Fatal(err)
+	}
+	refused, err := readSpec(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !refused.diags.HasErrors() {
+		t.Fatal("a symbolic link was read as a spec file")
+	}
+	if key := refused.cacheKey("build"); key != "" {
+		t.Errorf("a spec with a refused file has the cache key %s", key)
+	}
+}

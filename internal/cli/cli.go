@@ -338,8 +338,14 @@ func readSpec(dir string) (*specFiles, error) {
 }
 
 // cacheKey is the key of a command's result on these files: opts are the
-// command's name and every option that decides the result.
+// command's name and every option that decides the result. Files that were
+// refused unread (a symbolic link, a FIFO, a file too large) have no bytes
+// to key on, so their result is never cached: the key is "", which the
+// cache neither answers nor stores.
 func (s *specFiles) cacheKey(opts ...string) string {
+	if s.diags.HasErrors() {
+		return ""
+	}
 	parts := make([][]byte, 0, len(opts)+1+2*len(s.names))
 	for _, o := range opts {
 		parts = append(parts, []byte(o))

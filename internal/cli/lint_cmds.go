@@ -92,18 +92,15 @@ func (a *app) lintCmd() *cobra.Command {
 			color := f.format == "text" && useColor(a.stdout)
 			// The same spec, kpgen and options give the same findings:
 			// answer from the cache when it has them.
-			key := ""
-			if !spec.diags.HasErrors() {
-				key = spec.cacheKey("lint", f.format, f.failOn, strconv.FormatBool(color))
-				if entry, ok := cache.Get(key); ok && len(entry) > 0 {
-					if _, err := a.stdout.Write(entry[1:]); err != nil {
-						return ioError("%v", err)
-					}
-					if entry[0] != 0 {
-						return errRejected
-					}
-					return nil
+			key := spec.cacheKey("lint", f.format, f.failOn, strconv.FormatBool(color))
+			if entry, ok := cache.Get(key); ok && len(entry) > 0 {
+				if _, err := a.stdout.Write(entry[1:]); err != nil {
+					return ioError("%v", err)
 				}
+				if entry[0] != 0 {
+					return errRejected
+				}
+				return nil
 			}
 			an := analyzeLoaded(spec.load(), outputKinds, cloudformation.FormatYAML)
 			var out bytes.Buffer
