@@ -301,7 +301,10 @@ func (a *app) checkCmd() *cobra.Command {
 				fmt.Fprintf(a.stderr, "kpgen: %s is current\n", outDir)
 				return nil
 			}
-			fmt.Fprint(a.stdout, diff)
+			// The old side is whatever the directory holds: a carriage
+			// return or an escape sequence in it must not act on a
+			// terminal or a CI log.
+			fmt.Fprint(a.stdout, report.PrintableText(diff))
 			fix := "kpgen build " + dir
 			if out != "" {
 				fix += " -o " + out

@@ -97,7 +97,8 @@ func Main(args []string, stdout, stderr io.Writer) (code int) {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.msg != "" {
-			fmt.Fprintf(stderr, "kpgen: %s\n", ee.msg)
+			// Messages name paths and files kpgen did not write.
+			fmt.Fprintf(stderr, "kpgen: %s\n", report.PrintableText(ee.msg))
 		}
 		return ee.code
 	}

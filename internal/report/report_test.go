@@ -40,6 +40,19 @@ func TestTextEscapesControls(t *testing.T) {
 	}
 }
 
+// TestPrintableText: a diff of a file someone else wrote keeps its lines
+// and tabs, and shows what would act on a terminal or a CI log.
+func TestPrintableText(t *testing.T) {
+	in := "--- a/x\x1b]8;;http://e\x07.json\n-\t\"Version\": 1,\r::error file=a::forged\n+\tok\u2028\n"
+	want := "--- a/x\\x1b]8;;http://e\\x07.json\n-\t\"Version\": 1,\\x0d::error file=a::forged\n+\tok\\u2028\n"
+	if got := PrintableText(in); got != want {
+		t.Errorf("PrintableText =\n%q\nwant\n%q", got, want)
+	}
+	if plain := "--- a/x\n+\ty\n"; PrintableText(plain) != plain {
+		t.Errorf("PrintableText changed %q", plain)
+	}
+}
+
 func TestMarkdownEscapesRowBreaks(t *testing.T) {
 	got := mdEscape("a\r| injected | row |\r## Heading\n`x` <b>")
 	if strings.ContainsAny(got, "\r\n") || strings.Count(got, "|") != strings.Count(got, `\|`) || strings.Contains(got, "<b>") {

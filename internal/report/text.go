@@ -166,6 +166,24 @@ func printable(s string) string {
 	return b.String()
 }
 
+// PrintableText is text of many lines, such as a diff of files that someone
+// else wrote, made printable line by line as printable makes a string, but
+// for the tabs and the line feeds that end its lines.
+func PrintableText(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r != '\n' && r != '\t' && isControl(r) }) {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		parts := strings.Split(l, "\t")
+		for j, p := range parts {
+			parts[j] = printable(p)
+		}
+		lines[i] = strings.Join(parts, "\t")
+	}
+	return strings.Join(lines, "\n")
+}
+
 // isControl reports the characters kpgen never prints as they are: C0 and
 // C1 controls, the Unicode line and paragraph separators, and the
 // bidirectional formatting characters, which can make a line read in
