@@ -56,6 +56,7 @@ var KP201 = &lint.Rule{
 		// application's keys by design.
 		partition := p.Model.Organization.Partition
 		security := administeringTeam(p.Model)
+		accounts := teamAccounts(p.Model)
 		for _, ki := range p.Model.Keys {
 			if !ki.Key.AdministratorsSet {
 				continue
@@ -64,7 +65,7 @@ var KP201 = &lint.Rule{
 				mine := ref.Bind(partition, ki.Account.ID).Key()
 				for _, other := range p.Model.Applications {
 					t := other.Team
-					if other == ki.App || t == nil || t == ki.App.Team || (security != nil && t == security) || !teamHas(t, mine, partition, ki.Account.ID) {
+					if other == ki.App || t == nil || t == ki.App.Team || (security != nil && t == security) || !teamHas(t, accounts[t], mine, partition, ki.Account.ID) {
 						continue
 					}
 					if once.first(ref.Range, t.Name) {
@@ -79,11 +80,16 @@ var KP201 = &lint.Rule{
 }
 
 // teamHas reports whether one of t's administrators, bound to account, is
-// the principal whose key is mine.
-func teamHas(t *model.Team, mine, partition, account string) bool {
+// the principal whose key is mine. An administrator written relative to an
+// account (role/NAME, sso:NAME) is t's only in the accounts where t has
+// applications (its accounts): two teams that each call their own role
+// "role/KeyAdmin" share nothing.
+func teamHas(t *model.Team, its map[string]bool, mine, partition, account string) bool {
 	for _, a := range t.Administrators {
-		if a.Bind(partition, account).Key() == mine {
-			return true
+		if a.Kind == model.IAM && a.Account != "" || its[account] {
+			if a.Bind(partition, account).Key() == mine {
+				return true
+			}
 		}
 	}
 	return false

@@ -451,6 +451,26 @@ func TestReviewedVerdicts(t *testing.T) {
 			edit: func(s string) string { return s },
 		},
 		{
+			// A key's explicit administrator role/KeyAdmin is its own
+			// team's, not that of another team writing role/KeyAdmin for
+			// its own accounts.
+			name: "KP201 binds relative administrators",
+			base: "relative-admins-of-two-teams.kp.hcl",
+			edit: func(s string) string { return s },
+		},
+		{
+			// ... but in an account where the other team has an
+			// application, its role/KeyAdmin is its own.
+			name: "KP201 sees another team's relative administrator in its account",
+			base: "relative-admins-of-two-teams.kp.hcl",
+			edit: strings.NewReplacer(`    account = "data-prod"`, `    account = "web-prod"`).Replace,
+			want: []string{
+				"59 KP403 Administrators from several teams",
+				"59 KP201 Administrator from another application's team",
+				"71 KP403 Administrators from several teams",
+			},
+		},
+		{
 			// Two teams that both write role/Admin, each in its own
 			// accounts, share no administrator.
 			name: "KP403 binds relative administrators",
