@@ -5,6 +5,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/hashicorp/hcl/v2"
 )
 
 // MaxAliasLength is AWS's limit on an alias name, "alias/" included.
@@ -43,6 +45,41 @@ func (b *builder) instantiate() {
 		m.Totals.Keys++
 		m.Totals.Replicas += len(ki.ReplicaRegions)
 		m.Totals.MonthlyUSD += ki.MonthlyUSD
+	}
+	b.oneSpellingPerName()
+}
+
+// oneSpellingPerName refuses two spellings of one IAM role or user. IAM
+// names are unique within an account whatever their case (and path), so
+// role/KeyAdmin and role/keyadmin of one account are one role; a policy
+// compares ARNs as written, and so do the separation-of-duties rules, which
+// would see two principals where there is one.
+func (b *builder) oneSpellingPerName() {
+	first := map[string]Principal{}
+	reported := map[hcl.Range]bool{}
+	for _, ki := range b.m.Keys {
+		for _, list := range [][]Principal{ki.PolicyAdministrators, ki.Operators, ki.Users} {
+			for _, p := range list {
+				if p.Kind != IAM || p.Ref == nil {
+					continue
+				}
+				kind, rest, _ := strings.Cut(p.Ref.Resource, "/")
+				name := rest[strings.LastIndex(rest, "/")+1:]
+				id := p.Account + ":" + strings.ToLower(kind) + "/" + strings.ToLower(name)
+				seen, ok := first[id]
+				if !ok {
+					first[id] = p
+					continue
+				}
+				if seen.ARN == p.ARN || reported[p.Ref.Range] {
+					continue
+				}
+				reported[p.Ref.Range] = true
+				b.errorf(p.Ref.Range, "One IAM name spelt two ways",
+					"%s and %s (at %s:%d:%d) name one %s of account %s: IAM names are unique whatever their case, but a key policy and kpgen's checks compare them as written. Write the name the way IAM has it, everywhere.",
+					p.ARN, seen.ARN, seen.Ref.Range.Filename, seen.Ref.Range.Start.Line, seen.Ref.Range.Start.Column, kind, p.Account)
+			}
+		}
 	}
 }
 
