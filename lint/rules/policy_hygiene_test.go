@@ -328,6 +328,34 @@ func TestKP805Patterns(t *testing.T) {
 	}
 }
 
+// TestKP805AccountRoots: kms:* to one account's root is the default
+// delegation to IAM; to the roots of two accounts it hands the key to the
+// IAM policies of an account it does not belong to.
+func TestKP805AccountRoots(t *testing.T) {
+	tests := []struct {
+		principal string
+		want      []finding
+	}{
+		{`{"AWS": "arn:aws:iam::111111111111:root"}`, nil},
+		{`{"AWS": ["arn:aws:iam::111111111111:root", "111111111111"]}`, nil},
+		{`{"AWS": ["arn:aws:iam::111111111111:root", "arn:aws:iam::222222222222:root"]}`, []finding{{3, "KP805"}}},
+		{`{"AWS": ["111111111111", "222222222222"]}`, []finding{{3, "KP805"}}},
+		{`{"AWS": ["arn:aws:iam::111111111111:root", "arn:aws:iam::111111111111:role/ops"]}`, []finding{{3, "KP805"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.principal, func(t *testing.T) {
+			data := []byte(`{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Root", "Effect": "Allow", "Principal": ` + tt.principal + `,
+   "Action": "kms:*", "Resource": "*"}
+]}`)
+			ds := lint.RunPolicyFile("p.json", data, []*lint.Rule{rules.KP805})
+			if diff := cmp.Diff(tt.want, findings(t, ds)); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // TestKP809Operators: IfExists goes with every operator but Null.
 func TestKP809Operators(t *testing.T) {
 	for op, want := range map[string][]finding{
