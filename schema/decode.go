@@ -136,7 +136,7 @@ func (d decoder) block(typ, ptr string, m map[string]any) Block {
 		}
 	}
 	for _, kv := range d.kvs(ptr, m, "lint_ignore") {
-		b.LintIgnore = append(b.LintIgnore, Suppression{Rule: kv.Key, Reason: kv.Value, Range: kv.Range})
+		b.LintIgnore = append(b.LintIgnore, Suppression{Rule: kv.Key, Reason: kv.Value, Range: kv.KeyRange})
 	}
 	return b
 }
@@ -184,7 +184,11 @@ func (d decoder) kvs(ptr string, m map[string]any, name string) []KV {
 		if !ok {
 			r = d.index.at(ptr + "/" + name)
 		}
-		out = append(out, KV{Key: k, Value: v.(string), Range: r})
+		kr, ok := d.index.get(p + "#key")
+		if !ok {
+			kr = r
+		}
+		out = append(out, KV{Key: k, Value: v.(string), Range: r, KeyRange: kr})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out

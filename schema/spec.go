@@ -35,14 +35,16 @@ type String struct {
 	Range hcl.Range
 }
 
-// KV is one entry of a map attribute (tags, encryption_context).
+// KV is one entry of a map attribute (tags, encryption_context): Range is
+// its value's, KeyRange its key's.
 type KV struct {
-	Key   string
-	Value string
-	Range hcl.Range
+	Key      string
+	Value    string
+	Range    hcl.Range
+	KeyRange hcl.Range
 }
 
-// Suppression is one entry of a lint_ignore map.
+// Suppression is one entry of a lint_ignore map; Range is the rule ID's.
 type Suppression struct {
 	Rule   string
 	Reason string

@@ -248,7 +248,7 @@ func TestSuppressions(t *testing.T) {
 	tests := []struct {
 		name string
 		edit func(string) string
-		want []string // "LINE RULE summary"
+		want []string // "LINE RULE summary", or "LINE:COLUMN summary" of a lint_ignore entry
 	}{
 		{
 			name: "on the stage at fault",
@@ -273,21 +273,21 @@ func TestSuppressions(t *testing.T) {
 			edit: func(s string) string {
 				return strings.Replace(s, "account \"shop-dev\" {\n", "account \"shop-dev\" {\n  lint_ignore = { KP203 = \"wrong place\" }\n", 1)
 			},
-			want: []string{"19 Unused lint_ignore", "53 KP203 Stages share an account"},
+			want: []string{"19:19-24 Unused lint_ignore", "53 KP203 Stages share an account"},
 		},
 		{
 			name: "on the kpgen block: that block only, not the spec",
 			edit: func(s string) string {
 				return strings.Replace(s, "  version = 1\n", "  version     = 1\n  lint_ignore = { KP203 = \"not here\" }\n", 1)
 			},
-			want: []string{"5 Unused lint_ignore", "53 KP203 Stages share an account"},
+			want: []string{"5:19-24 Unused lint_ignore", "53 KP203 Stages share an account"},
 		},
 		{
 			name: "an unknown rule",
 			edit: func(s string) string {
 				return strings.Replace(s, "  team = \"web\"\n", "  team        = \"web\"\n  lint_ignore = { KP999 = \"no such rule\" }\n", 1)
 			},
-			want: []string{"46 Unknown rule in lint_ignore", "53 KP203 Stages share an account"},
+			want: []string{"46:19-24 Unknown rule in lint_ignore", "53 KP203 Stages share an account"},
 		},
 	}
 	for _, tt := range tests {
@@ -303,6 +303,8 @@ func TestSuppressions(t *testing.T) {
 				s := strconv.Itoa(d.Subject.Start.Line) + " "
 				if d.Rule != "" {
 					s += d.Rule + " "
+				} else {
+					s = fmt.Sprintf("%d:%d-%d ", d.Subject.Start.Line, d.Subject.Start.Column, d.Subject.End.Column)
 				}
 				got = append(got, s+d.Summary)
 			}
