@@ -156,8 +156,25 @@ func jsonKind(goType string) string {
 	return "an object"
 }
 
+// statementFields are the names of a statement's fields as the findings
+// name them. encoding/json matches a file's keys to them in any case, and
+// so do the marks.
+var statementFields = []string{"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"}
+
+// fieldName is key as a statement field's name, when it is one in any case.
+func fieldName(key string) string {
+	for _, f := range statementFields {
+		if strings.EqualFold(key, f) {
+			return f
+		}
+	}
+	return key
+}
+
 // statementMarks records the byte offset of each statement ("i.") and of
 // each of its fields ("i.Field"), following the token stream of the file.
+// Keys are matched in any case, as encoding/json matches them; of two that
+// match one name the last counts, as it does for the decoder.
 func statementMarks(data []byte) map[string]int {
 	type frame struct {
 		object  bool
@@ -181,18 +198,18 @@ func statementMarks(data []byte) map[string]int {
 		if key, isString := tok.(string); isString && top != nil && top.object && top.wantKey {
 			top.key, top.wantKey = key, false
 			if len(stack) == stmtDepth {
-				marks[fmt.Sprint(stmt, ".", key)] = tokenStart(data, before)
+				marks[fmt.Sprint(stmt, ".", fieldName(key))] = tokenStart(data, before)
 			}
 			continue
 		}
 		// A statement is a value in the root's Statement list, or the
 		// root's Statement object itself. Values that are not objects are
 		// counted too, so that the indexes match the list's.
-		inList := len(stack) == 2 && !stack[1].object && stack[0].key == "Statement"
+		inList := len(stack) == 2 && !stack[1].object && strings.EqualFold(stack[0].key, "Statement")
 		switch tok {
 		case json.Delim('{'), json.Delim('['):
 			obj := tok == json.Delim('{')
-			single := len(stack) == 1 && stack[0].key == "Statement"
+			single := len(stack) == 1 && strings.EqualFold(stack[0].key, "Statement")
 			stack = append(stack, &frame{object: obj, wantKey: obj})
 			if inList || obj && single {
 				stmt++

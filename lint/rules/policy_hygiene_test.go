@@ -401,3 +401,15 @@ func TestStatementKeyInAnyCase(t *testing.T) {
 		t.Fatalf("want one Not a policy document about statement #1, got %v", ds)
 	}
 }
+
+// TestLocationsWithKeysInAnyCase: a policy whose element names are in
+// another case (encoding/json reads them all the same) has its findings
+// located at the element, not at the start of the file.
+func TestLocationsWithKeysInAnyCase(t *testing.T) {
+	data := `{"version":"2012-10-17","statement":[{"sid":"a","effect":"Allow","PRINCIPAL":"*","action":"kms:Decrypt","resource":"*"}]}`
+	ds := lint.RunPolicyFile("p.json", []byte(data), []*lint.Rule{rules.KP801})
+	want := strings.Index(data, `"PRINCIPAL"`) + 1
+	if len(ds) != 1 || ds[0].Subject.Start.Line != 1 || ds[0].Subject.Start.Column != want {
+		t.Fatalf("want one KP801 at 1:%d, got %v", want, ds)
+	}
+}
