@@ -115,8 +115,13 @@ func IdentityPolicy(org *model.Organization, keys []*model.KeyInstance) *policy.
 		actions := append(slices.Clone(withCtx), without...)
 		slices.Sort(actions)
 		doc.Statement = append(doc.Statement, &policy.Statement{
-			Sid: "Use" + sid, Effect: policy.Allow, Action: actions, Condition: alias,
+			Sid: "Use" + sid, Effect: policy.Allow, Action: actions, Condition: alias, Resource: resources,
 		})
+		// As in the key policy: AWS services make grants for their
+		// resources with symmetric encryption keys only.
+		if ki.Key.Spec != "SYMMETRIC_DEFAULT" {
+			continue
+		}
 		grants := policy.Conditions{}
 		for op, kv := range alias {
 			for k, v := range kv {
@@ -126,11 +131,8 @@ func IdentityPolicy(org *model.Organization, keys []*model.KeyInstance) *policy.
 		grants.Add("Bool", policy.GrantIsForAWSResource, "true")
 		doc.Statement = append(doc.Statement, &policy.Statement{
 			Sid: "Grants" + sid, Effect: policy.Allow, Action: policy.Values{"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"},
-			Condition: grants,
+			Condition: grants, Resource: resources,
 		})
-		for _, s := range doc.Statement[len(doc.Statement)-2:] {
-			s.Resource = resources
-		}
 	}
 	return doc
 }

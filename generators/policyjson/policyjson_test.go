@@ -1,0 +1,85 @@
+package policyjson
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+
+	"github.com/kpgen/kpgen/internal/fixture"
+)
+
+// A user's identity policy under centralized carries the grant actions for
+// symmetric encryption keys only, as the key policy does: AWS services make
+// grants for their resources with no other kind of key.
+func TestIdentityPolicyGrantsOnlyForSymmetricKeys(t *testing.T) {
+	const spec = `
+kpgen {
+  version = 1
+}
+organization "org" {
+  strategy      = "centralized"
+  regions       = ["us-east-1"]
+  security_team = "security"
+  key_account   = "sec"
+}
+account "sec" {
+  id = "111111111111"
+}
+account "prod" {
+  id = "333333333333"
+}
+classification "conf" {
+  rank = 2
+}
+team "security" {
+  administrators = ["role/SecAdmin"]
+}
+team "web" {
+  administrators = ["role/WebAdmin"]
+}
+application "app" {
+  team = "web"
+  stage "prod" {
+    account = "prod"
+  }
+  data "receipts" {
+    classification = "conf"
+    services       = ["lambda"]
+    users          = ["role/signer"]
+    key            = "signing"
+  }
+  data "orders" {
+    classification = "conf"
+    services       = ["dynamodb"]
+    users          = ["role/signer"]
+  }
+  key "signing" {
+    spec        = "ECC_NIST_P256"
+    services    = []
+    lint_ignore = { KP303 = "the signer calls KMS directly" }
+  }
+}
+`
+	m, pols := fixture.Build(t, spec)
+	files, ds := Generate(m, pols)
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	var sids []string
+	for _, f := range files {
+		if f.Path != "iam/333333333333/signer.json" {
+			continue
+		}
+		var doc struct{ Statement []struct{ Sid string } }
+		if err := json.Unmarshal(f.Content(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range doc.Statement {
+			sids = append(sids, s.Sid)
+		}
+	}
+	want := []string{"UseAppProdOrders", "GrantsAppProdOrders", "UseAppProdSigning"}
+	if !slices.Equal(sids, want) {
+		t.Errorf("statements of the signer's identity policy: %q, want %q", sids, want)
+	}
+}
