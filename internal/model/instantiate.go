@@ -141,7 +141,10 @@ func (b *builder) instance(k *Key, st *Stage, stages []*Stage) *KeyInstance {
 	if dep := b.deployer(ki.Account); dep != nil {
 		admins = append(admins, dep.Bind(p, keyAccount))
 	}
-	if org.Strategy == Hybrid && k.App.Team != nil {
+	// Under hybrid the owning team operates its keys; the security team's
+	// own applications it administers already, which includes every
+	// operator action, so they have no operators.
+	if org.Strategy == Hybrid && k.App.Team != nil && k.App.Team != org.SecurityTeam {
 		operators = bindAll(k.App.Team.Administrators, p, keyAccount)
 	}
 	for _, s := range stages {

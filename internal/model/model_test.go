@@ -349,6 +349,36 @@ func TestInstances(t *testing.T) {
 	}
 }
 
+// Under hybrid the security team administers every key, its own
+// applications' included: the keys of those have no operators, since
+// administration includes every operator action.
+func TestHybridSecurityTeamApplicationHasNoOperators(t *testing.T) {
+	m, errs := build(t, "hybrid", `application "vault" {
+  team = "sec"
+  stage "prod" {
+    account = "prod"
+  }
+  data "secrets" {
+    classification = "public"
+    services       = ["s3"]
+    users          = ["role/vault"]
+  }
+}
+`)
+	if len(errs) > 0 {
+		t.Fatalf("unexpected errors: %v", errs)
+	}
+	if len(m.Keys) != 1 {
+		t.Fatalf("want one key, got %v", keyNames(m))
+	}
+	if got := join(m.Keys[0].Operators); got != "" {
+		t.Errorf("operators %q, want none", got)
+	}
+	if got, want := join(m.Keys[0].PolicyAdministrators), "arn:aws:iam::333333333333:role/SecAdmin arn:aws:iam::333333333333:role/prod-deploy"; got != want {
+		t.Errorf("policy administrators %q, want %q", got, want)
+	}
+}
+
 func TestKeyDefaults(t *testing.T) {
 	m, errs := build(t, "hybrid", `application "a" {
   team = "web"
