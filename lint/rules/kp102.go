@@ -42,7 +42,7 @@ var KP102 = &lint.Rule{
 					fix = "Remove key_type so that kpgen makes a customer managed key for it, or point it at a key block."
 				}
 				p.Report(rng, "Key type too weak for the classification",
-					"Data %q of application %q is kept on a %s key, but classification %q requires at least %s. %s",
+					"Data %q of application %q is kept on a key of type %s, but classification %q requires at least %s. %s",
 					d.Name, app.Name, d.KeyType, c.Name, c.MinKeyType, fix)
 			}
 		}
