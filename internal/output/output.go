@@ -755,6 +755,9 @@ func staleTemps(dir string, paths []string) []string {
 	par.Each(len(dirs), func(i int) {
 		outs := names[dirs[i]]
 		full := filepath.Join(dir, filepath.FromSlash(dirs[i]))
+		if !plainDir(dir, dirs[i]) {
+			return // kpgen never reads or removes through a symbolic link
+		}
 		entries, err := os.ReadDir(full)
 		if err != nil {
 			return
@@ -766,6 +769,24 @@ func staleTemps(dir string, paths []string) []string {
 		}
 	})
 	return slices.Concat(found...)
+}
+
+// plainDir reports whether rel, a clean slash-separated path under dir, is
+// a directory reached through directories only: no symbolic link on the
+// way.
+func plainDir(dir, rel string) bool {
+	if rel == "." {
+		return true
+	}
+	cur := dir
+	for _, seg := range strings.Split(rel, "/") {
+		cur = filepath.Join(cur, seg)
+		fi, err := os.Lstat(cur)
+		if err != nil || !fi.IsDir() {
+			return false
+		}
+	}
+	return true
 }
 
 // isTempOf reports whether name is that of a temporary file os.CreateTemp

@@ -381,6 +381,35 @@ func TestWriteRemovesOnlyItsOwnTemps(t *testing.T) {
 	}
 }
 
+// TestTempsThroughASymlinkStay: kpgen never reads or removes through a
+// symbolic link, not even what looks like its own temporary file in a
+// directory an output path names.
+func TestTempsThroughASymlinkStay(t *testing.T) {
+	dir := t.TempDir()
+	a := File{Path: "terraform/prod/a.tf", Data: []byte("a\n")}
+	p := File{Path: "policies/p.json", Data: []byte("p\n")}
+	write(t, dir, a, p)
+	elsewhere := t.TempDir()
+	if err := os.Rename(filepath.Join(dir, "terraform"), filepath.Join(elsewhere, "terraform")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(elsewhere, "terraform"), filepath.Join(dir, "terraform")); err != nil {
+		t.Fatal(err)
+	}
+	temp := filepath.Join(elsewhere, "terraform", "prod", ".a.tf"+TempMarker+"777")
+	if err := os.WriteFile(temp, []byte("t"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A build of the policies alone keeps the terraform entries of the
+	// manifest, and looks beside them for temporary files.
+	if _, err := Write(dir, []File{p}, func(path string) bool { return !strings.HasPrefix(path, "policies/") }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(temp); err != nil {
+		t.Errorf("a file behind a symbolic link was removed: %v", err)
+	}
+}
+
 // TestWriteCaseRename: an output renamed in case only is, on a filesystem
 // that ignores case, the file just written under its new name; the build
 // must not remove it as the old name's stale file.
