@@ -453,10 +453,20 @@ func (l *lowerer) elementRanges(ptr string, expr hcl.Expression, depth int) {
 			l.elementRanges(p, el, depth+1)
 		}
 	case *hclsyntax.ObjectConsExpr:
+		seen := map[string]hcl.Range{}
 		for _, item := range e.Items {
 			k, hds := item.KeyExpr.Value(nil)
 			if hds.HasErrors() || !k.Type().Equals(cty.String) || k.IsNull() {
 				continue
+			}
+			// HCL keeps the last of two entries with one key, silently:
+			// a tag or an encryption context value would change unseen.
+			if first, dup := seen[k.AsString()]; dup {
+				l.diags = l.diags.Errorf(item.KeyExpr.Range(), "Key written twice",
+					"%q is already a key of this map, at %s:%d:%d; of the two, HCL would keep this one and drop the other without a word. Remove one of them.",
+					k.AsString(), first.Filename, first.Start.Line, first.Start.Column)
+			} else {
+				seen[k.AsString()] = item.KeyExpr.Range()
 			}
 			p := ptr + "/" + escapePointer(k.AsString())
 			l.record(p, item.ValueExpr.Range())

@@ -235,7 +235,7 @@ func (b *builder) explicitKey(app *Application, sk *schema.Key) *Key {
 	for i, kv := range sk.EncryptionContext {
 		for _, prev := range sk.EncryptionContext[:i] {
 			if strings.EqualFold(prev.Key, kv.Key) {
-				b.errorf(kv.Range, "Encryption context keys that differ only in case",
+				b.errorf(kv.KeyRange, "Encryption context keys that differ only in case",
 					"%q and %q differ only in case. Condition key names in a key policy ignore case, so kms:EncryptionContext:%s cannot require both, and AWS advises against such pairs. Keep one of them.", prev.Key, kv.Key, kv.Key)
 			}
 		}
