@@ -184,6 +184,9 @@ func loadGit(src string) (*schema.Spec, diag.Diagnostics, error) {
 		}
 		at := hcl.Range{Filename: src + "/" + name, Start: hcl.InitialPos, End: hcl.InitialPos}
 		fields := strings.Fields(meta)
+		if len(fields) == 4 && (fields[1] == "tree" || fields[1] == "commit") {
+			continue // a directory (or a submodule's), which the spec on disk skips too
+		}
 		if len(fields) != 4 || fields[1] != "blob" || (fields[0] != "100644" && fields[0] != "100755") {
 			diags = diags.Errorf(at, "Spec file is not a regular file",
 				"%s is a symbolic link or not a file in %s; kpgen reads only regular spec files.", name, ref)
