@@ -28,6 +28,26 @@ func hclHint(summary, detail string) string {
 		return "A quoted string or a heredoc opened earlier is never closed: end a quoted string with \" on the same line, and a heredoc (<<EOT) with its marker alone on a line."
 	case summary == "Unclosed configuration block":
 		return "Add the closing } of the block, or remove an extra { inside it."
+	case summary == "Invalid escape sequence":
+		return "In a quoted string a backslash starts an escape: \\n, \\r, \\t, \\\", \\\\, \\uNNNN or \\UNNNNNNNN. Write \\\\ for a backslash itself."
+	case summary == "Missing newline after argument":
+		return "Put each argument on a line of its own, and write a string as one quoted value (\"a b\", not \"a\" \"b\")."
+	case summary == "Missing attribute separator":
+		return "Separate the entries of a map with a comma or a new line: { a = \"1\", b = \"2\" }."
+	case summary == "Missing item separator":
+		return "Separate the values of a list with commas: [\"a\", \"b\"]."
+	case summary == "Missing key/value separator":
+		return "Write each entry of a map as KEY = \"value\"."
+	case summary == "Invalid character", summary == "Invalid expression", summary == "Missing expression":
+		return "A value is a quoted string, a number, true, false, null, a list [...] or a map { ... }; put a string in double quotes."
+	case summary == "Invalid number literal":
+		return "Write the number in decimal digits, such as 30, or quote the value if it is a string."
+	case summary == "Invalid argument name":
+		return "Write the argument's name without quotes: NAME = value."
+	case summary == "Invalid block definition":
+		return "A block is TYPE \"NAME\" { ... } with no equals sign; an argument is NAME = value."
+	case summary == "Unclosed template interpolation sequence":
+		return "kpgen takes no ${...} in strings: write $${ for the characters themselves."
 	case strings.HasPrefix(summary, "Missing name for "):
 		typ := strings.TrimPrefix(summary, "Missing name for ")
 		return "Write it as " + typ + " \"NAME\" { ... }."

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/hashicorp/hcl/v2/hcled"
 
+	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/internal/testorg"
 )
 
@@ -155,9 +156,18 @@ func TestSyntaxErrorHints(t *testing.T) {
 		"kpgen {\n  version = 1\n  x = <<EOT\nabc\n}\n":         "a heredoc (<<EOT) with its marker alone on a line",
 		"kpgen {\n  version = 1\n}\naccount \"a\" \"b\" {\n}\n": `Each account block has one name`,
 		"kpgen \"x\" {\n  version = 1\n}\n":                     `A kpgen block has no name: kpgen { ... }.`,
+		"kpgen {\n  version = 1\n  x = \"a \\q\"\n}\n":          `Write \\ for a backslash itself.`,
+		"kpgen {\n  version = 1 x = 2\n}\n":                     "Put each argument on a line of its own",
+		"kpgen {\n  x = { a = \"1\" b = \"2\" }\n}\n":           "Separate the entries of a map with a comma or a new line",
+		"kpgen {\n  x = [\"a\" \"b\"]\n}\n":                     "Separate the values of a list with commas",
+		"kpgen {\n  x = { a \"1\" }\n}\n":                       `Write each entry of a map as KEY = "value".`,
+		"kpgen {\n  x = @\n}\n":                                 "put a string in double quotes",
+		"kpgen {\n  \"x\" = 1\n}\n":                             "without quotes",
+		"kpgen {\n  x y = 2\n}\n":                               "with no equals sign",
+		"kpgen {\n  x = \"${a\"\n}\n":                           "write $${ for the characters themselves",
 	} {
 		_, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
-		if err != nil || len(diags) == 0 || !strings.Contains(diags[0].Detail, want) {
+		if err != nil || !slices.ContainsFunc(diags, func(d *diag.Diagnostic) bool { return strings.Contains(d.Detail, want) }) {
 			t.Errorf("%q: %v %v; want a detail saying %q", src, err, diags, want)
 		}
 	}
