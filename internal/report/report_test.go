@@ -40,6 +40,32 @@ func TestTextEscapesControls(t *testing.T) {
 	}
 }
 
+// TestCaretsUnderEscapes: the carets mark the span as shown, escapes of
+// control characters included.
+func TestCaretsUnderEscapes(t *testing.T) {
+	src := "account = \"\x1b[0mdev\" # x\n"
+	from := strings.Index(src, `"`) + 1
+	to := strings.LastIndex(src, `"`) + 2
+	rng := hcl.Range{Filename: "m.kp.hcl", Start: hcl.Pos{Line: 1, Column: from}, End: hcl.Pos{Line: 1, Column: to}}
+	var out bytes.Buffer
+	if err := Text(&out, diag.Diagnostics{diag.New(diag.Error, rng, "Bad", "")}, Sources{"m.kp.hcl": &hcl.File{Bytes: []byte(src)}}, false); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(out.String(), "\n")
+	for i, l := range lines {
+		if !strings.HasPrefix(l, "   1: ") {
+			continue
+		}
+		quoted := `"\x1b[0mdev"`
+		want := strings.Repeat(" ", strings.Index(l, quoted)) + strings.Repeat("^", len(quoted))
+		if i+1 >= len(lines) || lines[i+1] != want {
+			t.Fatalf("carets\n%q\nunder\n%q\nwant\n%q", lines[i+1], l, want)
+		}
+		return
+	}
+	t.Fatalf("no source line in:\n%s", out.String())
+}
+
 // TestPrintableText: a diff of a file someone else wrote keeps its lines
 // and tabs, and shows what would act on a terminal or a CI log.
 func TestPrintableText(t *testing.T) {

@@ -121,10 +121,22 @@ func snippet(w *bytes.Buffer, text []byte, starts []int, rng hcl.Range, color bo
 			lo = max(0, min(from-1-maxSnippetWidth/4, len(raw)-maxSnippetWidth))
 			hi = lo + maxSnippetWidth
 		}
-		line := printable(string(raw[lo:hi]))
+		// shown[i] is where the window's character i shows: a control
+		// character takes the width of its escape.
+		window := raw[lo:hi]
+		shown := make([]int, len(window)+1)
+		var b strings.Builder
+		for i, r := range window {
+			c := printable(string(r))
+			b.WriteString(c)
+			shown[i+1] = shown[i] + utf8.RuneCountInString(c)
+		}
+		line := b.String()
+		at := func(c int) int { return shown[min(max(c-1-lo, 0), len(window))] + 1 }
+		from, to = at(from), at(to)
 		if lo > 0 {
 			line = "…" + line
-			from, to = from-lo+1, to-lo+1
+			from, to = from+1, to+1
 		}
 		if hi < len(raw) {
 			line += "…"
