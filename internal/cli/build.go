@@ -201,7 +201,7 @@ and this one no longer makes. It never touches any other file.`,
 			if stamp, ok := readStamp(key); ok && isDir(outDir) {
 				unlock, err := output.Lock(outDir)
 				if err != nil {
-					return outputError(err)
+					return outputError(err, "cannot write")
 				}
 				current, sha, n := output.Current(outDir)
 				unlock()
@@ -236,13 +236,13 @@ and this one no longer makes. It never touches any other file.`,
 			fitMemoryLimit()
 			unlock, err := output.Lock(outDir)
 			if err != nil {
-				return outputError(err)
+				return outputError(err, "cannot write")
 			}
 			defer unlock()
 			keep := func(path string) bool { return !slices.Contains(kinds, kindOf(path)) }
 			res, err := output.Write(outDir, files, keep)
 			if err != nil {
-				return outputError(err)
+				return outputError(err, "cannot write")
 			}
 			for _, p := range res.Kept {
 				fmt.Fprintf(a.stderr, "kpgen: kept %s: this build no longer makes it, but it changed since kpgen wrote it; delete it if nothing needs it\n", filepath.Join(outDir, filepath.FromSlash(p)))
@@ -295,7 +295,7 @@ func (a *app) checkCmd() *cobra.Command {
 			keep := func(path string) bool { return !slices.Contains(kinds, kindOf(path)) }
 			diff, err := output.Diff(outDir, files, keep)
 			if err != nil {
-				return outputError(err)
+				return outputError(err, "cannot check")
 			}
 			if diff == "" {
 				fmt.Fprintf(a.stderr, "kpgen: %s is current\n", outDir)
@@ -377,19 +377,20 @@ func parseKinds(only string) ([]string, error) {
 	return kinds, nil
 }
 
-// outputError is an I/O problem with the output directory: exit 2.
-func outputError(err error) error {
+// outputError is an I/O problem with the output directory, exit 2: what
+// says what kpgen could not do ("cannot write", "cannot check").
+func outputError(err error, what string) error {
 	// Everything in the way comes joined in one error: one line each.
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		var lines []string
 		for _, e := range j.Unwrap() {
-			lines = append(lines, outputError(e).Error())
+			lines = append(lines, outputError(e, what).Error())
 		}
 		return ioError("%s", strings.Join(lines, "\nkpgen: "))
 	}
 	var pe *output.PathError
 	if errors.As(err, &pe) {
-		return ioError("cannot write %s", pe.Error())
+		return ioError("%s %s", what, pe.Error())
 	}
 	return ioError("%v", err)
 }
