@@ -30,6 +30,12 @@ var KP807 = &lint.Rule{
 			if allows(s.Action, "kms:PutKeyPolicy") {
 				continue
 			}
+			if viaService(s.Condition) {
+				// AWS's own policies for its managed keys have this shape.
+				p.Report(i, "Action", "Grants not limited to AWS resources",
+					"Statement %s allows kms:CreateGrant without requiring kms:GrantIsForAWSResource. Its kms:ViaService condition already limits the call to requests the services it names make for their callers, so the risk is smaller than without it; requiring kms:GrantIsForAWSResource says exactly what is meant and still holds if that condition is widened. Add \"Bool\": {\"kms:GrantIsForAWSResource\": \"true\"}.", sidOf(s, i))
+				continue
+			}
 			p.Report(i, "Action", "Grants not limited to AWS resources",
 				"Statement %s allows kms:CreateGrant without requiring kms:GrantIsForAWSResource, so its principals can hand the key's use to any other principal through a grant, outside the key policy. Add \"Bool\": {\"kms:GrantIsForAWSResource\": \"true\"}, or remove kms:CreateGrant.", sidOf(s, i))
 		}
@@ -57,6 +63,23 @@ func grantForAWSResource(c policy.Conditions) bool {
 		}
 		for k, v := range keys {
 			if strings.EqualFold(k, policy.GrantIsForAWSResource) && len(v) == 1 && strings.EqualFold(v[0], "true") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// viaService reports whether the conditions require kms:ViaService to be
+// one of the values they name (StringEquals or StringLike, without
+// IfExists, which holds when the key is absent).
+func viaService(c policy.Conditions) bool {
+	for op, keys := range c {
+		if op != "StringEquals" && op != "StringLike" && op != "ForAnyValue:StringEquals" && op != "ForAnyValue:StringLike" {
+			continue
+		}
+		for k := range keys {
+			if strings.EqualFold(k, policy.ViaService) {
 				return true
 			}
 		}

@@ -413,3 +413,22 @@ func TestLocationsWithKeysInAnyCase(t *testing.T) {
 		t.Fatalf("want one KP801 at 1:%d, got %v", want, ds)
 	}
 }
+
+// TestKP807ViaService: CreateGrant under a kms:ViaService condition (the
+// shape of AWS's own managed-key policies) is still reported, as RULES.md
+// asks, but the message does not say that anyone may be handed the key.
+func TestKP807ViaService(t *testing.T) {
+	for cond, want := range map[string]string{
+		`{"StringEquals": {"kms:ViaService": "ec2.us-west-2.amazonaws.com"}}`: "Its kms:ViaService condition already limits the call",
+		`{"StringEquals": {"kms:CallerAccount": "111111111111"}}`:            "can hand the key's use to any other principal",
+	} {
+		data := []byte(`{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Use", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:role/app"},
+   "Action": ["kms:Decrypt", "kms:CreateGrant"], "Resource": "*", "Condition": ` + cond + `}
+]}`)
+		ds := lint.RunPolicyFile("p.json", data, []*lint.Rule{rules.KP807})
+		if len(ds) != 1 || !strings.Contains(ds[0].Detail, want) {
+			t.Errorf("%s: want one KP807 saying %q, got %v", cond, want, ds)
+		}
+	}
+}
