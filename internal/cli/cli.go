@@ -275,7 +275,21 @@ Terraform.`,
 			return &exitError{code: ExitUsage, msg: "completion needs a shell: bash, zsh, fish or powershell"}
 		}
 	}
+	a.hideDirFlag(root)
 	return root
+}
+
+// hideDirFlag gives the commands that read no spec a -C of their own,
+// hidden from their help, in place of the root's: they refuse it (see
+// PersistentPreRunE), so their help does not offer it.
+func (a *app) hideDirFlag(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		if !specCommands[sub.Name()] {
+			sub.Flags().StringVarP(&a.dirFlag, "dir", "C", "", "spec directory")
+			_ = sub.Flags().MarkHidden("dir")
+		}
+		a.hideDirFlag(sub)
+	}
 }
 
 // specCommands are the commands that read a spec directory, from -C or
