@@ -269,6 +269,9 @@ Terraform.`,
 		a.versionCmd(),
 	)
 	root.AddCommand(extraCommands...)
+	// The completion commands take their writer when they are made: the
+	// tracked one, so that a failed write is reported as every command's.
+	root.SetOut(a.stdout)
 	root.InitDefaultCompletionCmd()
 	if c, _, err := root.Find([]string{"completion"}); err == nil && c != root {
 		c.RunE = func(c *cobra.Command, args []string) error {

@@ -390,6 +390,7 @@ func TestLostOutputFails(t *testing.T) {
 		{"plan", "../../fixtures/retail"},
 		{"explain", "KP101"},
 		{"version"},
+		{"completion", "bash"},
 	} {
 		var stderr bytes.Buffer
 		if code := Main(args, failingWriter{}, &stderr); code != ExitUsage {
