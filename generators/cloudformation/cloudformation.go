@@ -158,6 +158,23 @@ type generator struct {
 }
 
 // stacks groups the key policies into stacks, in the model's order.
+// StackName is the CloudFormation stack that declares a key instance: its
+// application and stage (a key shared across stages, the first stage), in
+// the organization's first region; a key whose primary region is another
+// has a stack of its own there. It follows from the key alone, so that a
+// key added or removed never moves another to a new stack.
+func StackName(org *model.Organization, ki *model.KeyInstance) string {
+	st := ki.Stage
+	if st == nil {
+		st = ki.Stages[0]
+	}
+	name := ki.App.Name + "-" + st.Name
+	if ki.Region != org.Regions[0] {
+		name += "-" + ki.Region + "-keys"
+	}
+	return name
+}
+
 func (g *generator) stacks(pols []*policy.KeyPolicy) []*stack {
 	type appStage struct {
 		app   *model.Application
@@ -186,10 +203,8 @@ func (g *generator) stacks(pols []*policy.KeyPolicy) []*stack {
 	var out []*stack
 	for _, as := range order {
 		base := as.app.Name + "-" + as.stage.Name
-		// The main stack is in the organization's primary region, whatever
-		// keys the stage has: a key's stack follows from the key alone, so
-		// a key added or removed never moves another to a new stack.
-		home := g.org.Regions[0]
+		// Each key in the stack StackName names; its replicas in a stack
+		// of the stage per replica region.
 		primaries := map[string]*stack{}
 		replicas := map[string]*stack{}
 		var regions []string
@@ -197,11 +212,7 @@ func (g *generator) stacks(pols []*policy.KeyPolicy) []*stack {
 			ki := kp.Instance
 			s := primaries[ki.Region]
 			if s == nil {
-				name := base
-				if ki.Region != home {
-					name = base + "-" + ki.Region + "-keys"
-				}
-				s = &stack{name: name, app: as.app, stage: as.stage, account: ki.Account, region: ki.Region}
+				s = &stack{name: StackName(g.org, ki), app: as.app, stage: as.stage, account: ki.Account, region: ki.Region}
 				primaries[ki.Region] = s
 				regions = appendUnique(regions, ki.Region)
 			}

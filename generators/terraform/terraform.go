@@ -172,9 +172,15 @@ func keyIDAttr(typ string) string {
 	return "key_id"
 }
 
+// ModuleDir is the directory of the Terraform root module that declares a
+// key instance: one per account, named after the account block.
+func ModuleDir(ki *model.KeyInstance) string { return accountDir(ki.Account) }
+
+func accountDir(a *model.Account) string { return path.Join("terraform", a.Name) }
+
 // files lists the module's files; each is rendered when it is written.
 func (mod *module) files() []output.File {
-	dir := path.Join("terraform", mod.account.Name)
+	dir := accountDir(mod.account)
 	var files []output.File
 	add := func(name string, src hcl.Range, build func() *hclwrite.File) {
 		files = append(files, output.File{Path: path.Join(dir, name), Source: src, Render: func() []byte { return format(build()) }})

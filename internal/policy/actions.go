@@ -176,6 +176,18 @@ func MatchActions(pattern string) []string {
 	return out
 }
 
+// CrossAccountActions are the operations KMS lets a principal of another
+// account call on a key (the "Cross-account use: Yes" of the AWS KMS API
+// Reference); every other one it refuses across accounts, whatever the key
+// policy allows.
+var CrossAccountActions = []string{
+	"kms:CreateGrant", "kms:Decrypt", "kms:DeriveSharedSecret", "kms:DescribeKey", "kms:Encrypt",
+	"kms:GenerateDataKey", "kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext",
+	"kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateMac", "kms:GetPublicKey", "kms:ListGrants",
+	"kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:RetireGrant", "kms:RevokeGrant", "kms:Sign",
+	"kms:Verify", "kms:VerifyMac",
+}
+
 // CryptoActions are every cryptographic operation of KMS, whatever the key:
 // what administrators and operators must never be able to call.
 var CryptoActions = []string{

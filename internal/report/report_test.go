@@ -104,6 +104,9 @@ func TestMarkdownMakesNoMentionsOrLinks(t *testing.T) {
 		"ping &commat;team &num;12": "ping &amp;commat;team &amp;num;12",
 		"mail bob@example.com now":  "mail bob@<!-- -->example.com now",
 		"plain text, no markup 1.0": "plain text, no markup 1.0",
+		// A backslash of the text must not escape kpgen's own escapes.
+		`\[ok\](//evil.example)`: `\\\[ok\\\](//evil.example)`,
+		"~~struck~~":             `\~\~struck\~\~`,
 	} {
 		if got := mdEscape(in); got != want {
 			t.Errorf("mdEscape(%q) = %q, want %q", in, got, want)

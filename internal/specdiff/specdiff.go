@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kpgen/kpgen/generators/cloudformation"
+	"github.com/kpgen/kpgen/generators/terraform"
 	"github.com/kpgen/kpgen/internal/model"
 	"github.com/kpgen/kpgen/internal/par"
 	"github.com/kpgen/kpgen/internal/policy"
@@ -136,8 +138,8 @@ func Compare(base, head *Side) *Report {
 			kc = keyChange(o, Removed, o, nil)
 		default:
 			kc = keyChange(n, Changed, o, n)
-			kc.Properties = properties(o.Instance, n.Instance)
-			kc.Replaces = replacements(o.Instance, n.Instance)
+			kc.Properties = properties(base.Model.Organization, head.Model.Organization, o.Instance, n.Instance)
+			kc.Replaces = replacements(base.Model.Organization, head.Model.Organization, o.Instance, n.Instance)
 		}
 		kc.Access = access(base.Model.Organization, head.Model.Organization, o, n)
 		if kc.Change != Changed || len(kc.Properties) > 0 || len(kc.Access) > 0 {
@@ -186,13 +188,21 @@ func keyChange(kp *policy.KeyPolicy, change string, o, n *policy.KeyPolicy) *Key
 // replacements lists why a changed key instance is, to AWS, another key:
 // one in another account or region, or one whose spec, usage, origin or
 // multi-Region setting differs, which KMS cannot change after creation.
-func replacements(o, n *model.KeyInstance) []string {
+func replacements(oldOrg, newOrg *model.Organization, o, n *model.KeyInstance) []string {
 	var out []string
 	if o.Account.ID != n.Account.ID {
 		out = append(out, fmt.Sprintf("it moves from account %s to %s", o.Account.ID, n.Account.ID))
 	}
 	if o.Region != n.Region {
 		out = append(out, fmt.Sprintf("its primary region moves from %s to %s", o.Region, n.Region))
+	}
+	// Where the outputs declare it: another stack or root module makes a
+	// new key there, and the old one stays where it was.
+	if before, after := cloudformation.StackName(oldOrg, o), cloudformation.StackName(newOrg, n); before != after {
+		out = append(out, fmt.Sprintf("CloudFormation declares it in stack %s instead of %s, which creates a new key and keeps the old one", after, before))
+	}
+	if before, after := terraform.ModuleDir(o), terraform.ModuleDir(n); before != after {
+		out = append(out, fmt.Sprintf("Terraform declares it in %s instead of %s, whose state still holds the old key: the new module creates another", after, before))
 	}
 	ok, nk := o.Key, n.Key
 	if ok.MultiRegion() != nk.MultiRegion() {
@@ -206,8 +216,9 @@ func replacements(o, n *model.KeyInstance) []string {
 	return out
 }
 
-// properties lists what changed in the key's own settings.
-func properties(o, n *model.KeyInstance) []PropertyChange {
+// properties lists what changed in the key's own settings, and in the
+// organization's that its policy and outputs follow.
+func properties(oldOrg, newOrg *model.Organization, o, n *model.KeyInstance) []PropertyChange {
 	var out []PropertyChange
 	add := func(name, before, after string) {
 		if before != after {
@@ -216,8 +227,14 @@ func properties(o, n *model.KeyInstance) []PropertyChange {
 	}
 	ok, nk := o.Key, n.Key
 	add("account", o.Account.ID, n.Account.ID)
+	add("org_id", oldOrg.OrgID, newOrg.OrgID)
+	add("classification", className(o), className(n))
+	add("production", strconv.FormatBool(o.Production()), strconv.FormatBool(n.Production()))
+	add("cloudformation_stack", cloudformation.StackName(oldOrg, o), cloudformation.StackName(newOrg, n))
+	add("terraform_module", terraform.ModuleDir(o), terraform.ModuleDir(n))
 	add("alias", o.Alias, n.Alias)
-	add("regions", strings.Join(ok.Regions, ", "), strings.Join(nk.Regions, ", "))
+	// The primary region, then the replicas, whose order changes nothing.
+	add("regions", regions(o), regions(n))
 	add("spec", ok.Spec, nk.Spec)
 	add("usage", ok.Usage, nk.Usage)
 	add("origin", ok.Origin, nk.Origin)
@@ -229,6 +246,17 @@ func properties(o, n *model.KeyInstance) []PropertyChange {
 	add("tags", kvs(ok.Tags), kvs(nk.Tags))
 	add("protects", dataNames(ok), dataNames(nk))
 	return out
+}
+
+func regions(ki *model.KeyInstance) string {
+	return strings.Join(append([]string{ki.Region}, slices.Sorted(slices.Values(ki.ReplicaRegions))...), ", ")
+}
+
+func className(ki *model.KeyInstance) string {
+	if ki.Classification == nil {
+		return ""
+	}
+	return ki.Classification.Name
 }
 
 func kvs(list []schema.KV) string {
@@ -254,25 +282,40 @@ type caller struct {
 	account string
 	service *model.ServicePrincipal
 	region  string // for a regional service principal
+	// identity: any role of account whose IAM policy allows the call,
+	// which the key policy's delegation to the account root admits.
+	identity bool
 }
 
 // Anywhere stands for "under every condition the diff tried": the action is
 // not limited by service, context or path.
 const Anywhere = "under any conditions"
 
+// otherService is the kms:ViaService host the diff tries for "a service
+// the key does not name": no AWS service has it.
+const otherService = "another-service"
+
+// variant is one shape of request the diff tries, and how it names it.
+type variant struct {
+	label string
+	ctx   map[string][]string
+}
+
 // access compares who may do what on a key before and after. Requests are
-// derived from both versions: every principal either names, every KMS
-// action, through every service path either allows (and directly), with and
-// without the encryption context either requires.
+// derived from both versions: every principal either names (and, where
+// either delegates to IAM, any role of the key's account), every KMS
+// action, directly and through every service either allows and one
+// neither names, with the encryption context of each version and without
+// one, from each version's organization.
 func access(oldOrg, newOrg *model.Organization, o, n *policy.KeyPolicy) []AccessChange {
 	if o != nil && n != nil && bytes.Equal(o.JSON(), n.JSON()) {
 		return nil
 	}
 	partition := newOrg.Partition
 	callers := map[string]caller{}
-	var vias []string
-	ctxKeys := map[string]string{}
-	var orgIDs []string
+	var vias, orgIDs []string
+	var contexts []map[string]string
+	region := ""
 	for _, side := range []struct {
 		org *model.Organization
 		kp  *policy.KeyPolicy
@@ -281,12 +324,22 @@ func access(oldOrg, newOrg *model.Organization, o, n *policy.KeyPolicy) []Access
 			continue
 		}
 		ki := side.kp.Instance
+		region = ki.Region
 		for _, ps := range [][]model.Principal{ki.PolicyAdministrators, ki.Operators, ki.Users} {
 			for _, p := range ps {
 				for _, c := range callersOf(p, ki, partition) {
 					callers[c.name] = c
 				}
 			}
+		}
+		if ki.Key.IAMDelegation {
+			c := caller{
+				name:     fmt.Sprintf("IAM policies of account %s (arn:%s:iam::%s:root)", ki.Account.ID, partition, ki.Account.ID),
+				arn:      fmt.Sprintf("arn:%s:iam::%s:role/any-role", partition, ki.Account.ID),
+				account:  ki.Account.ID,
+				identity: true,
+			}
+			callers[c.name] = c
 		}
 		for _, s := range ki.Services {
 			for _, r := range append([]string{ki.Region}, ki.ReplicaRegions...) {
@@ -295,54 +348,79 @@ func access(oldOrg, newOrg *model.Organization, o, n *policy.KeyPolicy) []Access
 				}
 			}
 		}
-		for _, kv := range ki.Key.EncryptionContext {
-			ctxKeys[policy.EncryptionContext+kv.Key] = kv.Value
+		if ctx := contextOf(ki.Key); len(ctx) > 0 && !slices.ContainsFunc(contexts, func(c map[string]string) bool { return maps.Equal(c, ctx) }) {
+			contexts = append(contexts, ctx)
 		}
 		if side.org.OrgID != "" && !slices.Contains(orgIDs, side.org.OrgID) {
 			orgIDs = append(orgIDs, side.org.OrgID)
 		}
 	}
 	slices.Sort(vias)
-	type variant struct {
-		label string
-		ctx   map[string][]string
+	paths := append([]string{""}, vias...)
+	if len(vias) > 0 {
+		// A service neither version names: allowed only where a
+		// version does not limit the key to its services.
+		paths = append(paths, otherService+"."+region+".amazonaws.com")
 	}
-	// The request shapes tried for IAM principals: each path, with and
-	// without the encryption context.
 	var variants []variant
-	for _, path := range append([]string{""}, vias...) {
-		for _, withCtx := range contextVariants(ctxKeys) {
-			ctx := map[string][]string{}
-			label := "directly"
-			if path != "" {
-				ctx[policy.ViaService] = []string{path}
-				label = "via " + path
-			}
-			if withCtx && len(ctxKeys) > 0 {
-				for k, v := range ctxKeys {
-					ctx[k] = []string{v}
-				}
-				label += " with encryption context " + contextLabel(ctxKeys)
-			} else if len(ctxKeys) > 0 {
-				label += " without encryption context"
-			}
-			variants = append(variants, variant{label, ctx})
+	for _, path := range paths {
+		ctx := map[string][]string{}
+		label := "directly"
+		switch {
+		case strings.HasPrefix(path, otherService+"."):
+			ctx[policy.ViaService] = []string{path}
+			label = "via a service the key does not name"
+		case path != "":
+			ctx[policy.ViaService] = []string{path}
+			label = "via " + path
 		}
+		for _, ec := range contexts {
+			v := variant{label + " with encryption context " + contextLabel(ec), maps.Clone(ctx)}
+			for k, val := range ec {
+				v.ctx[k] = []string{val}
+			}
+			variants = append(variants, v)
+		}
+		if len(contexts) > 0 {
+			label += " without encryption context"
+		}
+		variants = append(variants, variant{label, ctx})
+	}
+	// Principals belong to the organization a version names; when the two
+	// name different ones, each is tried and named.
+	if len(orgIDs) == 2 {
+		var both []variant
+		for _, org := range orgIDs {
+			for _, v := range variants {
+				ctx := maps.Clone(v.ctx)
+				ctx[policy.PrincipalOrgID] = []string{org}
+				both = append(both, variant{v.label + " from organization " + org, ctx})
+			}
+		}
+		variants = both
+	} else if len(orgIDs) == 1 {
+		for _, v := range variants {
+			v.ctx[policy.PrincipalOrgID] = []string{orgIDs[0]}
+		}
+	}
+	keyAccount := func(kp *policy.KeyPolicy) string {
+		if kp == nil {
+			return ""
+		}
+		return kp.Instance.Account.ID
 	}
 	var out []AccessChange
 	for _, name := range slices.Sorted(maps.Keys(callers)) {
 		c := callers[name]
+		tries := variants
+		if c.service != nil {
+			tries = []variant{{"as an AWS service", serviceContext(c, partition)}}
+		}
 		before, after := map[string][]string{}, map[string][]string{}
 		for _, action := range policy.KMSActions {
-			for _, v := range variants {
+			for _, v := range tries {
 				ctx := maps.Clone(v.ctx)
 				label := v.label
-				if c.service != nil {
-					ctx, label = serviceContext(c, partition), "as an AWS service"
-				}
-				if len(orgIDs) > 0 {
-					ctx[policy.PrincipalOrgID] = []string{orgIDs[0]}
-				}
 				if c.account != "" && c.service == nil {
 					ctx[policy.CallerAccount] = []string{c.account}
 				}
@@ -352,23 +430,29 @@ func access(oldOrg, newOrg *model.Organization, o, n *policy.KeyPolicy) []Access
 						label += ", grants for AWS resources only"
 					}
 				}
-				req := policy.Request{Principal: c.arn, Action: action, Context: ctx}
-				if o != nil && policy.Evaluate(o.Document, req) == policy.Allowed && !slices.Contains(before[action], label) {
+				req := policy.Request{Principal: c.arn, Action: action, Context: ctx, IdentityAllows: c.identity}
+				if allowed(o, keyAccount(o), c, req) && !slices.Contains(before[action], label) {
 					before[action] = append(before[action], label)
 				}
-				if n != nil && policy.Evaluate(n.Document, req) == policy.Allowed && !slices.Contains(after[action], label) {
+				if allowed(n, keyAccount(n), c, req) && !slices.Contains(after[action], label) {
 					after[action] = append(after[action], label)
 				}
 			}
 		}
-		all := len(variants)
+		// A service principal is asked in one shape only, which stands
+		// for its own conditions, not for every condition.
+		all := len(tries)
 		if c.service != nil {
-			all = 1
+			all = -1
+		}
+		var orgs []string
+		if len(orgIDs) == 2 && c.service == nil {
+			orgs = orgIDs
 		}
 		ac := AccessChange{
 			Principal: name,
-			Gained:    group(after, before, all),
-			Lost:      group(before, after, all),
+			Gained:    group(after, before, all, orgs),
+			Lost:      group(before, after, all, orgs),
 		}
 		if len(ac.Gained) > 0 || len(ac.Lost) > 0 {
 			out = append(out, ac)
@@ -377,11 +461,27 @@ func access(oldOrg, newOrg *model.Organization, o, n *policy.KeyPolicy) []Access
 	return out
 }
 
-func contextVariants(ctx map[string]string) []bool {
-	if len(ctx) == 0 {
-		return []bool{true}
+// allowed reports whether the key policy kp (of a key in account) allows
+// the request, as KMS decides it: a principal of another account may call
+// only the operations KMS lets across accounts.
+func allowed(kp *policy.KeyPolicy, account string, c caller, req policy.Request) bool {
+	if kp == nil {
+		return false
 	}
-	return []bool{true, false}
+	if c.service == nil && c.account != account && !slices.Contains(policy.CrossAccountActions, req.Action) {
+		return false
+	}
+	return policy.Evaluate(kp.Document, req) == policy.Allowed
+}
+
+// contextOf is the encryption context the key's policy requires, with its
+// condition keys.
+func contextOf(k *model.Key) map[string]string {
+	ctx := map[string]string{}
+	for _, kv := range k.EncryptionContext {
+		ctx[policy.EncryptionContext+kv.Key] = kv.Value
+	}
+	return ctx
 }
 
 func contextLabel(ctx map[string]string) string {
@@ -422,8 +522,11 @@ func serviceContext(c caller, partition string) map[string][]string {
 
 // group collects the actions allowed in a under conditions b did not allow
 // them, grouping actions whose conditions are the same. Conditions that
-// cover every request shape tried become Anywhere.
-func group(a, b map[string][]string, all int) []Grant {
+// cover every request shape tried become Anywhere; when the two versions
+// name different organizations (orgs), those that cover every shape tried
+// from one of them, which b allowed from it in none, become "from
+// organization X".
+func group(a, b map[string][]string, all int, orgs []string) []Grant {
 	groups := map[string]*Grant{}
 	var order []string
 	for _, action := range policy.KMSActions {
@@ -433,6 +536,12 @@ func group(a, b map[string][]string, all int) []Grant {
 		}
 		if len(where) == all && len(b[action]) == 0 {
 			where = []string{Anywhere}
+		}
+		for _, org := range orgs {
+			from := func(label string) bool { return strings.Contains(label, " from organization "+org) }
+			if len(where) == all/len(orgs) && !slices.ContainsFunc(where, func(l string) bool { return !from(l) }) && !slices.ContainsFunc(b[action], from) {
+				where = []string{"from organization " + org + ", under any other conditions"}
+			}
 		}
 		slices.Sort(where)
 		key := strings.Join(where, "|")

@@ -1,0 +1,199 @@
+package specdiff_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kpgen/kpgen/internal/fixture"
+	"github.com/kpgen/kpgen/internal/specdiff"
+)
+
+// base is a key of application shop in account prod, used through S3
+// with an encryption context.
+const base = `
+kpgen {
+  version = 1
+}
+organization "acme" {
+  strategy = "decentralized"
+  regions  = ["us-east-1"]
+  deployer = "role/deploy"
+}
+account "prod" {
+  id = "333333333333"
+}
+classification "confidential" {
+  rank = 2
+}
+team "web" {
+  administrators = ["role/WebAdmin"]
+}
+application "shop" {
+  team = "web"
+  stage "prod" {
+    account = "prod"
+  }
+  data "receipts" {
+    classification = "confidential"
+    services       = ["s3"]
+    users          = ["role/shop-api"]
+    key            = "receipts"
+  }
+  key "receipts" {
+    encryption_context = { app = "shop" }
+  }
+}
+`
+
+// compare diffs base against base with the replacements old → new made,
+// and returns the report's lines: "property NAME: BEFORE → AFTER",
+// "replaces: WHY", "PRINCIPAL gained|lost ACTIONS where WHERE".
+func compare(t *testing.T, from, to string, edits ...string) []string {
+	t.Helper()
+	head := strings.NewReplacer(edits...).Replace(to)
+	if head == to && len(edits) > 0 {
+		t.Fatalf("the edits %q change nothing", edits)
+	}
+	bm, bp := fixture.Build(t, from)
+	hm, hp := fixture.Build(t, head)
+	r := specdiff.Compare(&specdiff.Side{Name: "a", Model: bm, Policies: bp}, &specdiff.Side{Name: "b", Model: hm, Policies: hp})
+	var out []string
+	for _, k := range r.Keys {
+		for _, why := range k.Replaces {
+			out = append(out, "replaces: "+why)
+		}
+		for _, p := range k.Properties {
+			out = append(out, fmt.Sprintf("property %s: %s → %s", p.Name, p.Before, p.After))
+		}
+		for _, a := range k.Access {
+			for _, g := range a.Gained {
+				out = append(out, fmt.Sprintf("%s gained %s where %s", a.Principal, strings.Join(g.Actions, ","), strings.Join(g.Where, "; ")))
+			}
+			for _, g := range a.Lost {
+				out = append(out, fmt.Sprintf("%s lost %s where %s", a.Principal, strings.Join(g.Actions, ","), strings.Join(g.Where, "; ")))
+			}
+		}
+	}
+	return out
+}
+
+// has reports whether one of lines contains every part.
+func has(lines []string, parts ...string) bool {
+	return slices.ContainsFunc(lines, func(l string) bool {
+		for _, p := range parts {
+			if !strings.Contains(l, p) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+const crypto = "kms:Decrypt,kms:Encrypt,kms:GenerateDataKey"
+
+func TestEncryptionContextChangeIsGainAndLoss(t *testing.T) {
+	for _, edit := range []string{`{ app = "store" }`, `{ tenant = "shop" }`} {
+		got := compare(t, base, base, `{ app = "shop" }`, edit)
+		if !has(got, "role/shop-api lost "+crypto, "with encryption context app=shop") {
+			t.Errorf("%s: the loss of the old context is not reported:\n%s", edit, strings.Join(got, "\n"))
+		}
+		if !has(got, "role/shop-api gained "+crypto, "with encryption context "+strings.Trim(strings.ReplaceAll(strings.ReplaceAll(edit, " = ", "="), `"`, ""), "{ }")) {
+			t.Errorf("%s: the gain of the new context is not reported:\n%s", edit, strings.Join(got, "\n"))
+		}
+	}
+}
+
+func TestOrganizationGuard(t *testing.T) {
+	withOrg := func(id string) string {
+		return strings.Replace(base, `deployer = "role/deploy"`, `deployer = "role/deploy"
+  org_id   = "`+id+`"`, 1)
+	}
+	got := compare(t, base, withOrg("o-aaaaaaaaaa"))
+	if !slices.Equal(got, []string{"property org_id:  → o-aaaaaaaaaa"}) {
+		t.Errorf("adding org_id:\n%s", strings.Join(got, "\n"))
+	}
+	got = compare(t, withOrg("o-aaaaaaaaaa"), withOrg("o-bbbbbbbbbb"))
+	if !has(got, "role/WebAdmin lost", "kms:PutKeyPolicy", "where from organization o-aaaaaaaaaa, under any other conditions") ||
+		!has(got, "role/WebAdmin gained", "kms:PutKeyPolicy", "where from organization o-bbbbbbbbbb, under any other conditions") {
+		t.Errorf("moving to another organization:\n%s", strings.Join(got, "\n"))
+	}
+}
+
+func TestIAMDelegationIsAccess(t *testing.T) {
+	got := compare(t, base, base, `encryption_context = { app = "shop" }`, `encryption_context = { app = "shop" }
+    iam_delegation     = true`)
+	if !has(got, "IAM policies of account 333333333333 (arn:aws:iam::333333333333:root) gained", "kms:PutKeyPolicy", "where "+specdiff.Anywhere) {
+		t.Errorf("the delegation to IAM is not reported as access:\n%s", strings.Join(got, "\n"))
+	}
+}
+
+func TestServicesRemovedWidenUse(t *testing.T) {
+	got := compare(t, base, base, `encryption_context = { app = "shop" }`, `encryption_context = { app = "shop" }
+    services           = []`)
+	if !has(got, "role/shop-api gained "+crypto, "via a service the key does not name with encryption context app=shop", "directly with encryption context app=shop") {
+		t.Errorf("use through any service is not reported:\n%s", strings.Join(got, "\n"))
+	}
+}
+
+func TestPropertiesOutputsFollow(t *testing.T) {
+	tests := []struct {
+		name  string
+		edits []string
+		want  []string
+	}{
+		{"classification", []string{"  rank = 2\n}", "  rank = 2\n}\nclassification \"public\" {\n  rank = 0\n}", `classification = "confidential"`, `classification = "public"`},
+			[]string{
+				"property classification: confidential → public",
+				"property description: confidential data of application shop: receipts → public data of application shop: receipts",
+			}},
+		{"production", []string{`account = "prod"` + "\n  }", `account    = "prod"` + "\n    production = false\n  }"},
+			[]string{"property production: true → false"}},
+		{"account renamed", []string{`account "prod"`, `account "production"`, `account = "prod"`, `account = "production"`},
+			[]string{
+				"replaces: Terraform declares it in terraform/production instead of terraform/prod, whose state still holds the old key: the new module creates another",
+				"property terraform_module: terraform/prod → terraform/production",
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := compare(t, base, base, tt.edits...); !slices.Equal(got, tt.want) {
+				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}
+
+// A key shared across stages is declared in the stack of the first stage:
+// a stage added before it moves it to another stack.
+func TestSharedKeyMovesStack(t *testing.T) {
+	shared := strings.NewReplacer(
+		`encryption_context = { app = "shop" }`, `encryption_context   = { app = "shop" }
+    shared_across_stages = true`,
+		"  stage \"prod\" {", "  stage \"dev\" {\n    account = \"prod\"\n  }\n  stage \"prod\" {",
+	).Replace(base)
+	got := compare(t, shared, shared, "  stage \"dev\" {", "  stage \"ci\" {\n    account = \"prod\"\n  }\n  stage \"dev\" {")
+	if !has(got, "replaces: CloudFormation declares it in stack shop-ci instead of shop-dev") {
+		t.Errorf("the move to another stack is not reported:\n%s", strings.Join(got, "\n"))
+	}
+}
+
+// KMS refuses management calls from another account, whatever the key
+// policy says: an administrator of another account gains none of them.
+func TestCrossAccountAdministrator(t *testing.T) {
+	got := compare(t, base, base, `encryption_context = { app = "shop" }`, `encryption_context = { app = "shop" }
+    administrators     = ["role/WebAdmin", "arn:aws:iam::111111111111:role/Auditor"]`)
+	if has(got, "role/Auditor gained", "kms:PutKeyPolicy") || !has(got, "role/Auditor gained kms:DescribeKey,kms:ListGrants,kms:RevokeGrant where "+specdiff.Anywhere) {
+		t.Errorf("an administrator of another account gains actions KMS refuses it:\n%s", strings.Join(got, "\n"))
+	}
+}
+
+func TestReplicaOrderChangesNothing(t *testing.T) {
+	mr := strings.Replace(base, `encryption_context = { app = "shop" }`, `encryption_context = { app = "shop" }
+    regions            = ["us-east-1", "eu-west-1", "us-west-2"]`, 1)
+	mr = strings.Replace(mr, `regions  = ["us-east-1"]`, `regions  = ["us-east-1", "eu-west-1", "us-west-2"]`, 1)
+	if got := compare(t, mr, mr, `["us-east-1", "eu-west-1", "us-west-2"]`+"\n", `["us-east-1", "us-west-2", "eu-west-1"]`+"\n"); len(got) != 0 {
+		t.Errorf("reordered replicas reported:\n%s", strings.Join(got, "\n"))
+	}
+}
