@@ -141,10 +141,7 @@ func (b *builder) instance(k *Key, st *Stage, stages []*Stage) *KeyInstance {
 	if dep := b.deployer(ki.Account); dep != nil {
 		admins = append(admins, dep.Bind(p, keyAccount))
 	}
-	// Under hybrid the owning team operates its keys; the security team's
-	// own applications it administers already, which includes every
-	// operator action, so they have no operators.
-	if org.Strategy == Hybrid && k.App.Team != nil && k.App.Team != org.SecurityTeam {
+	if org.Strategy == Hybrid && k.App.Team != nil {
 		operators = bindAll(k.App.Team.Administrators, p, keyAccount)
 	}
 	for _, s := range stages {
@@ -158,6 +155,15 @@ func (b *builder) instance(k *Key, st *Stage, stages []*Stage) *KeyInstance {
 	}
 	ki.PolicyAdministrators = uniquePrincipals(admins)
 	ki.Operators = uniquePrincipals(operators)
+	if org.Strategy == Hybrid && k.App.Team != nil && k.App.Team == org.SecurityTeam {
+		// The security team's own applications: those of its
+		// administrators who administer the key hold every operator
+		// action already, and are not named twice. (Had the key
+		// administrators of its own, the team still operates it.)
+		ki.Operators = slices.DeleteFunc(ki.Operators, func(o Principal) bool {
+			return slices.ContainsFunc(ki.PolicyAdministrators, func(a Principal) bool { return a.Key() == o.Key() })
+		})
+	}
 	ki.Users = uniquePrincipals(users)
 	ki.MonthlyUSD = Prices.Monthly(k)
 	return ki

@@ -379,6 +379,33 @@ func TestHybridSecurityTeamApplicationHasNoOperators(t *testing.T) {
 	}
 }
 
+// ... but when a key of the security team's application names
+// administrators of its own, the team still operates it.
+func TestHybridSecurityTeamOperatesKeyWithOwnAdministrators(t *testing.T) {
+	m, errs := build(t, "hybrid", `application "vault" {
+  team = "sec"
+  stage "prod" {
+    account = "prod"
+  }
+  data "secrets" {
+    classification = "public"
+    services       = ["s3"]
+    users          = ["role/vault"]
+    key            = "secrets"
+  }
+  key "secrets" {
+    administrators = ["role/BreakGlass"]
+  }
+}
+`)
+	if len(errs) > 0 {
+		t.Fatalf("unexpected errors: %v", errs)
+	}
+	if got, want := join(m.Keys[0].Operators), "arn:aws:iam::333333333333:role/SecAdmin"; got != want {
+		t.Errorf("operators %q, want %q", got, want)
+	}
+}
+
 func TestKeyDefaults(t *testing.T) {
 	m, errs := build(t, "hybrid", `application "a" {
   team = "web"

@@ -22,8 +22,8 @@ var KP408 = &lint.Rule{
 	Doc:       kp408Doc,
 	Check: func(p *lint.Pass) {
 		once := reportOnce{}
-		// The security team's own applications have no operators: it
-		// administers them.
+		// On the security team's own applications the model names no
+		// administrator of a key as its operator too.
 		for _, ki := range p.Model.Keys {
 			for _, o := range ki.Operators {
 				for _, a := range ki.PolicyAdministrators {
