@@ -245,7 +245,7 @@ and this one no longer makes. It never touches any other file.`,
 				return outputError(err, "cannot write")
 			}
 			for _, p := range res.Kept {
-				fmt.Fprintf(a.stderr, "kpgen: kept %s: this build no longer makes it, but it changed since kpgen wrote it; delete it if nothing needs it\n", filepath.Join(outDir, filepath.FromSlash(p)))
+				fmt.Fprintf(a.stderr, "kpgen: kept %s: this build no longer makes it, but it changed since kpgen wrote it; delete it if nothing needs it\n", report.PrintableText(filepath.Join(outDir, filepath.FromSlash(p))))
 			}
 			writeStamp(key, buildStamp{Manifest: res.Manifest, Keys: len(an.model.Keys), Diagnostics: printed.Bytes()})
 			summary(len(an.model.Keys), len(res.Written), len(res.Unchanged), len(res.Removed))

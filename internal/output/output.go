@@ -15,8 +15,10 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/gofrs/flock"
 	"github.com/hashicorp/hcl/v2"
@@ -92,6 +94,10 @@ func CheckPath(p string) error {
 		return &PathError{p, "not a relative slash-separated path"}
 	case path.Clean(p) != p || p == "." || strings.HasPrefix(p, "../") || p == "..":
 		return &PathError{p, "not a clean path inside the output directory"}
+	case strings.ContainsFunc(p, func(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }):
+		// kpgen's names never hold one; printed, it could act on a
+		// terminal or a CI log.
+		return &PathError{strconv.QuoteToASCII(p), "a path with a control character"}
 	}
 	for _, seg := range strings.Split(p, "/") {
 		if seg == ".." || seg == "." || seg == "" {

@@ -17,7 +17,7 @@ func TestCheckPath(t *testing.T) {
 			t.Errorf("CheckPath(%q) = %v, want nil", p, err)
 		}
 	}
-	for _, p := range []string{"", "/etc/passwd", "../x", "a/../../x", "a/./b", "a//b", ".", "..", `a\b`, "a/"} {
+	for _, p := range []string{"", "/etc/passwd", "../x", "a/../../x", "a/./b", "a//b", ".", "..", `a\b`, "a/", "policies/x\r::error::forged.json", "a/\x1b]0;t\x07.json", "a/b\u2028.json", "a/\u0085.json"} {
 		if err := CheckPath(p); err == nil {
 			t.Errorf("CheckPath(%q) = nil, want an error", p)
 		}
