@@ -471,6 +471,11 @@ func keptEntry(dir string, byPath map[string][]ManifestEntry, path string) (e Ma
 		return ManifestEntry{}, false
 	}
 	if len(all) > 1 {
+		// Read only a regular file reached without a symbolic link: a
+		// FIFO would block, a link lead out of the directory.
+		if _, err := safeTarget(dir, path); err != nil {
+			return all[len(all)-1], true
+		}
 		if data, err := os.ReadFile(full); err == nil {
 			if i := slices.Index(all, entryOf(path, data)); i >= 0 {
 				return all[i], true

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestWriteRefusesSpecialFiles: a FIFO where an output goes is refused
@@ -29,5 +30,40 @@ func TestWriteRefusesSpecialFiles(t *testing.T) {
 	}
 	if ok, _, _ := Current(dir); ok {
 		t.Error("Current accepted a directory without a manifest")
+	}
+}
+
+// TestKeptFIFONotRead: a build that leaves a kind of output alone (--only)
+// decides which of an interrupted build's two manifest entries a file
+// holds by reading it; a FIFO there is not opened, which would block.
+func TestKeptFIFONotRead(t *testing.T) {
+	dir := t.TempDir()
+	p := File{Path: "policies/p.json", Data: []byte("p\n")}
+	tf := File{Path: "terraform/prod/a.tf", Data: []byte("old\n")}
+	write(t, dir, p, tf)
+	writeManifest(t, dir, entryOf(p.Path, p.Data), entryOf(tf.Path, []byte("old\n")), entryOf(tf.Path, []byte("new\n")))
+	full := filepath.Join(dir, "terraform", "prod", "a.tf")
+	if err := os.Remove(full); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(full, 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := Write(dir, []File{p}, func(path string) bool { return strings.HasPrefix(path, "terraform/") })
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		// Unblock the reader so that the test ends.
+		if f, err := os.OpenFile(full, os.O_WRONLY, 0); err == nil {
+			f.Close()
+		}
+		t.Fatal("the build opened the FIFO and blocked")
 	}
 }
