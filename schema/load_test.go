@@ -141,6 +141,13 @@ func TestLoadErrors(t *testing.T) {
 			want:  []got{{"Invalid character encoding", "main.kp.hcl:2:20"}},
 		},
 		{
+			// HCL reads a key as a string: 1 and "1" are one key, and the
+			// value of the first would be dropped.
+			name:  "a map key written twice",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, `deletion_window_days = 30`, "deletion_window_days = 30\n    tags = { 1 = \"a\", \"1\" = \"b\" }", 1)},
+			want:  []got{{"Key written twice", "main.kp.hcl:42:23"}},
+		},
+		{
 			name:  "syntax error",
 			files: map[string]string{"main.kp.hcl": strings.Replace(base, `rank = 2`, `rank = `, 1)},
 			want:  []got{{"Invalid expression", "main.kp.hcl:20:10"}},

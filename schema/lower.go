@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 
 	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/internal/par"
@@ -456,7 +457,14 @@ func (l *lowerer) elementRanges(ptr string, expr hcl.Expression, depth int) {
 		seen := map[string]hcl.Range{}
 		for _, item := range e.Items {
 			k, hds := item.KeyExpr.Value(nil)
-			if hds.HasErrors() || !k.Type().Equals(cty.String) || k.IsNull() {
+			if hds.HasErrors() || k.IsNull() || !k.IsKnown() {
+				continue
+			}
+			// A key is a string to HCL: 1 and "1" are one key.
+			if sk, err := convert.Convert(k, cty.String); err == nil {
+				k = sk
+			}
+			if !k.Type().Equals(cty.String) {
 				continue
 			}
 			// HCL keeps the last of two entries with one key, silently:
