@@ -2,6 +2,7 @@ package rules
 
 import (
 	_ "embed"
+	"slices"
 	"strings"
 
 	"github.com/kpgen/kpgen/internal/diag"
@@ -75,8 +76,8 @@ func grantForAWSResource(c policy.Conditions) bool {
 // IfExists, which holds when the key is absent).
 func viaService(c policy.Conditions) bool {
 	for op, keys := range c {
-		if op != "StringEquals" && op != "StringLike" && op != "ForAnyValue:StringEquals" && op != "ForAnyValue:StringLike" {
-			continue
+		if !slices.ContainsFunc([]string{"StringEquals", "StringLike", "ForAnyValue:StringEquals", "ForAnyValue:StringLike"}, func(o string) bool { return strings.EqualFold(o, op) }) {
+			continue // condition operators are matched in any case
 		}
 		for k := range keys {
 			if strings.EqualFold(k, policy.ViaService) {

@@ -420,6 +420,7 @@ func TestLocationsWithKeysInAnyCase(t *testing.T) {
 func TestKP807ViaService(t *testing.T) {
 	for cond, want := range map[string]string{
 		`{"StringEquals": {"kms:ViaService": "ec2.us-west-2.amazonaws.com"}}`: "Its kms:ViaService condition already limits the call",
+		`{"stringequals": {"kms:viaservice": "ec2.us-west-2.amazonaws.com"}}`: "Its kms:ViaService condition already limits the call",
 		`{"StringEquals": {"kms:CallerAccount": "111111111111"}}`:             "can hand the key's use to any other principal",
 	} {
 		data := []byte(`{"Version": "2012-10-17", "Statement": [
