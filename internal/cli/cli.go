@@ -23,7 +23,7 @@ import (
 	"github.com/kpgen/kpgen/schema"
 )
 
-// Exit codes, as CLI.md defines them.
+// Exit codes, as docs/cli.md lists them.
 const (
 	ExitOK       = 0
 	ExitRejected = 1 // the spec or its outputs are rejected
@@ -125,8 +125,9 @@ func (t *trackedWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// normalizeArgs accepts the single-dash long flags that CLI.md spells
-// (fmt -check), which pflag would read as a group of short flags.
+// normalizeArgs accepts the single-dash long flags that the documented
+// command lines spell (fmt -check), which pflag would read as a group of
+// short flags.
 func normalizeArgs(args []string) []string {
 	out := make([]string, len(args))
 	for i, a := range args {

@@ -13,7 +13,7 @@ import (
 	"github.com/kpgen/kpgen/schema"
 )
 
-// Key defaults that SPEC.md fixes.
+// Key defaults that the language fixes (docs/spec.md).
 const (
 	DefaultRotationDays       = 365
 	DefaultDeletionWindowDays = 30

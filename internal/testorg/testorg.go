@@ -2,8 +2,9 @@
 // scale tests: a hybrid organization of n applications, each with three
 // stages in accounts of their own, four data sets in two classifications and
 // one explicit key, which gives three keys per stage and nine per
-// application. It writes what ../shared/bench/genorg.py writes, byte for
-// byte, so that benchmarks here and the comparison there measure the same spec.
+// application. It writes what the benchmark's genorg.py writes, byte for
+// byte, so that the benchmarks here and the comparison with conftest measure
+// the same spec.
 package testorg
 
 import (

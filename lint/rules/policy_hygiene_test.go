@@ -415,8 +415,9 @@ func TestLocationsWithKeysInAnyCase(t *testing.T) {
 }
 
 // TestKP807ViaService: CreateGrant under a kms:ViaService condition (the
-// shape of AWS's own managed-key policies) is still reported, as RULES.md
-// asks, but the message does not say that anyone may be handed the key.
+// shape of AWS's own managed-key policies) is still reported, as the rule's
+// summary says, but the message does not say that anyone may be handed the
+// key.
 func TestKP807ViaService(t *testing.T) {
 	for cond, want := range map[string]string{
 		`{"StringEquals": {"kms:ViaService": "ec2.us-west-2.amazonaws.com"}}`: "Its kms:ViaService condition already limits the call",
