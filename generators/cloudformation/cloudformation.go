@@ -157,7 +157,6 @@ type generator struct {
 	ids map[*model.Application]map[string]string
 }
 
-// stacks groups the key policies into stacks, in the model's order.
 // StackName is the CloudFormation stack that declares a key instance: its
 // application and stage (a key shared across stages, the first stage), in
 // the organization's first region; a key whose primary region is another
@@ -175,6 +174,7 @@ func StackName(org *model.Organization, ki *model.KeyInstance) string {
 	return name
 }
 
+// stacks groups the key policies into stacks, in the model's order.
 func (g *generator) stacks(pols []*policy.KeyPolicy) []*stack {
 	type appStage struct {
 		app   *model.Application

@@ -183,9 +183,24 @@ func MatchActions(pattern string) []string {
 var CrossAccountActions = []string{
 	"kms:CreateGrant", "kms:Decrypt", "kms:DeriveSharedSecret", "kms:DescribeKey", "kms:Encrypt",
 	"kms:GenerateDataKey", "kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext",
-	"kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateMac", "kms:GetPublicKey", "kms:ListGrants",
+	"kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateMac", "kms:GetKeyRotationStatus", "kms:GetPublicKey", "kms:ListGrants",
 	"kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:RetireGrant", "kms:RevokeGrant", "kms:Sign",
 	"kms:Verify", "kms:VerifyMac",
+}
+
+// KeyActions are the operations a key policy may allow on key k: what its
+// administrators, operators and users may do, the grant operations, and
+// none that the key's spec, usage, origin or Regions rule out, nor any
+// that concerns the account rather than a key (CreateKey, ListKeys, …).
+// The slice is new.
+func KeyActions(k *model.Key) []string {
+	with, without := UserActions(k)
+	var all []string
+	for _, pattern := range slices.Concat(AdminActions(k), OperatorActions(k), with, without, grantActions, []string{"kms:RetireGrant"}) {
+		all = append(all, MatchActions(pattern)...) // kms:ReEncrypt* and the like
+	}
+	slices.Sort(all)
+	return slices.Compact(all)
 }
 
 // CryptoActions are every cryptographic operation of KMS, whatever the key:

@@ -303,17 +303,18 @@ type variant struct {
 
 // access compares who may do what on a key before and after. Requests are
 // derived from both versions: every principal either names (and, where
-// either delegates to IAM, any role of the key's account), every KMS
-// action, directly and through every service either allows and one
-// neither names, with the encryption context of each version and without
-// one, from each version's organization.
+// either delegates to IAM, any role of the key's account), every action on
+// a key either version's key allows, directly and through every service
+// either allows and one neither names, with the encryption context of each
+// version and without one. Principals belong to the organization each
+// version names (org_id is a property of its own).
 func access(oldOrg, newOrg *model.Organization, o, n *policy.KeyPolicy) []AccessChange {
 	if o != nil && n != nil && bytes.Equal(o.JSON(), n.JSON()) {
 		return nil
 	}
 	partition := newOrg.Partition
 	callers := map[string]caller{}
-	var vias, orgIDs []string
+	var vias, actions []string
 	var contexts []map[string]string
 	region := ""
 	for _, side := range []struct {
@@ -351,11 +352,11 @@ func access(oldOrg, newOrg *model.Organization, o, n *policy.KeyPolicy) []Access
 		if ctx := contextOf(ki.Key); len(ctx) > 0 && !slices.ContainsFunc(contexts, func(c map[string]string) bool { return maps.Equal(c, ctx) }) {
 			contexts = append(contexts, ctx)
 		}
-		if side.org.OrgID != "" && !slices.Contains(orgIDs, side.org.OrgID) {
-			orgIDs = append(orgIDs, side.org.OrgID)
-		}
+		actions = append(actions, policy.KeyActions(ki.Key)...)
 	}
 	slices.Sort(vias)
+	slices.Sort(actions)
+	actions = slices.Compact(actions)
 	paths := append([]string{""}, vias...)
 	if len(vias) > 0 {
 		// A service neither version names: allowed only where a
@@ -386,23 +387,11 @@ func access(oldOrg, newOrg *model.Organization, o, n *policy.KeyPolicy) []Access
 		}
 		variants = append(variants, variant{label, ctx})
 	}
-	// Principals belong to the organization a version names; when the two
-	// name different ones, each is tried and named.
-	if len(orgIDs) == 2 {
-		var both []variant
-		for _, org := range orgIDs {
-			for _, v := range variants {
-				ctx := maps.Clone(v.ctx)
-				ctx[policy.PrincipalOrgID] = []string{org}
-				both = append(both, variant{v.label + " from organization " + org, ctx})
-			}
-		}
-		variants = both
-	} else if len(orgIDs) == 1 {
-		for _, v := range variants {
-			v.ctx[policy.PrincipalOrgID] = []string{orgIDs[0]}
-		}
-	}
+	// Each version is asked from the organization it names (the other's
+	// when it names none): moving to another organization changes no one's
+	// access by itself.
+	orgOf := func(org, other *model.Organization) string { return cmp.Or(org.OrgID, other.OrgID) }
+	oldOrgID, newOrgID := orgOf(oldOrg, newOrg), orgOf(newOrg, oldOrg)
 	keyAccount := func(kp *policy.KeyPolicy) string {
 		if kp == nil {
 			return ""
@@ -417,7 +406,7 @@ func access(oldOrg, newOrg *model.Organization, o, n *policy.KeyPolicy) []Access
 			tries = []variant{{"as an AWS service", serviceContext(c, partition)}}
 		}
 		before, after := map[string][]string{}, map[string][]string{}
-		for _, action := range policy.KMSActions {
+		for _, action := range actions {
 			for _, v := range tries {
 				ctx := maps.Clone(v.ctx)
 				label := v.label
@@ -431,10 +420,10 @@ func access(oldOrg, newOrg *model.Organization, o, n *policy.KeyPolicy) []Access
 					}
 				}
 				req := policy.Request{Principal: c.arn, Action: action, Context: ctx, IdentityAllows: c.identity}
-				if allowed(o, keyAccount(o), c, req) && !slices.Contains(before[action], label) {
+				if allowed(o, keyAccount(o), c, inOrg(req, oldOrgID)) && !slices.Contains(before[action], label) {
 					before[action] = append(before[action], label)
 				}
-				if allowed(n, keyAccount(n), c, req) && !slices.Contains(after[action], label) {
+				if allowed(n, keyAccount(n), c, inOrg(req, newOrgID)) && !slices.Contains(after[action], label) {
 					after[action] = append(after[action], label)
 				}
 			}
@@ -445,20 +434,26 @@ func access(oldOrg, newOrg *model.Organization, o, n *policy.KeyPolicy) []Access
 		if c.service != nil {
 			all = -1
 		}
-		var orgs []string
-		if len(orgIDs) == 2 && c.service == nil {
-			orgs = orgIDs
-		}
 		ac := AccessChange{
 			Principal: name,
-			Gained:    group(after, before, all, orgs),
-			Lost:      group(before, after, all, orgs),
+			Gained:    group(after, before, actions, all),
+			Lost:      group(before, after, actions, all),
 		}
 		if len(ac.Gained) > 0 || len(ac.Lost) > 0 {
 			out = append(out, ac)
 		}
 	}
 	return out
+}
+
+// inOrg is req from a principal of organization org ("" for none).
+func inOrg(req policy.Request, org string) policy.Request {
+	if org == "" {
+		return req
+	}
+	req.Context = maps.Clone(req.Context)
+	req.Context[policy.PrincipalOrgID] = []string{org}
+	return req
 }
 
 // allowed reports whether the key policy kp (of a key in account) allows
@@ -520,28 +515,19 @@ func serviceContext(c caller, partition string) map[string][]string {
 	return ctx
 }
 
-// group collects the actions allowed in a under conditions b did not allow
-// them, grouping actions whose conditions are the same. Conditions that
-// cover every request shape tried become Anywhere; when the two versions
-// name different organizations (orgs), those that cover every shape tried
-// from one of them, which b allowed from it in none, become "from
-// organization X".
-func group(a, b map[string][]string, all int, orgs []string) []Grant {
+// group collects the actions (of actions) allowed in a under conditions b
+// did not allow them, grouping actions whose conditions are the same.
+// Conditions that cover every request shape tried become Anywhere.
+func group(a, b map[string][]string, actions []string, all int) []Grant {
 	groups := map[string]*Grant{}
 	var order []string
-	for _, action := range policy.KMSActions {
+	for _, action := range actions {
 		where := minus(a[action], b[action])
 		if len(where) == 0 {
 			continue
 		}
 		if len(where) == all && len(b[action]) == 0 {
 			where = []string{Anywhere}
-		}
-		for _, org := range orgs {
-			from := func(label string) bool { return strings.Contains(label, " from organization "+org) }
-			if len(where) == all/len(orgs) && !slices.ContainsFunc(where, func(l string) bool { return !from(l) }) && !slices.ContainsFunc(b[action], from) {
-				where = []string{"from organization " + org + ", under any other conditions"}
-			}
 		}
 		slices.Sort(where)
 		key := strings.Join(where, "|")
