@@ -137,13 +137,15 @@ func UserActions(k *model.Key) (withContext, without []string) {
 }
 
 // KMSActions is every action of the kms service prefix (the AWS Service
-// Authorization Reference), for checking hand-written policies.
+// Authorization Reference, and the AWS KMS API Reference for Encapsulate
+// and Decapsulate, the ML-KEM operations), for checking hand-written
+// policies.
 var KMSActions = []string{
 	"kms:CancelKeyDeletion", "kms:ConnectCustomKeyStore", "kms:CreateAlias", "kms:CreateCustomKeyStore",
-	"kms:CreateGrant", "kms:CreateKey", "kms:Decrypt", "kms:DeleteAlias", "kms:DeleteCustomKeyStore",
+	"kms:CreateGrant", "kms:CreateKey", "kms:Decapsulate", "kms:Decrypt", "kms:DeleteAlias", "kms:DeleteCustomKeyStore",
 	"kms:DeleteImportedKeyMaterial", "kms:DeriveSharedSecret", "kms:DescribeCustomKeyStores",
 	"kms:DescribeKey", "kms:DisableKey", "kms:DisableKeyRotation", "kms:DisconnectCustomKeyStore",
-	"kms:EnableKey", "kms:EnableKeyRotation", "kms:Encrypt", "kms:GenerateDataKey",
+	"kms:EnableKey", "kms:EnableKeyRotation", "kms:Encapsulate", "kms:Encrypt", "kms:GenerateDataKey",
 	"kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext",
 	"kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateMac", "kms:GenerateRandom",
 	"kms:GetKeyLastUsage", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:GetParametersForImport",
@@ -181,7 +183,7 @@ func MatchActions(pattern string) []string {
 // Reference); every other one it refuses across accounts, whatever the key
 // policy allows.
 var CrossAccountActions = []string{
-	"kms:CreateGrant", "kms:Decrypt", "kms:DeriveSharedSecret", "kms:DescribeKey", "kms:Encrypt",
+	"kms:CreateGrant", "kms:Decapsulate", "kms:Decrypt", "kms:DeriveSharedSecret", "kms:DescribeKey", "kms:Encapsulate", "kms:Encrypt",
 	"kms:GenerateDataKey", "kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext",
 	"kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateMac", "kms:GetKeyRotationStatus", "kms:GetPublicKey", "kms:ListGrants",
 	"kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:RetireGrant", "kms:RevokeGrant", "kms:Sign",
@@ -206,7 +208,7 @@ func KeyActions(k *model.Key) []string {
 // CryptoActions are every cryptographic operation of KMS, whatever the key:
 // what administrators and operators must never be able to call.
 var CryptoActions = []string{
-	"kms:Decrypt", "kms:DeriveSharedSecret", "kms:Encrypt", "kms:GenerateDataKey",
+	"kms:Decapsulate", "kms:Decrypt", "kms:DeriveSharedSecret", "kms:Encapsulate", "kms:Encrypt", "kms:GenerateDataKey",
 	"kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext",
 	"kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateMac", "kms:ReEncryptFrom",
 	"kms:ReEncryptTo", "kms:Sign", "kms:Verify", "kms:VerifyMac",

@@ -434,3 +434,14 @@ func TestKP807ViaService(t *testing.T) {
 		}
 	}
 }
+
+// TestKP803KnowsMLKEM: the ML-KEM operations are KMS actions.
+func TestKP803KnowsMLKEM(t *testing.T) {
+	data := []byte(`{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Use", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:role/app"},
+   "Action": ["kms:Encapsulate", "kms:Decapsulate", "kms:GetPublicKey"], "Resource": "*"}
+]}`)
+	if ds := lint.RunPolicyFile("p.json", data, []*lint.Rule{rules.KP803}); len(ds) != 0 {
+		t.Errorf("want no finding, got %v", ds)
+	}
+}
