@@ -39,6 +39,7 @@ var (
 		"kms:RotateKeyOnDemand",
 	}
 	rotationStatus     = "kms:GetKeyRotationStatus"
+	onDemandActions    = []string{"kms:GetKeyRotationStatus", "kms:ListKeyRotations", "kms:RotateKeyOnDemand"}
 	importActions      = []string{"kms:DeleteImportedKeyMaterial", "kms:GetParametersForImport", "kms:ImportKeyMaterial"}
 	multiRegionActions = []string{"kms:ReplicateKey", "kms:UpdatePrimaryRegion"}
 
@@ -64,17 +65,33 @@ var (
 
 // adminSets and operatorSets hold the action sets of every kind of key,
 // made once: documents share them and never change them.
-var adminSets, operatorSets [8][]string
+var adminSets, operatorSets [16][]string
+
+// Kinds of key, as bits.
+const (
+	kindRotates  = 1 // rotates automatically: symmetric, of AWS's material
+	kindExternal = 2 // imported key material
+	kindMulti    = 4 // multi-Region
+	// kindOnDemand: imported symmetric single-Region key material, which
+	// KMS rotates on demand (once new material is imported), never
+	// automatically.
+	kindOnDemand = 8
+)
 
 func init() {
-	for kind := range 8 {
-		rotate, external, multi := kind&1 != 0, kind&2 != 0, kind&4 != 0
+	for kind := range 16 {
+		rotate, external, multi, onDemand := kind&kindRotates != 0, kind&kindExternal != 0, kind&kindMulti != 0, kind&kindOnDemand != 0
 		a := slices.Clone(adminActions)
 		o := slices.Clone(operatorActions)
 		switch {
 		case rotate:
 			a = append(a, rotationActions...)
 			o = append(o, rotationActions...)
+		case onDemand:
+			// Rotating imports new material first, which only
+			// administrators may; operators see the rotations.
+			a = append(a, onDemandActions...)
+			o = append(o, rotationStatus, "kms:ListKeyRotations")
 		case !external:
 			// A key of AWS's material that cannot rotate still answers
 			// GetKeyRotationStatus (always false), and Terraform's AWS
@@ -98,13 +115,16 @@ func init() {
 func keyKind(k *model.Key) int {
 	kind := 0
 	if k.CanRotate() {
-		kind |= 1
+		kind |= kindRotates
 	}
 	if k.Origin == "external" {
-		kind |= 2
+		kind |= kindExternal
+		if k.Spec == "SYMMETRIC_DEFAULT" && !k.MultiRegion() {
+			kind |= kindOnDemand
+		}
 	}
 	if k.MultiRegion() {
-		kind |= 4
+		kind |= kindMulti
 	}
 	return kind
 }
@@ -115,7 +135,9 @@ func AdminActions(k *model.Key) []string { return adminSets[keyKind(k)] }
 
 // OperatorActions is what a key's operators may do. The slice is shared: do
 // not modify it.
-func OperatorActions(k *model.Key) []string { return operatorSets[keyKind(k)&3] }
+func OperatorActions(k *model.Key) []string {
+	return operatorSets[keyKind(k)&^kindMulti]
+}
 
 // UserActions is what a key's users may do, by the key's usage; the actions
 // that take an encryption context come first, the rest (describe, public

@@ -25,13 +25,17 @@ var KP507 = &lint.Rule{
 				continue // KP501's concern
 			}
 			attr, why := "spec", "its spec "+k.Spec+" is not SYMMETRIC_DEFAULT"
+			how := "a new key, then move the alias"
 			if k.Origin == "external" {
 				attr, why = "origin", "its key material is imported (origin = \"external\")"
+				if k.Spec == "SYMMETRIC_DEFAULT" && !k.MultiRegion() {
+					how = "import new key material, then rotate on demand (kms:RotateKeyOnDemand)"
+				}
 			}
 			for _, c := range k.Classifications() {
 				if c.Rotation {
 					p.Report(attrRange(k, attr), "Rotation by hand required",
-						"The %s protects %q data, whose classification requires rotation, but AWS KMS cannot rotate it automatically: %s. Rotate it by hand on a schedule (a new key, then move the alias), and say so with lint_ignore = { KP507 = \"…\" }; or protect the data with a SYMMETRIC_DEFAULT key whose material AWS makes.", keyName(k), c.Name, why)
+						"The %s protects %q data, whose classification requires rotation, but AWS KMS cannot rotate it automatically: %s. Rotate it by hand on a schedule (%s), and say so with lint_ignore = { KP507 = \"…\" }; or protect the data with a SYMMETRIC_DEFAULT key whose material AWS makes.", keyName(k), c.Name, why, how)
 					break
 				}
 			}
