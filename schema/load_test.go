@@ -183,6 +183,12 @@ func TestLoadErrors(t *testing.T) {
 			want:  []got{{"Missing required argument", "main.kp.hcl:15:1"}},
 		},
 		{
+			// Each missing argument of one block is reported.
+			name:  "two required arguments missing from one block",
+			files: map[string]string{"main.kp.hcl": strings.NewReplacer(`  strategy      = "hybrid"`+"\n", "", `  regions       = ["us-east-1"]`+"\n", "").Replace(base)},
+			want:  []got{{"Missing required argument", "main.kp.hcl:5:1"}, {"Missing required argument", "main.kp.hcl:5:1"}},
+		},
+		{
 			name:  "missing team, account and classification arguments: arguments, not blocks",
 			files: map[string]string{"main.kp.hcl": strings.NewReplacer(`  team = "security"`+"\n", "", `    account = "dev"`+"\n", "", `    classification = "confidential"`+"\n", "").Replace(base)},
 			want:  []got{{"Missing required argument", "main.kp.hcl:27:1"}, {"Missing required argument", "main.kp.hcl:29:3"}, {"Missing required argument", "main.kp.hcl:32:3"}},

@@ -227,7 +227,12 @@ func (v *validator) leaf(ve *jsonschema.ValidationError, kw string) {
 }
 
 func (v *validator) add(ptr, summary, detail string) {
-	key := ptr + "\x00" + summary
+	v.addOnce(ptr+"\x00"+summary, ptr, summary, detail)
+}
+
+// addOnce adds the diagnostic unless one with the same key was added: the
+// schema can report one mistake through several of its rules.
+func (v *validator) addOnce(key, ptr, summary, detail string) {
 	if v.seen[key] {
 		return
 	}
@@ -243,14 +248,15 @@ func (v *validator) missing(ptr, name string) {
 		if ptr != "" {
 			what = v.describe(ptr)
 		}
-		v.add(ptr, fmt.Sprintf("Missing %s block", name), fmt.Sprintf("%s needs %s.", what, blockTypes[name]))
+		v.addOnce(ptr+"\x00missing\x00"+name, ptr, fmt.Sprintf("Missing %s block", name), fmt.Sprintf("%s needs %s.", what, blockTypes[name]))
 		return
 	}
 	detail := fmt.Sprintf("The argument %q is required in %s; add it.", name, strings.ToLower(v.describe(ptr)[:1])+v.describe(ptr)[1:])
 	if h := hints[name]; h != "" {
 		detail += " " + h
 	}
-	v.add(ptr, "Missing required argument", detail)
+	// Each missing argument of a block is a mistake of its own.
+	v.addOnce(ptr+"\x00missing\x00"+name, ptr, "Missing required argument", detail)
 }
 
 func (v *validator) badKey(ve *jsonschema.ValidationError) {
