@@ -458,6 +458,9 @@ func TestUnsupportedAdvice(t *testing.T) {
 		"deletion_window_days = 30\n    colour = \"red\"":              `A key block holds: description,`,
 		"deletion_window_days = 30\n    classification \"x\" {\n    }": `"classification" belongs in the top level of a spec file.`,
 		"deletion_window_days = 30\n    rank = 2":                      `"rank" belongs in a classification block.`,
+		// At the top level of a file, too.
+		"deletion_window_days = 30\n  }\n}\nstage \"x\" {\n  account = \"dev\"\n  }\n  application \"y\" {\n  key \"z\" {": `"stage" belongs in an application block. A spec file holds the blocks kpgen {},`,
+		"deletion_window_days = 30\n  }\n}\nstrategy = \"hybrid\"\napplication \"y\" {\n  key \"z\" {":                     `"strategy" belongs in an organization block.`,
 	} {
 		src := strings.Replace(base, "deletion_window_days = 30", edit, 1)
 		_, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})

@@ -259,6 +259,9 @@ func lowerFiles(bodies []hcl.Body) (map[string]any, *ranges, diag.Diagnostics) {
 	schema := topDef.bodySchema()
 	for _, body := range bodies {
 		content, hds := body.Content(schema)
+		for _, d := range hds {
+			adviseUnsupported(d, topDef)
+		}
 		top.diags = append(top.diags, fromHCL(hds)...)
 		if content == nil {
 			continue
