@@ -511,3 +511,23 @@ func TestLongNumbersKeepTheirValue(t *testing.T) {
 		t.Errorf("rank of 2 and a tiny fraction: %v %v; want it refused as no whole number", err, diags)
 	}
 }
+
+// TestLimitMessages: a value over a limit is told in the spec's terms
+// (entries, characters) with the limit and the count, not in the JSON
+// Schema library's (properties, length).
+func TestLimitMessages(t *testing.T) {
+	var tags []string
+	for i := range 41 {
+		tags = append(tags, fmt.Sprintf("k%d = \"v\"", i))
+	}
+	for edit, want := range map[string]string{
+		"deletion_window_days = 30\n    tags = { " + strings.Join(tags, ", ") + " }":         "has 41 entries, but at most 40 are allowed; remove some.",
+		"deletion_window_days = 30\n    description = \"" + strings.Repeat("d", 8193) + "\"": "is 8193 characters long, but at most 8192 are allowed",
+	} {
+		src := strings.Replace(base, "deletion_window_days = 30", edit, 1)
+		_, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
+		if err != nil || len(diags) != 1 || !strings.Contains(diags[0].Detail, want) || strings.Contains(diags[0].Detail, "propert") {
+			t.Errorf("%.60q: %v %v; want a detail saying %q", edit, err, diags, want)
+		}
+	}
+}

@@ -202,7 +202,10 @@ func (v *validator) leaf(ve *jsonschema.ValidationError, kw string) {
 		}
 	case "maxItems", "maxProperties":
 		summary = "Too many values"
-		detail = fmt.Sprintf("%s has too many entries (%s).", what, ve.Message)
+		detail = fmt.Sprintf("%s has too many entries; remove some.", what)
+		if n := numbers.FindAllString(ve.Message, 2); len(n) == 2 {
+			detail = fmt.Sprintf("%s has %s entries, but at most %s are allowed; remove some.", what, n[1], n[0])
+		}
 	case "uniqueItems":
 		summary = "Duplicate value"
 		detail = fmt.Sprintf("%s lists the same value twice; remove the duplicate.", what)
@@ -436,11 +439,20 @@ func quoteList(vs []string) string {
 	return strings.Join(q, ", ")
 }
 
+// numbers finds the limit and the count in the JSON Schema library's
+// messages ("maximum 16 properties allowed, but found 17 properties",
+// "length must be <= 64, but got 65"), which speak of properties and
+// lengths rather than of map entries and characters.
+var numbers = regexp.MustCompile(`\d+`)
+
 func lengthMessage(msg string) string {
 	if strings.HasPrefix(msg, "length must be >= ") {
 		return "must not be empty"
 	}
-	return "is too long (" + msg + ")"
+	if n := numbers.FindAllString(msg, 2); len(n) == 2 {
+		return fmt.Sprintf("is %s characters long, but at most %s are allowed", n[1], n[0])
+	}
+	return "is too long"
 }
 
 func between(s, before, after string) string {
