@@ -32,8 +32,13 @@ func (a *app) validateCmd() *cobra.Command {
 				return err
 			}
 			if !l.diags.HasErrors() {
-				// Names that meet in one output path are errors of the
-				// spec's structure, as lint and build report them.
+				// A strategy without the security team or key account it
+				// requires (KP701), and names that meet in one output
+				// path, are errors of the spec's structure, as lint and
+				// build report them.
+				l.diags = append(l.diags, lint.Check(l.model, rules.KP701)...)
+			}
+			if !l.diags.HasErrors() {
 				an := &analysis{loaded: l, policies: policy.Build(l.model)}
 				_, odiags := an.outputs(outputKinds, cloudformation.FormatYAML)
 				l.diags = append(l.diags, odiags...)
