@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -154,7 +155,14 @@ func Parse(dir string, names []string, srcs [][]byte) (*Spec, diag.Diagnostics, 
 	doc, index, ldiags := lowerFiles(bodies)
 	diags = append(diags, ldiags...)
 	diags.Sort()
-	if diags.HasErrors() {
+	// An argument or block kpgen does not know is left out of the
+	// document and changes nothing else in it, so the schema still checks
+	// the rest: a misspelt name does not hide an unrelated mistake. Any
+	// other error of lowering (a value that is not a literal, say) leaves
+	// a document with a hole the schema would misreport.
+	if slices.ContainsFunc(ldiags, func(d *diag.Diagnostic) bool {
+		return d.Severity == diag.Error && d.Summary != "Unsupported argument" && d.Summary != "Unsupported block type"
+	}) {
 		return spec, diags, nil
 	}
 	fallback := hcl.Range{Filename: paths[0], Start: hcl.InitialPos, End: hcl.InitialPos}
@@ -162,6 +170,7 @@ func Parse(dir string, names []string, srcs [][]byte) (*Spec, diag.Diagnostics, 
 		return spec, append(diags, d), nil
 	}
 	diags = append(diags, validate(doc, index, fallback)...)
+	diags.Sort()
 	if diags.HasErrors() {
 		return spec, diags, nil
 	}

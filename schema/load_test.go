@@ -183,6 +183,12 @@ func TestLoadErrors(t *testing.T) {
 			want:  []got{{"Missing required argument", "main.kp.hcl:15:1"}},
 		},
 		{
+			// A misspelt argument does not hide an unrelated mistake.
+			name:  "unknown argument and a value out of range",
+			files: map[string]string{"main.kp.hcl": strings.NewReplacer(`rank = 2`, `rank = 500`, `deletion_window_days = 30`, `deletion_window_days = 30`+"\n    descripton = \"x\"").Replace(base)},
+			want:  []got{{"Value out of range", "main.kp.hcl:20:10"}, {"Unsupported argument", "main.kp.hcl:42:5"}},
+		},
+		{
 			// Each missing argument of one block is reported.
 			name:  "two required arguments missing from one block",
 			files: map[string]string{"main.kp.hcl": strings.NewReplacer(`  strategy      = "hybrid"`+"\n", "", `  regions       = ["us-east-1"]`+"\n", "").Replace(base)},
@@ -458,14 +464,21 @@ func TestUnsupportedAdvice(t *testing.T) {
 		"deletion_window_days = 30\n    colour = \"red\"":              `A key block holds: description,`,
 		"deletion_window_days = 30\n    classification \"x\" {\n    }": `"classification" belongs in the top level of a spec file.`,
 		"deletion_window_days = 30\n    rank = 2":                      `"rank" belongs in a classification block.`,
-		// At the top level of a file, too.
-		"deletion_window_days = 30\n  }\n}\nstage \"x\" {\n  account = \"dev\"\n  }\n  application \"y\" {\n  key \"z\" {": `"stage" belongs in an application block. A spec file holds the blocks kpgen {},`,
-		"deletion_window_days = 30\n  }\n}\nstrategy = \"hybrid\"\napplication \"y\" {\n  key \"z\" {":                     `"strategy" belongs in an organization block.`,
 	} {
 		src := strings.Replace(base, "deletion_window_days = 30", edit, 1)
 		_, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
 		if err != nil || len(diags) != 1 || !strings.Contains(diags[0].Detail, want) {
 			t.Errorf("%q: %v %v; want a detail saying %q", edit, err, diags, want)
+		}
+	}
+	// At the top level of a file, too.
+	for extra, want := range map[string]string{
+		"stage \"x\" {\n  account = \"dev\"\n}\n": `"stage" belongs in an application block. A spec file holds the blocks kpgen {},`,
+		"strategy = \"hybrid\"\n":                 `"strategy" belongs in an organization block.`,
+	} {
+		_, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(base + extra)})
+		if err != nil || len(diags) != 1 || !strings.Contains(diags[0].Detail, want) {
+			t.Errorf("%q: %v %v; want a detail saying %q", extra, err, diags, want)
 		}
 	}
 }
