@@ -189,6 +189,10 @@ func checkVersion(doc map[string]any, index *ranges, fallback hcl.Range) *diag.D
 	if !ok {
 		return nil
 	}
+	switch v.(type) {
+	case string, bool, []any, map[string]any:
+		return nil // not a number: the schema says what version takes
+	}
 	if s := fmt.Sprint(v); s != fmt.Sprint(Version) {
 		rng, ok := index.get("/kpgen/version")
 		if !ok {

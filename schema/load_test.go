@@ -183,6 +183,13 @@ func TestLoadErrors(t *testing.T) {
 			want:  []got{{"Missing required argument", "main.kp.hcl:15:1"}},
 		},
 		{
+			// A version that is not a number is a type error, not a
+			// version kpgen does not know.
+			name:  "version not a number",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, "version = 1", "version = [1]", 1)},
+			want:  []got{{"Incorrect value type", "main.kp.hcl:2:13"}},
+		},
+		{
 			// A misspelt argument does not hide an unrelated mistake.
 			name:  "unknown argument and a value out of range",
 			files: map[string]string{"main.kp.hcl": strings.NewReplacer(`rank = 2`, `rank = 500`, `deletion_window_days = 30`, `deletion_window_days = 30`+"\n    descripton = \"x\"").Replace(base)},
