@@ -732,3 +732,23 @@ func TestDisjointServices(t *testing.T) {
 		}
 	}
 }
+
+// TestPrincipalHintFitsItsPlace: the advice after a malformed principal
+// offers only the forms that may stand where it was written.
+func TestPrincipalHintFitsItsPlace(t *testing.T) {
+	for use, bad := range map[principalUse][]string{
+		useUser:          nil,
+		useAdministrator: {"service:"},
+		useDeployer:      {"service:", "sso:"},
+	} {
+		_, d := parsePrincipal(schema.String{Value: "hello world"}, use, "aws")
+		if d == nil {
+			t.Fatalf("use %d: %q accepted", use, "hello world")
+		}
+		for _, form := range bad {
+			if strings.Contains(d.Detail, form) {
+				t.Errorf("use %d: the advice offers %s, which is refused there: %s", use, form, d.Detail)
+			}
+		}
+	}
+}

@@ -117,6 +117,18 @@ var (
 	principalHint = "Write role/NAME or user/NAME for a role or user in the key's account, a full ARN such as arn:aws:iam::123456789012:role/NAME, service:NAME for an AWS service, or sso:PERMISSION_SET for IAM Identity Center."
 )
 
+// hintFor is what may be written where a principal is used: services only
+// among users, Identity Center permission sets anywhere but as a deployer.
+func hintFor(use principalUse) string {
+	switch use {
+	case useUser:
+		return principalHint
+	case useDeployer:
+		return "Write role/NAME or user/NAME for a role or user in the key's account, or a full ARN such as arn:aws:iam::123456789012:role/NAME."
+	}
+	return "Write role/NAME or user/NAME for a role or user in the key's account, a full ARN such as arn:aws:iam::123456789012:role/NAME, or sso:PERMISSION_SET for IAM Identity Center."
+}
+
 // parsePrincipal checks one principal string of the spec.
 func parsePrincipal(s schema.String, use principalUse, partition string) (*PrincipalRef, *diag.Diagnostic) {
 	t := s.Value
@@ -126,7 +138,7 @@ func parsePrincipal(s schema.String, use principalUse, partition string) (*Princ
 	}
 	switch {
 	case strings.Contains(t, "*"):
-		return bad("Wildcard principal", "%q is not accepted: kpgen never grants to \"*\" or to a wildcard ARN. Name the roles that need the key. %s", t, principalHint)
+		return bad("Wildcard principal", "%q is not accepted: kpgen never grants to \"*\" or to a wildcard ARN. Name the roles that need the key. %s", t, hintFor(use))
 	case rootRe.MatchString(t):
 		return bad("Account principal", "%q names a whole account, which would let every IAM policy of that account grant access to the key. Name the roles instead; to let IAM policies of the key's own account grant access, set iam_delegation = true on the key.", t)
 	case strings.HasPrefix(t, "service:"):
@@ -158,16 +170,16 @@ func parsePrincipal(s schema.String, use principalUse, partition string) (*Princ
 	case strings.HasPrefix(t, "arn:"):
 		m := arnRe.FindStringSubmatch(t)
 		if m == nil {
-			return bad("Invalid principal ARN", "%q is not an IAM role or user ARN. %s", t, principalHint)
+			return bad("Invalid principal ARN", "%q is not an IAM role or user ARN. %s", t, hintFor(use))
 		}
 		if m[1] != partition {
-			return bad("Principal in another partition", "%q is in partition %q, but the organization's partition is %q.", t, m[1], partition)
+			return bad("Principal in another partition", "%q is in partition %q, but the organization's partition is %q. Write an ARN of partition %q, or set the organization's partition.", t, m[1], partition, partition)
 		}
 		ref.Kind, ref.Account, ref.Resource = IAM, m[2], m[3]+"/"+m[4]
 	default:
 		m := relativeRe.FindStringSubmatch(t)
 		if m == nil {
-			return bad("Invalid principal", "%q is not a principal. %s", t, principalHint)
+			return bad("Invalid principal", "%q is not a principal. %s", t, hintFor(use))
 		}
 		ref.Kind, ref.Resource = IAM, t
 	}
