@@ -211,9 +211,10 @@ func (l *lowerer) body(ptr string, body hcl.Body, def *blockDef, obj map[string]
 		} else {
 			cp = ptr + "/" + nd.typ
 			if _, dup := obj[nd.typ]; dup {
+				where := "in " + article(defTypes()[def]) + " block"
 				l.diags = l.diags.Errorf(blk.DefRange, fmt.Sprintf("Duplicate %s block", nd.typ),
-					"Only one %s block is allowed in a spec; the first one is at %s. Merge the two.",
-					nd.typ, rangeString(l.index[cp]))
+					"Only one %s block is allowed %s; the first one is at %s. Merge the two.",
+					nd.typ, where, rangeString(l.index[cp]))
 				continue
 			}
 			obj[nd.typ] = child

@@ -182,6 +182,9 @@ func (v *validator) leaf(ve *jsonschema.ValidationError, kw string) {
 	case "pattern":
 		summary = "Invalid value"
 		detail = fmt.Sprintf("%s has the value %q, which is not allowed here.", what, fmt.Sprint(v.at(ptr)))
+		if prop == "name" {
+			detail = fmt.Sprintf("%q is not a name kpgen accepts.", fmt.Sprint(v.at(ptr)))
+		}
 		if s, ok := v.at(ptr).(string); ok && (refersToName[prop] || prop == "name") {
 			detail += nameAdvice(s, v.declared(prop, ptr))
 		} else if lower := strings.ToLower(s); ok && (prop == "services" || prop == "regions") && lower != s && plainName.MatchString(lower) {
@@ -509,7 +512,7 @@ var hints = map[string]string{
 	"deployer":             "A principal is role/NAME, user/NAME or a full IAM role or user ARN.",
 	"lint_ignore":          "Each entry is a rule ID such as KP203 with a non-empty reason: lint_ignore = { KP203 = \"why\" }.",
 	"tags":                 "Tag keys are 1 to 128 characters and must not start with \"aws:\" or \"kpgen:\" in any case; values are at most 256 characters.",
-	"encryption_context":   "Encryption context keys are 1 to 128 letters, digits and _ . : / -, and must not start with \"aws:\" in any case.",
+	"encryption_context":   "Encryption context keys are 1 to 128 letters, digits and _ . : / -, and must not start with \"aws:\" in any case; values are at most 1,024 characters.",
 	"description":          "A description is at most 8,192 characters.",
 	"version":              "This kpgen reads spec language version 1.",
 	"max_keys":             "A key budget is a whole number of keys, from 0 to 100,000,000.",
