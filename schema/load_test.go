@@ -192,7 +192,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			// A misspelt argument does not hide an unrelated mistake.
 			name:  "unknown argument and a value out of range",
-			files: map[string]string{"main.kp.hcl": strings.NewReplacer(`rank = 2`, `rank = 500`, `deletion_window_days = 30`, `deletion_window_days = 30`+"\n    descripton = \"x\"").Replace(base)},
+			files: map[string]string{"main.kp.hcl": strings.NewReplacer(`rank = 2`, `rank = 500`, `deletion_window_days = 30`, `deletion_window_days = 30`+"\n    descriptio = \"x\"").Replace(base)},
 			want:  []got{{"Value out of range", "main.kp.hcl:20:10"}, {"Unsupported argument", "main.kp.hcl:42:5"}},
 		},
 		{
