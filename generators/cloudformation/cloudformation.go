@@ -93,7 +93,8 @@ const (
 // and id), and a replica stack takes each primary's ARN as a parameter, so
 // the outputs' quota is the first a stack reaches. The template is rendered
 // to be measured only when its policies alone come near the size limit, so
-// that lint renders nothing for ordinary stacks.
+// that lint renders nothing for ordinary stacks, and not when a policy is
+// over AWS's own limit, which rule KP802 reports.
 func (g *generator) checkLimits(s *stack, format string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	n := len(s.keys)
@@ -104,6 +105,12 @@ func (g *generator) checkLimits(s *stack, format string) diag.Diagnostics {
 	}
 	policies := 0
 	for _, kp := range s.keys {
+		if kp.Size > policy.MaxSize {
+			// KP802 refuses the spec already; rendering a template of
+			// such policies (a replica stack per region, each with the
+			// policy) would cost much and tell nothing more.
+			return diags
+		}
 		policies += kp.Size
 	}
 	if policies+2048*n > maxTemplateSize/4 {

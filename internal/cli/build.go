@@ -233,7 +233,7 @@ and this one no longer makes. It never touches any other file.`,
 			// The parsed files served the diagnostics; the outputs are
 			// rendered from the model, so let the memory go.
 			an.spec.Files = nil
-			fitMemoryLimit()
+			fitMemoryLimit(2)
 			unlock, err := output.Lock(outDir)
 			if err != nil {
 				return outputError(err, "cannot write")
@@ -266,6 +266,7 @@ func (a *app) checkCmd() *cobra.Command {
 		Short: "Exit 1 with a diff when the outputs on disk differ from what build would write",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
+			defer limitMemory()() // it renders every output, as build does
 			kinds, err := parseKinds(only)
 			if err != nil {
 				return err
@@ -291,6 +292,9 @@ func (a *app) checkCmd() *cobra.Command {
 			if diags.HasErrors() {
 				return errRejected
 			}
+			// check holds the diff of every file until it prints them, so
+			// it needs more room above the live heap than build.
+			fitMemoryLimit(3)
 			outDir := a.outDir(dir, out)
 			keep := func(path string) bool { return !slices.Contains(kinds, kindOf(path)) }
 			diff, err := output.Diff(outDir, files, keep)

@@ -49,6 +49,7 @@ conditions, as the policy evaluator decides it; then the monthly cost delta.`,
 			} else if ref, dir, ok := strings.Cut(strings.TrimPrefix(base, "git:"), ":"); ok && strings.HasPrefix(base, "git:") && ref != "" && dir != "" {
 				head = dir
 			}
+			defer limitMemory()() // two specs, and a policy evaluation per question
 			baseSide, err := a.diffSide(base)
 			if err != nil {
 				return err
@@ -67,6 +68,7 @@ conditions, as the policy evaluator decides it; then the monthly cost delta.`,
 			case headSide.Model == nil:
 				headSide.Model = &model.Model{Organization: baseSide.Model.Organization}
 			}
+			fitMemoryLimit(2)
 			r := specdiff.Compare(baseSide, headSide)
 			switch format {
 			case "json":
