@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -135,19 +136,22 @@ func principalMatches(p *Principal, req Request) bool {
 		}
 		return false
 	}
+	if slices.Contains(p.AWS, req.Principal) || slices.Contains(p.AWS, "*") {
+		return true
+	}
+	if !req.IdentityAllows {
+		return false
+	}
+	// An account principal delegates to the account's IAM policies: it
+	// admits a principal of that account only when its identity policy
+	// allows the call.
 	for _, a := range p.AWS {
-		switch {
-		case a == "*", a == req.Principal:
-			return true
-		case strings.HasSuffix(a, ":root") || IsAccountID(a):
-			// An account principal delegates to the account's IAM
-			// policies: it admits a principal of that account only when
-			// its identity policy allows the call.
+		if strings.HasSuffix(a, ":root") || IsAccountID(a) {
 			acct := a
 			if !IsAccountID(a) {
 				acct = arnAccount(a)
 			}
-			if req.IdentityAllows && arnAccount(req.Principal) == acct {
+			if arnAccount(req.Principal) == acct {
 				return true
 			}
 		}
