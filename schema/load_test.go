@@ -190,6 +190,13 @@ func TestLoadErrors(t *testing.T) {
 			want:  []got{{"Incorrect value type", "main.kp.hcl:2:13"}},
 		},
 		{
+			// A misspelt required argument is unknown, not also missing;
+			// so is a misspelt required block.
+			name:  "misspelt required argument and block",
+			files: map[string]string{"main.kp.hcl": strings.NewReplacer(`    account = "dev"`, `    acount = "dev"`, `organization "acme"`, `organisation "acme"`).Replace(base)},
+			want:  []got{{"Unsupported block type", "main.kp.hcl:5:1"}, {"Unsupported argument", "main.kp.hcl:31:5"}},
+		},
+		{
 			// A misspelt argument does not hide an unrelated mistake.
 			name:  "unknown argument and a value out of range",
 			files: map[string]string{"main.kp.hcl": strings.NewReplacer(`rank = 2`, `rank = 500`, `deletion_window_days = 30`, `deletion_window_days = 30`+"\n    descriptio = \"x\"").Replace(base)},

@@ -170,11 +170,26 @@ func (l *lowerer) record(ptr string, rng hcl.Range) {
 	l.index[ptr] = rng
 }
 
+// unknownMark marks, after a block's pointer, the name of an argument or
+// block it holds that kpgen does not know (PTR#unknown/NAME), so that the
+// schema does not also report a misspelt required name as missing.
+const unknownMark = "#unknown/"
+
+func (l *lowerer) recordUnknown(ptr string, d *hcl.Diagnostic) {
+	if d.Summary != "Unsupported argument" && d.Summary != "Unsupported block type" {
+		return
+	}
+	if m := unsupportedName.FindStringSubmatch(d.Detail); m != nil && d.Subject != nil {
+		l.record(ptr+unknownMark+m[1], *d.Subject)
+	}
+}
+
 // body lowers the content of one block (or file) into obj.
 func (l *lowerer) body(ptr string, body hcl.Body, def *blockDef, obj map[string]any) {
 	content, hds := body.Content(def.bodySchema())
 	for _, d := range hds {
 		adviseUnsupported(d, def)
+		l.recordUnknown(ptr, d)
 	}
 	l.diags = append(l.diags, fromHCL(hds)...)
 	if content == nil {
@@ -262,6 +277,7 @@ func lowerFiles(bodies []hcl.Body) (map[string]any, *ranges, diag.Diagnostics) {
 		content, hds := body.Content(schema)
 		for _, d := range hds {
 			adviseUnsupported(d, topDef)
+			top.recordUnknown("", d)
 		}
 		top.diags = append(top.diags, fromHCL(hds)...)
 		if content == nil {
@@ -321,6 +337,22 @@ func (r *ranges) get(ptr string) (hcl.Range, bool) {
 	}
 	rng, ok := r.top[ptr]
 	return rng, ok
+}
+
+// unknownNames are the names a block (at ptr) holds that kpgen does not
+// know.
+func (r *ranges) unknownNames(ptr string) []string {
+	m := r.top
+	if b := blockPointer(ptr); b != "" {
+		m = r.blocks[b]
+	}
+	var names []string
+	for k := range m {
+		if name, ok := strings.CutPrefix(k, ptr+unknownMark); ok {
+			names = append(names, name)
+		}
+	}
+	return names
 }
 
 // at returns the range of a pointer, or the zero range.

@@ -247,6 +247,11 @@ func (v *validator) addOnce(key, ptr, summary, detail string) {
 }
 
 func (v *validator) missing(ptr, name string) {
+	// A name written wrong is reported as unknown, with HCL's did-you-mean;
+	// the right name is then not also missing.
+	if unknown := v.index.unknownNames(ptr); slices.Contains(unknown, name) || DidYouMean(name, unknown) != "" {
+		return
+	}
 	// team, account and classification are blocks of the spec and, inside
 	// an application, a stage and a data block, arguments naming one.
 	if _, isBlock := blockTypes[name]; isBlock && (ptr == "" || !refersToName[name]) {
