@@ -49,7 +49,6 @@ conditions, as the policy evaluator decides it; then the monthly cost delta.`,
 			} else if ref, dir, ok := strings.Cut(strings.TrimPrefix(base, "git:"), ":"); ok && strings.HasPrefix(base, "git:") && ref != "" && dir != "" {
 				head = dir
 			}
-			defer limitMemory()() // two specs, and a policy evaluation per question
 			baseSide, err := a.diffSide(base)
 			if err != nil {
 				return err
@@ -68,6 +67,11 @@ conditions, as the policy evaluator decides it; then the monthly cost delta.`,
 			case headSide.Model == nil:
 				headSide.Model = &model.Model{Organization: baseSide.Model.Organization}
 			}
+			// Comparing makes much short-lived garbage around the two
+			// specs: a soft limit above what they keep live (set only
+			// now, since loading two large specs under 200 MiB would
+			// have the collector run without pause).
+			defer limitMemory()()
 			fitMemoryLimit(2)
 			r := specdiff.Compare(baseSide, headSide)
 			switch format {
