@@ -2,7 +2,6 @@ package rules
 
 import (
 	_ "embed"
-	"slices"
 	"strings"
 
 	"github.com/kpgen/kpgen/internal/diag"
@@ -72,12 +71,12 @@ func grantForAWSResource(c policy.Conditions) bool {
 }
 
 // viaService reports whether the conditions require kms:ViaService to be
-// one of the values they name (StringEquals or StringLike, without
-// IfExists, which holds when the key is absent).
+// one of the values they name, with an operator that narrows (as KP801
+// reads them: not IfExists, which holds when the key is absent).
 func viaService(c policy.Conditions) bool {
 	for op, keys := range c {
-		if !slices.ContainsFunc([]string{"StringEquals", "StringLike", "ForAnyValue:StringEquals", "ForAnyValue:StringLike"}, func(o string) bool { return strings.EqualFold(o, op) }) {
-			continue // condition operators are matched in any case
+		if _, ok := narrowingOperator(op); !ok {
+			continue
 		}
 		for k := range keys {
 			if strings.EqualFold(k, policy.ViaService) {
