@@ -430,7 +430,8 @@ func TestKeyDefaults(t *testing.T) {
     key            = "sign"
   }
   key "sign" {
-    spec = "ECC_NIST_P256"
+    spec        = "ECC_NIST_P256"
+    description = ""
   }
 }
 `)
@@ -446,18 +447,19 @@ func TestKeyDefaults(t *testing.T) {
 		t.Errorf("production flags of live, qa, prod (-want +got):\n%s", diff)
 	}
 	type key struct {
-		Name, Usage, Regions string
-		Rotation, Window     int
+		Name, Usage, Regions, Description string
+		Rotation, Window                  int
 	}
 	var got []key
 	for _, k := range app.Keys {
-		got = append(got, key{k.Name, k.Usage, strings.Join(k.Regions, ","), k.RotationDays, k.DeletionWindowDays})
+		got = append(got, key{k.Name, k.Usage, strings.Join(k.Regions, ","), k.Description, k.RotationDays, k.DeletionWindowDays})
 	}
 	want := []key{
-		{"sign", "SIGN_VERIFY", "us-east-1", 0, 30},
+		// An empty description is the default one.
+		{"sign", "SIGN_VERIFY", "us-east-1", "public data of application a: signing", 0, 30},
 		// The secret classification keeps its data in eu-west-1, so the
 		// derived key's default region is the first organization region there.
-		{"residency", "ENCRYPT_DECRYPT", "eu-west-1", 365, 30},
+		{"residency", "ENCRYPT_DECRYPT", "eu-west-1", "secret data of application a: residency", 365, 30},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("keys (-want +got):\n%s", diff)
