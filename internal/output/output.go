@@ -522,6 +522,9 @@ func removeStale(dir string, dirs *dirCache, p string, shas []string, producedLo
 	}
 	data, err := os.ReadFile(target)
 	if errors.Is(err, fs.ErrNotExist) {
+		// Gone already, perhaps removed by a build killed before it
+		// removed the directories so left empty.
+		removeEmptyParents(dir, path.Dir(p))
 		return false, false, nil
 	}
 	if err != nil {

@@ -1,6 +1,8 @@
 package output
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -470,6 +472,26 @@ func TestWriteAfterAnInterruptedBuild(t *testing.T) {
 		if ok, _, _ := Current(dir); !ok {
 			t.Errorf("%q: not current after the next build", content)
 		}
+	}
+}
+
+// TestEmptyDirectoryOfAnInterruptedBuild: a build killed after it removed
+// the last stale file of a directory, before the directory, leaves it empty
+// and the file listed; the next build removes the directory.
+func TestEmptyDirectoryOfAnInterruptedBuild(t *testing.T) {
+	dir := t.TempDir()
+	a := File{Path: "policies/app/prod/a.json", Data: []byte("a\n")}
+	b := File{Path: "policies/app/dev/b.json", Data: []byte("b\n")}
+	write(t, dir, a, b)
+	if err := os.Remove(filepath.Join(dir, filepath.FromSlash(b.Path))); err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, a)
+	if _, err := os.Stat(filepath.Join(dir, "policies", "app", "dev")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the emptied directory of a stale file is still there: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(a.Path))); err != nil {
+		t.Errorf("an output is gone: %v", err)
 	}
 }
 
