@@ -190,7 +190,7 @@ and this one no longer makes. It never touches any other file.`,
 			summary := func(keys, written, unchanged, removed int) {
 				if !quiet {
 					fmt.Fprintf(a.stderr, "kpgen: %s, %s written, %d unchanged, %d removed in %s (%s)\n",
-						report.Count(keys, "key"), report.Count(written, "file"), unchanged, removed, time.Since(start).Round(time.Millisecond), outDir)
+						report.Count(keys, "key"), report.Count(written, "file"), unchanged, removed, time.Since(start).Round(time.Millisecond), report.Printable(outDir))
 				}
 			}
 
@@ -245,7 +245,7 @@ and this one no longer makes. It never touches any other file.`,
 				return outputError(err, "cannot write")
 			}
 			for _, p := range res.Kept {
-				fmt.Fprintf(a.stderr, "kpgen: kept %s: this build no longer makes it, but it changed since kpgen wrote it; delete it if nothing needs it\n", report.PrintableText(filepath.Join(outDir, filepath.FromSlash(p))))
+				fmt.Fprintf(a.stderr, "kpgen: kept %s: this build no longer makes it, but it changed since kpgen wrote it; delete it if nothing needs it\n", report.Printable(filepath.Join(outDir, filepath.FromSlash(p))))
 			}
 			writeStamp(key, buildStamp{Manifest: res.Manifest, Keys: len(an.model.Keys), Diagnostics: printed.Bytes()})
 			summary(len(an.model.Keys), len(res.Written), len(res.Unchanged), len(res.Removed))
@@ -302,7 +302,7 @@ func (a *app) checkCmd() *cobra.Command {
 				return outputError(err, "cannot check")
 			}
 			if diff == "" {
-				fmt.Fprintf(a.stderr, "kpgen: %s is current\n", outDir)
+				fmt.Fprintf(a.stderr, "kpgen: %s is current\n", report.Printable(outDir))
 				return nil
 			}
 			// The old side is whatever the directory holds: a carriage
@@ -319,7 +319,7 @@ func (a *app) checkCmd() *cobra.Command {
 			if cfnFormat != cloudformation.FormatYAML {
 				fix += " --cfn-format " + cfnFormat
 			}
-			fmt.Fprintf(a.stderr, "kpgen: %s is not what kpgen build would write; run %s\n", outDir, fix)
+			fmt.Fprintf(a.stderr, "kpgen: %s is not what kpgen build would write; run %s\n", report.Printable(outDir), report.Printable(fix))
 			return errRejected
 		},
 	}
@@ -385,12 +385,12 @@ func parseKinds(only string) ([]string, error) {
 // says what kpgen could not do ("cannot write", "cannot check").
 func outputError(err error, what string) error {
 	// Everything in the way comes joined in one error: one line each.
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
+	if j, ok := err.(interface{ Unwrap() []error }); ok && len(j.Unwrap()) > 0 {
 		var lines []string
 		for _, e := range j.Unwrap() {
 			lines = append(lines, outputError(e, what).Error())
 		}
-		return ioError("%s", strings.Join(lines, "\nkpgen: "))
+		return &exitError{code: ExitUsage, msg: lines[0], more: lines[1:]}
 	}
 	var pe *output.PathError
 	if errors.As(err, &pe) {

@@ -129,3 +129,60 @@ func TestCacheKeyOfRefusedSpec(t *testing.T) {
 		t.Errorf("a spec with a refused file has the cache key %s", key)
 	}
 }
+
+// TestDirectoryNamesPrintedOnOneLine: a spec or output directory whose name
+// holds a line feed or an escape sequence is named on one line of stderr,
+// escaped, so that it cannot start a line of its own in a CI log (a GitHub
+// workflow command) or act on a terminal.
+func TestDirectoryNamesPrintedOnOneLine(t *testing.T) {
+	t.Setenv("NO_COLOR", "1")
+	t.Setenv("KPGEN_CACHE", "off")
+	dir := filepath.Join(t.TempDir(), "x\x1b[31m\n::error::forged")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.kp.hcl"), []byte(manyKeysSpec(1, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	policy := filepath.Join(dir, "generated", "policies", "app", "dev", "k0.json")
+	for _, step := range []struct {
+		name string
+		args []string
+		// prepare changes the outputs before the command runs.
+		prepare func() error
+		code    int
+	}{
+		{"build", []string{"build", dir}, nil, ExitOK},
+		{"check, current", []string{"check", dir}, nil, ExitOK},
+		{"check, edited", []string{"check", dir}, func() error { return os.WriteFile(policy, []byte("{}\n"), 0o644) }, ExitRejected},
+		{"build, a file in the way", []string{"build", dir}, func() error { return os.Remove(filepath.Join(dir, "generated", "kpgen.manifest.json")) }, ExitUsage},
+		{"fmt -check", []string{"fmt", dir, "-check"}, func() error {
+			spec := strings.Replace(manyKeysSpec(1, 1), "version = 1", "version    = 1", 1)
+			return os.WriteFile(filepath.Join(dir, "main.kp.hcl"), []byte(spec), 0o644)
+		}, ExitRejected},
+	} {
+		if step.prepare != nil {
+			if err := step.prepare(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var stdout, stderr bytes.Buffer
+		code := Main(step.args, &stdout, &stderr)
+		if code != step.code {
+			t.Errorf("%s: exit %d, want %d\n%s", step.name, code, step.code, stderr.String())
+		}
+		for _, out := range []string{stdout.String(), stderr.String()} {
+			if strings.Contains(out, "\x1b") {
+				t.Errorf("%s printed an escape character:\n%q", step.name, out)
+			}
+			for _, line := range strings.Split(out, "\n") {
+				if strings.HasPrefix(line, "::") {
+					t.Errorf("%s printed a line that starts a workflow command:\n%q", step.name, out)
+				}
+			}
+		}
+		if !strings.Contains(stderr.String()+stdout.String(), `x\x1b[31m\x0a::error::forged`) {
+			t.Errorf("%s does not name the directory, escaped:\n%q", step.name, stderr.String()+stdout.String())
+		}
+	}
+}

@@ -37,9 +37,11 @@ var Version = ""
 type exitError struct {
 	code int
 	msg  string
+	// more holds further lines of the message, each printed as one.
+	more []string
 }
 
-func (e *exitError) Error() string { return e.msg }
+func (e *exitError) Error() string { return strings.Join(append([]string{e.msg}, e.more...), "\n") }
 
 // errRejected ends a command whose diagnostics are already printed.
 var errRejected = &exitError{code: ExitRejected}
@@ -97,8 +99,11 @@ func Main(args []string, stdout, stderr io.Writer) (code int) {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.msg != "" {
-			// Messages name paths and files kpgen did not write.
-			fmt.Fprintf(stderr, "kpgen: %s\n", report.PrintableText(ee.msg))
+			// Messages name paths and files kpgen did not write: each
+			// line is printed as one, whatever a name holds.
+			for _, line := range append([]string{ee.msg}, ee.more...) {
+				fmt.Fprintf(stderr, "kpgen: %s\n", report.Printable(line))
+			}
 		}
 		return ee.code
 	}

@@ -240,7 +240,8 @@ func git(dir string, args ...string) (string, error) {
 	if err := cmd.Run(); err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
-			return "", ioError("git %s: %s", strings.Join(args, " "), strings.TrimSpace(stderr.String()))
+			lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+			return "", &exitError{code: ExitUsage, msg: fmt.Sprintf("git %s: %s", strings.Join(args, " "), lines[0]), more: lines[1:]}
 		}
 		return "", ioError("cannot run git: %v", err)
 	}

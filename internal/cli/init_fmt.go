@@ -47,7 +47,7 @@ func (a *app) initCmd() *cobra.Command {
 			if err := output.WriteFileAtomic(path, starterSpec, 0o644); err != nil {
 				return ioError("cannot write %s: %v", path, err)
 			}
-			fmt.Fprintf(a.stdout, "Wrote %s. Edit it, then run: kpgen plan %s\n", path, dir)
+			fmt.Fprintf(a.stdout, "Wrote %s. Edit it, then run: kpgen plan %s\n", report.Printable(path), report.Printable(dir))
 			return nil
 		},
 	}
@@ -97,7 +97,7 @@ change and exits 1 if there are any.`,
 					continue
 				}
 				changed++
-				fmt.Fprintln(a.stdout, r.Path)
+				fmt.Fprintln(a.stdout, report.Printable(r.Path))
 				if check {
 					continue
 				}
@@ -106,7 +106,7 @@ change and exits 1 if there are any.`,
 				}
 			}
 			if check && changed > 0 {
-				fmt.Fprintf(a.stderr, "kpgen: %s not formatted; run kpgen fmt %s\n", report.Count(changed, "file"), dir)
+				fmt.Fprintf(a.stderr, "kpgen: %s not formatted; run kpgen fmt %s\n", report.Count(changed, "file"), report.Printable(dir))
 				return errRejected
 			}
 			return nil

@@ -178,6 +178,10 @@ func printable(s string) string {
 	return b.String()
 }
 
+// Printable is s with every control character escaped, line feeds and tabs
+// too: for what must stay on one line, such as a path in a message.
+func Printable(s string) string { return printable(s) }
+
 // PrintableText is text of many lines, such as a diff of files that someone
 // else wrote, made printable line by line as printable makes a string, but
 // for the tabs and the line feeds that end its lines.
