@@ -425,6 +425,9 @@ func TestResources(t *testing.T) {
 	if strings.Contains(sign["tags"], "kpgen:stage") {
 		t.Errorf("key signing is shared across stages but tagged with a stage: %s", sign["tags"])
 	}
+	if _, ok := sign["lifecycle{}"]; !ok {
+		t.Errorf("key signing, shared by stages dev and prod, is not protected from destroy")
+	}
 	if _, ok := attrs(t, mods, "terraform/dev", "aws_kms_key", "versions_dev_no_rotation")["rotation_period_in_days"]; ok {
 		t.Errorf("key no-rotation has a rotation period")
 	}

@@ -552,6 +552,15 @@ func TestReferenceErrors(t *testing.T) {
 			detail: `of 65 characters; IAM allows at most 64`,
 		},
 		{
+			name: "principal of another partition",
+			app: `stage "dev" { account = "dev" }
+  key "k" {
+    administrators = ["arn:aws-cn:iam::111111111111:role/Admin"]
+  }`,
+			want:   []string{"Principal in another partition"},
+			detail: `the organization's partition is "aws"`,
+		},
+		{
 			name: "service principal as administrator",
 			app: `stage "dev" { account = "dev" }
   key "k" {

@@ -67,3 +67,34 @@ func TestKeptFIFONotRead(t *testing.T) {
 		t.Fatal("the build opened the FIFO and blocked")
 	}
 }
+
+// TestWriteFileAtomicReplaces: the new content comes in a new file renamed
+// over the old one, which a reader holding the old one (a hard link here)
+// keeps whole; no temporary file is left.
+func TestWriteFileAtomicReplaces(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f.json")
+	if err := os.WriteFile(path, []byte("old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	held := filepath.Join(dir, "held")
+	if err := os.Link(path, held); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFileAtomic(path, []byte("new\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "new\n" {
+		t.Errorf("%s holds %q, want %q", path, got, "new\n")
+	}
+	if got, _ := os.ReadFile(held); string(got) != "old\n" {
+		t.Errorf("the old file was written in place: it holds %q", got)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 2 {
+		t.Errorf("the directory holds %d entries, want 2 (a temporary file left?)", len(entries))
+	}
+}

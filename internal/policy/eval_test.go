@@ -19,6 +19,11 @@ func TestEvaluate(t *testing.T) {
      "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:111111111111:*"}}},
     {"Sid": "IfExists", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:role/tagger"}, "Action": "kms:TagResource", "Resource": "*",
      "Condition": {"StringEqualsIfExists": {"aws:RequestTag/team": "web"}, "ForAllValues:StringEquals": {"aws:TagKeys": ["team", "env"]}}},
+    {"Sid": "Untag", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:role/tagger"}, "Action": "kms:UntagResource", "Resource": "*"},
+    {"Sid": "KeepTeam", "Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::111111111111:role/tagger"}, "Action": "kms:UntagResource", "Resource": "*",
+     "Condition": {"StringNotEquals": {"aws:TagKeys": "team"}}},
+    {"Sid": "Short", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Verify", "Resource": "*",
+     "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111111111111"}}},
     {"Sid": "Guard", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "kms:*", "Resource": "*",
      "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-abcdefghij"}, "Bool": {"aws:PrincipalIsAWSService": "false"}}}
   ]
@@ -45,6 +50,8 @@ func TestEvaluate(t *testing.T) {
 			Context: map[string][]string{"kms:ViaService": {"s3.us-east-1.amazonaws.com"}}}, ExplicitlyDenied},
 		{"Identity Center role by pattern", Request{Principal: "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Dev_abc123", Action: "kms:Encrypt",
 			Context: map[string][]string{"aws:PrincipalOrgID": org}}, Allowed},
+		{"ArnLike is case-sensitive", Request{Principal: "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/awsreservedsso_dev_abc123", Action: "kms:Encrypt",
+			Context: map[string][]string{"aws:PrincipalOrgID": org}}, ImplicitlyDenied},
 		{"pattern does not span ARN segments", Request{Principal: "arn:aws:iam::222222222222:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Dev_x", Action: "kms:Encrypt",
 			Context: map[string][]string{"aws:PrincipalOrgID": org}}, ImplicitlyDenied},
 		{"root delegates only with an identity policy", Request{Principal: "arn:aws:iam::111111111111:role/any", Action: "kms:Sign",
@@ -63,6 +70,12 @@ func TestEvaluate(t *testing.T) {
 			Context: map[string][]string{"aws:PrincipalOrgID": org, "aws:TagKeys": {"team", "owner"}}}, ImplicitlyDenied},
 		{"IfExists with a wrong value", Request{Principal: "arn:aws:iam::111111111111:role/tagger", Action: "kms:TagResource",
 			Context: map[string][]string{"aws:PrincipalOrgID": org, "aws:RequestTag/team": {"ops"}}}, ImplicitlyDenied},
+		{"negated operator: no value may match", Request{Principal: "arn:aws:iam::111111111111:role/tagger", Action: "kms:UntagResource",
+			Context: map[string][]string{"aws:PrincipalOrgID": org, "aws:TagKeys": {"team", "env"}}}, Allowed},
+		{"negated operator: none matches", Request{Principal: "arn:aws:iam::111111111111:role/tagger", Action: "kms:UntagResource",
+			Context: map[string][]string{"aws:PrincipalOrgID": org, "aws:TagKeys": {"env"}}}, ExplicitlyDenied},
+		{"an ARN pattern of five fields matches no role", Request{Principal: "arn:aws:iam::111111111111:role/x", Action: "kms:Verify",
+			Context: map[string][]string{"aws:PrincipalOrgID": org}}, ImplicitlyDenied},
 	}
 	for _, tt := range tests {
 		if got := Evaluate(&d, tt.req); got != tt.want {

@@ -23,7 +23,7 @@ var KP806 = &lint.Rule{
 		for i, s := range p.Document.Statement {
 			for op, keys := range s.Condition {
 				q, _, ok := strings.Cut(op, ":")
-				if !ok || (q != "ForAllValues" && q != "ForAnyValue") {
+				if !ok || !strings.EqualFold(q, "ForAllValues") && !strings.EqualFold(q, "ForAnyValue") {
 					continue
 				}
 				for k := range keys {

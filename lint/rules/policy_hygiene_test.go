@@ -445,3 +445,34 @@ func TestKP803KnowsMLKEM(t *testing.T) {
 		t.Errorf("want no finding, got %v", ds)
 	}
 }
+
+// TestKP802Limit: a policy of exactly AWS's limit passes, one byte more
+// does not.
+func TestKP802Limit(t *testing.T) {
+	base := `{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Use", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:role/app"},
+   "Action": "kms:Decrypt", "Resource": "*"}
+]}`
+	for size, want := range map[int][]finding{policy.MaxSize: nil, policy.MaxSize + 1: {{1, "KP802"}}} {
+		data := []byte(base + strings.Repeat(" ", size-len(base)))
+		ds := lint.RunPolicyFile("p.json", data, []*lint.Rule{rules.KP802})
+		if diff := cmp.Diff(want, findings(t, ds)); diff != "" {
+			t.Errorf("%d bytes: findings (-want +got):\n%s", size, diff)
+		}
+	}
+}
+
+// TestKP806AnyCase: condition keys and operators are matched in any case.
+func TestKP806AnyCase(t *testing.T) {
+	for _, condition := range []string{
+		`{"ForAnyValue:StringEquals": {"kms:EncryptionContext:tenant": ["a", "b"]}}`,
+		`{"ForAnyValue:StringEquals": {"KMS:EncryptionContext:tenant": ["a", "b"]}}`,
+		`{"forallvalues:StringEquals": {"kms:encryptioncontext:tenant": "a"}}`,
+	} {
+		data := statementFile(`{"AWS": "arn:aws:iam::111111111111:role/app"}`, condition)
+		ds := lint.RunPolicyFile("p.json", data, []*lint.Rule{rules.KP806})
+		if diff := cmp.Diff([]finding{{5, "KP806"}}, findings(t, ds)); diff != "" {
+			t.Errorf("%s: findings (-want +got):\n%s", condition, diff)
+		}
+	}
+}

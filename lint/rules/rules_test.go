@@ -482,6 +482,30 @@ func TestReviewedVerdicts(t *testing.T) {
 				`administrators = ["role/DataKeyAdmin"]`, `administrators = ["role/Admin"]`,
 			).Replace,
 		},
+		{
+			// Every classification a key protects must allow delegation,
+			// not only the most sensitive one.
+			name: "KP404 asks every classification",
+			base: "KP404",
+			edit: strings.NewReplacer(
+				"  rotation     = true\n}", "  rotation     = true\n  iam_delegation = true\n}",
+				`    users          = ["role/shop-api"]`, `    users          = ["role/shop-api"]`+"\n    key            = \"reviews\"",
+				`    iam_delegation = true # want KP404`, `    iam_delegation = true # want KP404`+"\n    lint_ignore    = { KP101 = \"both on one key for the test\" }",
+			).Replace,
+			want: []string{"77 KP404 IAM delegation not allowed for the classification", "77 KP405 IAM delegation on sensitive data"},
+		},
+		{
+			// With iam_delegation the account root statement lets the
+			// deploying role pass AWS's lockout safety check.
+			name: "KP406 exempts keys that delegate to IAM",
+			base: "KP406",
+			edit: strings.NewReplacer(
+				"classification \"public\" {\n  rank = 0\n}", "classification \"public\" {\n  rank           = 0\n  iam_delegation = true\n}",
+				`    users          = ["role/shop-web"]`, `    users          = ["role/shop-web"]`+"\n    key            = \"k\"",
+				"    users          = [\"role/shop-api\"]\n  }\n", "    users          = [\"role/shop-api\"]\n    key_type       = \"aws_managed\"\n  }\n\n  key \"k\" {\n    iam_delegation = true\n  }\n",
+				"  min_key_type = \"customer_managed\"\n", "",
+			).Replace,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
