@@ -2,6 +2,7 @@ package policy
 
 import (
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/kpgen/kpgen/internal/model"
@@ -156,6 +157,21 @@ func UserActions(k *model.Key) (withContext, without []string) {
 		return []string{"kms:DeriveSharedSecret"}, []string{"kms:DescribeKey", "kms:GetPublicKey"}
 	}
 	return nil, []string{"kms:DescribeKey"}
+}
+
+// contextActions are the operations whose requests carry an encryption
+// context, the only ones a kms:EncryptionContext: condition can hold for
+// (the AWS KMS Developer Guide, "kms:EncryptionContext:context-key").
+var contextActions = []string{
+	"kms:CreateGrant", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyPair",
+	"kms:GenerateDataKeyPairWithoutPlaintext", "kms:GenerateDataKeyWithoutPlaintext",
+	"kms:ReEncryptFrom", "kms:ReEncryptTo",
+}
+
+// CarriesEncryptionContext reports whether a request for action can carry
+// an encryption context.
+func CarriesEncryptionContext(action string) bool {
+	return slices.ContainsFunc(contextActions, func(a string) bool { return strings.EqualFold(a, action) })
 }
 
 // KMSActions is every action of the kms service prefix (the AWS Service

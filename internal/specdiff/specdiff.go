@@ -413,6 +413,11 @@ func access(oldOrg, newOrg *model.Organization, o, n *policy.KeyPolicy) []Access
 				if c.account != "" && c.service == nil {
 					ctx[policy.CallerAccount] = []string{c.account}
 				}
+				if c.service != nil && c.service.ContextKey != "" && !policy.CarriesEncryptionContext(action) {
+					// DescribeKey and the like carry no encryption
+					// context, so a condition on one never holds for them.
+					delete(ctx, c.service.ContextKey)
+				}
 				if action == "kms:CreateGrant" || action == "kms:ListGrants" || action == "kms:RevokeGrant" {
 					ctx[policy.GrantIsForAWSResource] = []string{"true"}
 					if c.service == nil {

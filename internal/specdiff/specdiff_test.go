@@ -205,3 +205,14 @@ func TestReplicaOrderChangesNothing(t *testing.T) {
 		t.Errorf("reordered replicas reported:\n%s", strings.Join(got, "\n"))
 	}
 }
+
+// A service principal's statement may hold only under the encryption
+// context the service sends, which DescribeKey does not carry: CloudWatch
+// Logs, named as a user, gains the cryptographic operations only.
+func TestServiceGainsWhatItsContextAllows(t *testing.T) {
+	got := compare(t, base, base, `users          = ["role/shop-api"]`, `users          = ["role/shop-api", "service:logs"]`)
+	want := "logs.us-east-1.amazonaws.com for account 333333333333 gained kms:Decrypt,kms:Encrypt,kms:GenerateDataKey,kms:GenerateDataKeyPair,kms:GenerateDataKeyPairWithoutPlaintext,kms:GenerateDataKeyWithoutPlaintext,kms:ReEncryptFrom,kms:ReEncryptTo where as an AWS service"
+	if !slices.Contains(got, want) {
+		t.Errorf("got\n%s\nwant the line\n%s", strings.Join(got, "\n"), want)
+	}
+}
