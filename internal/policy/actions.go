@@ -229,14 +229,15 @@ var CrossAccountActions = []string{
 }
 
 // KeyActions are the operations a key policy may allow on key k: what its
-// administrators, operators and users may do, the grant operations, and
-// none that the key's spec, usage, origin or Regions rule out, nor any
-// that concerns the account rather than a key (CreateKey, ListKeys, …).
-// The slice is new.
+// administrators, operators and users may do, the grant operations,
+// GetKeyRotationStatus (which every key answers, false where it cannot
+// rotate), and none that the key's spec, usage, origin or Regions rule out,
+// nor any that concerns the account rather than a key (CreateKey,
+// ListKeys, …). The slice is new.
 func KeyActions(k *model.Key) []string {
 	with, without := UserActions(k)
 	var all []string
-	for _, pattern := range slices.Concat(AdminActions(k), OperatorActions(k), with, without, grantActions, []string{"kms:RetireGrant"}) {
+	for _, pattern := range slices.Concat(AdminActions(k), OperatorActions(k), with, without, grantActions, []string{"kms:RetireGrant", rotationStatus}) {
 		all = append(all, MatchActions(pattern)...) // kms:ReEncrypt* and the like
 	}
 	slices.Sort(all)

@@ -137,6 +137,20 @@ func TestIAMDelegationIsAccess(t *testing.T) {
 	}
 }
 
+// Every key answers GetKeyRotationStatus, one of imported material in
+// several Regions too (always false), though nobody the key names needs it:
+// the delegation's gain of it is reported.
+func TestIAMDelegationOfImportedMultiRegionKey(t *testing.T) {
+	imported := strings.NewReplacer(`regions  = ["us-east-1"]`, `regions  = ["us-east-1", "eu-west-1"]`,
+		`encryption_context = { app = "shop" }`, `origin             = "external"
+    regions            = ["us-east-1", "eu-west-1"]`).Replace(base)
+	got := compare(t, imported, imported, `origin             = "external"`, `origin             = "external"
+    iam_delegation     = true`)
+	if !has(got, "IAM policies of account 333333333333 (arn:aws:iam::333333333333:root) gained", "kms:GetKeyRotationStatus") {
+		t.Errorf("the delegation's GetKeyRotationStatus is not reported:\n%s", strings.Join(got, "\n"))
+	}
+}
+
 func TestServicesRemovedWidenUse(t *testing.T) {
 	got := compare(t, base, base, `encryption_context = { app = "shop" }`, `encryption_context = { app = "shop" }
     services           = []`)
