@@ -25,7 +25,7 @@ var allKMSActions = []string{
 	"kms:DeleteImportedKeyMaterial", "kms:DeriveSharedSecret", "kms:DescribeKey", "kms:DisableKey",
 	"kms:DisableKeyRotation", "kms:EnableKey", "kms:EnableKeyRotation", "kms:Encrypt",
 	"kms:GenerateDataKey", "kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext",
-	"kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateMac", "kms:GetKeyPolicy",
+	"kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateMac", "kms:GetKeyLastUsage", "kms:GetKeyPolicy",
 	"kms:GetKeyRotationStatus", "kms:GetParametersForImport", "kms:GetPublicKey",
 	"kms:ImportKeyMaterial", "kms:ListGrants", "kms:ListKeyPolicies", "kms:ListKeyRotations",
 	"kms:ListResourceTags", "kms:PutKeyPolicy", "kms:ReEncryptFrom", "kms:ReEncryptTo",
