@@ -186,3 +186,36 @@ func TestDirectoryNamesPrintedOnOneLine(t *testing.T) {
 		}
 	}
 }
+
+// TestEverythingInTheWayOnLinesOfItsOwn: each thing in the way of a build
+// is named on a line of its own.
+func TestEverythingInTheWayOnLinesOfItsOwn(t *testing.T) {
+	t.Setenv("NO_COLOR", "1")
+	t.Setenv("KPGEN_CACHE", "off")
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.kp.hcl"), []byte(manyKeysSpec(2, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	for _, key := range []string{"k0", "k1"} {
+		if err := os.MkdirAll(filepath.Join(out, "policies", "app", "dev", key+".json"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if code := Main([]string{"build", "-q", dir, "-o", out}, &stdout, &stderr); code != ExitUsage {
+		t.Fatalf("exit %d, want %d\n%s", code, ExitUsage, stderr.String())
+	}
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
+		if strings.Contains(l, "a directory is in the way") {
+			lines = append(lines, l)
+			if !strings.HasPrefix(l, "kpgen: cannot write ") {
+				t.Errorf("a line of its own does not begin with kpgen: %q", l)
+			}
+		}
+	}
+	if len(lines) != 2 {
+		t.Errorf("%d lines name a directory in the way, want 2:\n%s", len(lines), stderr.String())
+	}
+}

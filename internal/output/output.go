@@ -867,7 +867,8 @@ func leafError(full string) error {
 // behind, up to (not including) dir.
 func removeEmptyParents(dir, rel string) {
 	for rel != "." && rel != "/" && rel != "" {
-		if err := os.Remove(filepath.Join(dir, filepath.FromSlash(rel))); err != nil {
+		err := os.Remove(filepath.Join(dir, filepath.FromSlash(rel)))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return // not empty, or not ours to remove
 		}
 		rel = path.Dir(rel)

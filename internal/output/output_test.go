@@ -490,6 +490,17 @@ func TestEmptyDirectoryOfAnInterruptedBuild(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "policies", "app", "dev")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("the emptied directory of a stale file is still there: %v", err)
 	}
+	// Killed between the removals of two directories: the stale file's
+	// own directory is gone, its parent left empty.
+	c := File{Path: "policies/old/dev/c.json", Data: []byte("c\n")}
+	write(t, dir, a, c)
+	if err := os.RemoveAll(filepath.Join(dir, "policies", "old", "dev")); err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, a)
+	if _, err := os.Stat(filepath.Join(dir, "policies", "old")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the emptied parent of a stale file's directory is still there: %v", err)
+	}
 	if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(a.Path))); err != nil {
 		t.Errorf("an output is gone: %v", err)
 	}

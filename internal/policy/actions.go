@@ -167,7 +167,7 @@ func UserActions(k *model.Key) (withContext, without []string) {
 var contextActions = []string{
 	"kms:CreateGrant", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyPair",
 	"kms:GenerateDataKeyPairWithoutPlaintext", "kms:GenerateDataKeyWithoutPlaintext",
-	"kms:ReEncryptFrom", "kms:ReEncryptTo",
+	"kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:RetireGrant",
 }
 
 // CarriesEncryptionContext reports whether a request for action can carry

@@ -170,11 +170,14 @@ func grant(sid string, ps []model.Principal, actions []string, cond Conditions, 
 
 // servicePrincipals allows AWS services named as users to use the key for
 // resources of the accounts they were named in, with the conditions each
-// service documents. A service gets only the actions key k admits, and no
-// statement when k admits none of its cryptographic ones (KP508 warns).
+// service documents. The services of the catalogue encrypt only with
+// symmetric encryption keys: any other key k gets no statement for them
+// (KP508 warns).
 func servicePrincipals(partition string, k *model.Key, ps []model.Principal, regions []string) []*Statement {
+	if k.Spec != "SYMMETRIC_DEFAULT" {
+		return nil
+	}
 	var out []*Statement
-	var keyActions []string
 	for _, sp := range model.ServicePrincipals {
 		var accounts []string
 		for _, p := range ps {
@@ -183,13 +186,6 @@ func servicePrincipals(partition string, k *model.Key, ps []model.Principal, reg
 			}
 		}
 		if len(accounts) == 0 {
-			continue
-		}
-		if keyActions == nil {
-			keyActions = KeyActions(k)
-		}
-		actions, crypto := admitted(sp.Actions, keyActions)
-		if !crypto {
 			continue
 		}
 		slices.Sort(accounts)
@@ -213,31 +209,13 @@ func servicePrincipals(partition string, k *model.Key, ps []model.Principal, reg
 			c.Add(sp.ContextOperator, sp.ContextKey, arns...)
 		}
 		out = append(out, &Statement{Sid: sid, Effect: Allow, Principal: &Principal{Service: hosts},
-			Action: actions, Resource: thisKey, Condition: nilIfEmpty(c)})
+			Action: sp.Actions, Resource: thisKey, Condition: nilIfEmpty(c)})
 		if sp.Describe {
 			out = append(out, &Statement{Sid: sid + "Describe", Effect: Allow, Principal: &Principal{Service: hosts},
 				Action: Values{"kms:DescribeKey"}, Resource: thisKey, Condition: nilIfEmpty(source)})
 		}
 	}
 	return out
-}
-
-// admitted is the patterns that match at least one of keyActions (sorted),
-// and whether one of those is a cryptographic operation.
-func admitted(patterns, keyActions []string) (out Values, crypto bool) {
-	for _, p := range patterns {
-		keep := false
-		for _, a := range MatchActions(p) {
-			if _, ok := slices.BinarySearch(keyActions, a); ok {
-				keep = true
-				crypto = crypto || slices.Contains(CryptoActions, a)
-			}
-		}
-		if keep {
-			out = append(out, p)
-		}
-	}
-	return out, crypto
 }
 
 // viaService is the kms:ViaService values of services in regions.

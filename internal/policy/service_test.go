@@ -9,10 +9,27 @@ import (
 	"github.com/kpgen/kpgen/internal/policy"
 )
 
-// TestServicePrincipalsByKeyType: a service principal named as a user gets
-// only the actions its key admits, and no statement at all when the key
-// admits none of its cryptographic ones (KP508 warns about such keys).
+// TestServicePrincipalsByKeyType: the services of the catalogue encrypt
+// only with symmetric encryption keys, so a service principal named as a
+// user of any other key gets no statement (KP508 warns about such keys).
 func TestServicePrincipalsByKeyType(t *testing.T) {
+	// The context each service sends for a resource of account prod.
+	services := map[string]map[string][]string{
+		"sns.amazonaws.com": {policy.SourceAccount: {"333333333333"}},
+		"logs.us-east-1.amazonaws.com": {
+			"kms:EncryptionContext:aws:logs:arn": {"arn:aws:logs:us-east-1:333333333333:log-group:app"},
+		},
+		"cloudtrail.amazonaws.com": {
+			policy.SourceAccount:                       {"333333333333"},
+			"kms:EncryptionContext:aws:cloudtrail:arn": {"arn:aws:cloudtrail:us-east-1:333333333333:trail/t"},
+		},
+	}
+	// What each may do with a symmetric key, of the actions asked.
+	uses := map[string][]string{
+		"sns.amazonaws.com":            {"kms:Decrypt", "kms:GenerateDataKey"},
+		"logs.us-east-1.amazonaws.com": {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"},
+		"cloudtrail.amazonaws.com":     {"kms:GenerateDataKey"},
+	}
 	for _, tc := range []struct {
 		spec, usage string
 		// want maps each service statement's Sid to its actions; a Sid
@@ -25,10 +42,7 @@ func TestServicePrincipalsByKeyType(t *testing.T) {
 			"ServiceCloudtrail":         {"kms:GenerateDataKey*"},
 			"ServiceCloudtrailDescribe": {"kms:DescribeKey"},
 		}},
-		{"RSA_2048", "ENCRYPT_DECRYPT", map[string][]string{
-			"ServiceSns":  {"kms:Decrypt"},
-			"ServiceLogs": {"kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:ReEncrypt*"},
-		}},
+		{"RSA_2048", "ENCRYPT_DECRYPT", nil},
 		{"ECC_NIST_P256", "SIGN_VERIFY", nil},
 		{"ECC_NIST_P256", "KEY_AGREEMENT", nil},
 		{"HMAC_256", "GENERATE_VERIFY_MAC", nil},
@@ -82,17 +96,14 @@ application "app" {
 					t.Errorf("%s allows %v, want %v", sid, got[sid], want)
 				}
 			}
-			// Whatever is left, the services can do nothing the key
-			// does not admit.
-			admits := policy.KeyActions(pols[0].Instance.Key)
-			for _, a := range policy.KMSActions {
-				if slices.Contains(admits, a) {
-					continue
-				}
-				for _, host := range []string{"sns.amazonaws.com", "logs.us-east-1.amazonaws.com", "cloudtrail.amazonaws.com"} {
-					req := policy.Request{Principal: host, Action: a}
-					if policy.Evaluate(pols[0].Document, req) == policy.Allowed {
-						t.Errorf("%s may call %s, which the key does not admit", host, a)
+			// Asked as they ask, the services may use a symmetric key
+			// as their statements say, and any other key not at all.
+			for host, ctx := range services {
+				for _, action := range []string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:Sign", "kms:GenerateMac", "kms:DeriveSharedSecret"} {
+					req := policy.Request{Principal: host, Action: action, Context: ctx}
+					allowed := policy.Evaluate(pols[0].Document, req) == policy.Allowed
+					if want := tc.spec == "SYMMETRIC_DEFAULT" && slices.Contains(uses[host], action); allowed != want {
+						t.Errorf("%s %s: allowed %v, want %v", host, action, allowed, want)
 					}
 				}
 			}
