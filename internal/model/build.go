@@ -44,7 +44,7 @@ func Build(spec *schema.Spec) (*Model, diag.Diagnostics) {
 	}
 	for _, app := range b.m.Applications {
 		b.derive(app)
-		explainKeys(app)
+		explainKeys(app, b.defaultAdministrators(app))
 	}
 	if b.diags.HasErrors() {
 		return b.m, b.diags

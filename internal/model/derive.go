@@ -135,9 +135,24 @@ func plural(n int, word string) string {
 	return word + "s"
 }
 
+// defaultAdministrators are the administrators the strategy gives a key of
+// app that names none: its team's under decentralized, the security team's
+// otherwise.
+func (b *builder) defaultAdministrators(app *Application) []*PrincipalRef {
+	org := b.m.Organization
+	switch {
+	case org.Strategy == Decentralized && app.Team != nil:
+		return app.Team.Administrators
+	case org.Strategy != Decentralized && org.SecurityTeam != nil:
+		return org.SecurityTeam.Administrators
+	}
+	return nil
+}
+
 // explainKeys writes down, for every key of an application, the principles
-// that made it a key of its own.
-func explainKeys(app *Application) {
+// that made it a key of its own; defaults are the administrators the
+// strategy gives its keys.
+func explainKeys(app *Application, defaults []*PrincipalRef) {
 	for _, k := range app.Keys {
 		var reasons []string
 		mine := k.Classifications()
@@ -199,11 +214,29 @@ func explainKeys(app *Application) {
 			slices.Sort(chosenKeys)
 			reasons = append(reasons, fmt.Sprintf("key block: apart from other %s data in the same services by the spec's choice (%s %s)", mine[0].Name, plural(len(chosenKeys), "key"), strings.Join(chosenKeys, ", ")))
 		}
-		if k.AdministratorsSet {
-			reasons = append(reasons, "P4: administrators of its own")
+		if k.AdministratorsSet && !sameTexts(k.Administrators, defaults) {
+			if len(k.Administrators) == 0 {
+				reasons = append(reasons, "P4: no administrators but the deployer")
+			} else {
+				reasons = append(reasons, "P4: administrators of its own")
+			}
 		}
 		k.Reasons = reasons
 	}
+}
+
+// sameTexts reports whether two principal lists name the same principals,
+// as written, in any order.
+func sameTexts(a, b []*PrincipalRef) bool {
+	texts := func(ps []*PrincipalRef) []string {
+		var out []string
+		for _, p := range ps {
+			out = append(out, p.Text)
+		}
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	return slices.Equal(texts(a), texts(b))
 }
 
 // disjoint reports whether two service lists have no service in common. A

@@ -725,6 +725,49 @@ func TestReasons(t *testing.T) {
 	}
 }
 
+// TestAdministratorsOfItsOwn: Principle 4 made a key apart only when its
+// administrators differ from those the strategy gives the others.
+func TestAdministratorsOfItsOwn(t *testing.T) {
+	app := `application "a" {
+  team = "web"
+  stage "dev" { account = "dev" }
+  key "same" {
+    administrators = ["role/SecAdmin"]
+  }
+  key "own" {
+    administrators = ["role/OtherAdmin"]
+  }
+  key "none" {
+    administrators = []
+  }
+  key "default" {}
+}
+`
+	spec, diags, err := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(fmt.Sprintf(header, "hybrid") + app)})
+	if err != nil || diags.HasErrors() {
+		t.Fatalf("spec does not load: %v %v", err, diags)
+	}
+	m, mdiags := Build(spec)
+	if mdiags.HasErrors() {
+		t.Fatal(mdiags)
+	}
+	got := map[string][]string{}
+	for _, k := range m.Applications[0].Keys {
+		for _, r := range k.Reasons {
+			if strings.HasPrefix(r, "P4") {
+				got[k.Name] = append(got[k.Name], r)
+			}
+		}
+	}
+	want := map[string][]string{
+		"own":  {"P4: administrators of its own"},
+		"none": {"P4: no administrators but the deployer"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("P4 reasons (-want +got):\n%s", diff)
+	}
+}
+
 // TestDisjointServices: a key without services may be used through any, so
 // it shares a service with every other key.
 func TestDisjointServices(t *testing.T) {

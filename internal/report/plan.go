@@ -13,19 +13,23 @@ import (
 
 // PlanKey is one key instance in `kpgen plan --format json`.
 type PlanKey struct {
-	Application          string      `json:"application"`
-	Stage                string      `json:"stage"`
-	Key                  string      `json:"key"`
-	Alias                string      `json:"alias"`
-	Account              string      `json:"account"`
-	AccountName          string      `json:"account_name"`
-	Region               string      `json:"region"`
-	ReplicaRegions       []string    `json:"replica_regions"`
-	Derived              bool        `json:"derived"`
-	SharedAcrossStages   bool        `json:"shared_across_stages"`
-	Production           bool        `json:"production"`
-	Protects             []string    `json:"protects"`
-	Classification       string      `json:"classification"`
+	Application        string   `json:"application"`
+	Stage              string   `json:"stage"`
+	Key                string   `json:"key"`
+	Alias              string   `json:"alias"`
+	Account            string   `json:"account"`
+	AccountName        string   `json:"account_name"`
+	Region             string   `json:"region"`
+	ReplicaRegions     []string `json:"replica_regions"`
+	Derived            bool     `json:"derived"`
+	SharedAcrossStages bool     `json:"shared_across_stages"`
+	Production         bool     `json:"production"`
+	Protects           []string `json:"protects"`
+	Classification     string   `json:"classification"`
+	// Classifications are those of every data set it protects, the most
+	// sensitive (Classification) first: more than one only where KP101
+	// reports the key.
+	Classifications      []string    `json:"classifications"`
 	PolicyAdministrators []string    `json:"policy_administrators"`
 	Operators            []string    `json:"operators"`
 	Users                []string    `json:"users"`
@@ -106,6 +110,7 @@ func NewPlan(m *model.Model) *Plan {
 			SharedAcrossStages:   k.SharedAcrossStages,
 			Production:           ki.Production(),
 			Protects:             []string{},
+			Classifications:      []string{},
 			PolicyAdministrators: principalStrings(ki.PolicyAdministrators),
 			Operators:            principalStrings(ki.Operators),
 			Users:                principalStrings(ki.Users),
@@ -119,6 +124,9 @@ func NewPlan(m *model.Model) *Plan {
 		}
 		if ki.Classification != nil {
 			pk.Classification = ki.Classification.Name
+		}
+		for _, c := range k.Classifications() {
+			pk.Classifications = append(pk.Classifications, c.Name)
 		}
 		for _, s := range ki.Services {
 			pk.Services = append(pk.Services, s.Name)
@@ -158,7 +166,7 @@ func PlanText(w io.Writer, p *Plan) error {
 			region += " +" + strings.Join(k.ReplicaRegions, ",")
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", k.Alias, k.Account, region,
-			orDash(strings.Join(k.Protects, ",")), orDash(k.Classification), len(k.PolicyAdministrators),
+			orDash(strings.Join(k.Protects, ",")), orDash(strings.Join(k.Classifications, ",")), len(k.PolicyAdministrators),
 			len(k.Operators), len(k.Users), k.MonthlyUSD, orDash(principles(k.Reasons)))
 	}
 	tw.Flush()
@@ -166,7 +174,7 @@ func PlanText(w io.Writer, p *Plan) error {
 		fmt.Fprintf(&b, "\n%s\n", k.Alias)
 		fmt.Fprintf(&b, "  account         %s (%s), %s\n", k.Account, k.AccountName, describeRegions(k))
 		if len(k.Protects) > 0 {
-			fmt.Fprintf(&b, "  protects        %s (%s) through %s\n", strings.Join(k.Protects, ", "), k.Classification, orDash(strings.Join(k.Services, ", ")))
+			fmt.Fprintf(&b, "  protects        %s (%s) through %s\n", strings.Join(k.Protects, ", "), strings.Join(k.Classifications, ", "), orDash(strings.Join(k.Services, ", ")))
 		} else {
 			fmt.Fprintf(&b, "  protects        no data\n")
 		}
@@ -190,7 +198,7 @@ func PlanText(w io.Writer, p *Plan) error {
 	}
 	fmt.Fprintf(&b, "\n%s, %s, USD %s per month\n", Count(p.Totals.Keys, "key"), Count(p.Totals.Replicas, "replica"), p.Totals.MonthlyUSD)
 	fmt.Fprintf(&b, "Cost model: USD %s per key-month (each replica is billed as a key); each of the first %d rotations adds USD %s per month. %s\n",
-		p.CostModel.KeyMonthUSD, p.CostModel.BilledRotations, p.CostModel.RotationMonthUSD, strings.TrimPrefix(p.CostModel.Note, "Steady state: a key that rotates automatically is billed for its first two rotations for good. "))
+		p.CostModel.KeyMonthUSD, p.CostModel.BilledRotations, p.CostModel.RotationMonthUSD, p.CostModel.Note)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -206,19 +214,19 @@ func PlanMarkdown(w io.Writer, p *Plan) error {
 	for _, k := range p.Keys {
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 			k.Alias, k.Account, mdEscape(describeRegions(k)), mdEscape(orDash(strings.Join(k.Protects, ", "))),
-			mdEscape(orDash(k.Classification)), mdList(k.PolicyAdministrators), mdList(k.Operators), mdList(k.Users),
+			mdEscape(orDash(strings.Join(k.Classifications, ", "))), mdList(k.PolicyAdministrators), mdList(k.Operators), mdList(k.Users),
 			k.MonthlyUSD, mdEscape(orDash(strings.Join(k.Reasons, "; "))))
 	}
 	if len(p.AWSKeys) > 0 {
 		b.WriteString("\nData on AWS keys (no key made by kpgen): ")
 		var items []string
 		for _, a := range p.AWSKeys {
-			items = append(items, fmt.Sprintf("`%s/%s` (%s)", a.Application, a.Data, a.KeyType))
+			items = append(items, fmt.Sprintf("`%s/%s` (%s, %s)", a.Application, a.Data, mdEscape(a.Classification), a.KeyType))
 		}
 		b.WriteString(strings.Join(items, ", ") + "\n")
 	}
 	fmt.Fprintf(&b, "\nCost model: USD %s per key-month, each replica billed as a key; each of the first %d rotations adds USD %s per month. %s\n",
-		p.CostModel.KeyMonthUSD, p.CostModel.BilledRotations, p.CostModel.RotationMonthUSD, "Request charges are not included.")
+		p.CostModel.KeyMonthUSD, p.CostModel.BilledRotations, p.CostModel.RotationMonthUSD, mdEscape(p.CostModel.Note))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

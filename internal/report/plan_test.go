@@ -1,0 +1,89 @@
+package report_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kpgen/kpgen/internal/fixture"
+	"github.com/kpgen/kpgen/internal/report"
+)
+
+// TestPlanNamesEveryClassification: a key that protects data of two
+// classifications (which KP101 reports) is not shown as protecting only the
+// most sensitive; every format names both.
+func TestPlanNamesEveryClassification(t *testing.T) {
+	m, _ := fixture.Build(t, `
+kpgen {
+  version = 1
+}
+organization "o" {
+  strategy = "decentralized"
+  regions  = ["us-east-1"]
+  deployer = "role/deploy"
+}
+account "prod" {
+  id = "333333333333"
+}
+classification "public" {
+  rank = 0
+}
+classification "confidential" {
+  rank = 2
+}
+team "web" {
+  administrators = ["role/WebAdmin"]
+}
+application "app" {
+  team = "web"
+  stage "prod" {
+    account = "prod"
+  }
+  data "pub" {
+    classification = "public"
+    services       = ["s3"]
+    key            = "mixed"
+  }
+  data "conf" {
+    classification = "confidential"
+    services       = ["s3"]
+    key            = "mixed"
+  }
+  key "mixed" {}
+}
+`)
+	p := report.NewPlan(m)
+	if len(p.Keys) != 1 {
+		t.Fatalf("%d keys, want 1", len(p.Keys))
+	}
+	k := p.Keys[0]
+	if k.Classification != "confidential" || !slices.Equal(k.Classifications, []string{"confidential", "public"}) {
+		t.Errorf("classification %q, classifications %q; want confidential, and confidential then public", k.Classification, k.Classifications)
+	}
+	var text, md, js bytes.Buffer
+	if err := report.PlanText(&text, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.PlanMarkdown(&md, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.PlanJSON(&js, p); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "protects        pub, conf (confidential, public)") {
+		t.Errorf("text does not name both classifications:\n%s", text.String())
+	}
+	if !strings.Contains(md.String(), "| confidential, public |") {
+		t.Errorf("markdown does not name both classifications:\n%s", md.String())
+	}
+	var back struct {
+		Keys []struct {
+			Classifications []string `json:"classifications"`
+		} `json:"keys"`
+	}
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil || len(back.Keys) != 1 || len(back.Keys[0].Classifications) != 2 {
+		t.Errorf("json classifications: %v %+v", err, back)
+	}
+}
