@@ -56,13 +56,33 @@ type sarifText struct {
 }
 
 type sarifRule struct {
-	ID                   string            `json:"id"`
-	Name                 string            `json:"name"`
-	ShortDescription     sarifText         `json:"shortDescription"`
-	FullDescription      sarifText         `json:"fullDescription"`
-	Help                 sarifText         `json:"help"`
-	DefaultConfiguration sarifConfig       `json:"defaultConfiguration"`
-	Properties           map[string]string `json:"properties"`
+	ID                   string              `json:"id"`
+	Name                 string              `json:"name"`
+	ShortDescription     sarifText           `json:"shortDescription"`
+	FullDescription      sarifText           `json:"fullDescription"`
+	Help                 sarifText           `json:"help"`
+	DefaultConfiguration sarifConfig         `json:"defaultConfiguration"`
+	Properties           sarifRuleProperties `json:"properties"`
+}
+
+// sarifRuleProperties carry, beside the rule's principle, what GitHub code
+// scanning reads to rank an alert: the security tag, the precision, and a
+// security severity (0.0 to 10.0; 7.0 and above is high).
+type sarifRuleProperties struct {
+	Principle        string   `json:"principle"`
+	Tags             []string `json:"tags,omitempty"`
+	Precision        string   `json:"precision,omitempty"`
+	SecuritySeverity string   `json:"security-severity,omitempty"`
+}
+
+// securitySeverity is the security severity of a lint rule's findings, by
+// the rule's severity: an error is a key policy or strategy that breaks the
+// AWS guidance, a warning a weakness to review.
+func securitySeverity(s diag.Severity) string {
+	if s == diag.Error {
+		return "8.0"
+	}
+	return "5.0"
 }
 
 type sarifConfig struct {
@@ -117,7 +137,8 @@ func SARIF(w io.Writer, ds diag.Diagnostics, rules []*lint.Rule, version string)
 			FullDescription:      sarifText{Text: firstParagraph(r.Doc)},
 			Help:                 sarifText{Text: r.Doc, Markdown: r.Doc},
 			DefaultConfiguration: sarifConfig{Level: r.Severity.String()},
-			Properties:           map[string]string{"principle": r.Principle},
+			Properties: sarifRuleProperties{Principle: r.Principle, Tags: []string{"security", "kms"},
+				Precision: "high", SecuritySeverity: securitySeverity(r.Severity)},
 		})
 	}
 	// Findings of no lint rule are results of one more rule, so that every
@@ -131,7 +152,7 @@ func SARIF(w io.Writer, ds diag.Diagnostics, rules []*lint.Rule, version string)
 			"a rule nothing silences, or silences nothing; or the outputs would not deploy (names that meet in one file, Terraform name or logical id, CloudFormation's quotas)."},
 		Help:                 sarifText{Text: "Fix the spec where the message points; the message says how."},
 		DefaultConfiguration: sarifConfig{Level: "error"},
-		Properties:           map[string]string{"principle": "Spec"},
+		Properties:           sarifRuleProperties{Principle: "Spec"},
 	})
 	run := sarifRun{Tool: sarifTool{Driver: driver}, Results: []sarifResult{}}
 	var notes []sarifNotification

@@ -7,8 +7,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/internal/fixture"
 	"github.com/kpgen/kpgen/internal/report"
+	"github.com/kpgen/kpgen/lint"
 )
 
 // TestPlanNamesEveryClassification: a key that protects data of two
@@ -85,5 +89,45 @@ application "app" {
 	}
 	if err := json.Unmarshal(js.Bytes(), &back); err != nil || len(back.Keys) != 1 || len(back.Keys[0].Classifications) != 2 {
 		t.Errorf("json classifications: %v %+v", err, back)
+	}
+}
+
+// TestSARIFRuleProperties: lint rules carry what GitHub code scanning ranks
+// security alerts by; the rule of kpgen's own checks is no security rule.
+func TestSARIFRuleProperties(t *testing.T) {
+	rules := []*lint.Rule{
+		{ID: "KP101", Name: "one-classification-per-key", Principle: "P1", Severity: diag.Error, Summary: "s", Doc: "d"},
+		{ID: "KP503", Name: "short-deletion-window", Principle: "Lifecycle", Severity: diag.Warning, Summary: "s", Doc: "d"},
+	}
+	var b bytes.Buffer
+	if err := report.SARIF(&b, nil, rules, "test"); err != nil {
+		t.Fatal(err)
+	}
+	var log struct {
+		Runs []struct {
+			Tool struct {
+				Driver struct {
+					Rules []struct {
+						ID         string         `json:"id"`
+						Properties map[string]any `json:"properties"`
+					} `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]map[string]any{}
+	for _, r := range log.Runs[0].Tool.Driver.Rules {
+		got[r.ID] = r.Properties
+	}
+	want := map[string]map[string]any{
+		"KP101":              {"principle": "P1", "tags": []any{"security", "kms"}, "precision": "high", "security-severity": "8.0"},
+		"KP503":              {"principle": "Lifecycle", "tags": []any{"security", "kms"}, "precision": "high", "security-severity": "5.0"},
+		report.SpecCheckRule: {"principle": "Spec"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("rule properties (-want +got):\n%s", diff)
 	}
 }
