@@ -16,7 +16,7 @@ var KP601 = &lint.Rule{
 	Name:      "key-budget",
 	Principle: "Cost",
 	Severity:  diag.Error,
-	Summary:   "the key count exceeds budget.max_keys",
+	Summary:   "the key count (multi-Region replicas included) exceeds budget.max_keys",
 	Doc:       kp601Doc,
 	Check: func(p *lint.Pass) {
 		b := p.Model.Spec.Organization.Budget
