@@ -159,7 +159,7 @@ func readTree(t *testing.T, dir string) map[string]string {
 func TestLintGolden(t *testing.T) {
 	t.Setenv("NO_COLOR", "1")
 	dir := filepath.Join("..", "..", "fixtures", "invalid", "KP205")
-	for _, f := range []struct{ format, file string }{{"text", "lint-KP205.txt"}, {"json", "lint-KP205.json"}, {"github", "lint-KP205.github"}} {
+	for _, f := range []struct{ format, file string }{{"text", "lint-KP205.txt"}, {"json", "lint-KP205.json"}} {
 		var stdout, stderr bytes.Buffer
 		if code := Main([]string{"lint", dir, "--format", f.format}, &stdout, &stderr); code != 1 {
 			t.Fatalf("lint --format %s exited %d, want 1:\n%s", f.format, code, stderr.String())
@@ -171,6 +171,58 @@ func TestLintGolden(t *testing.T) {
 		t.Fatalf("rules exited %d", code)
 	}
 	golden(t, filepath.Join("testdata", "golden", "rules.txt"), stdout.Bytes())
+}
+
+// TestAnnotationPathsFromTheRepositoryRoot: workflow annotations and SARIF
+// name files relative to the root of the git repository that holds them,
+// as GitHub reads them, whichever directory kpgen runs in; a spec in no
+// repository keeps its path as given.
+func TestAnnotationPathsFromTheRepositoryRoot(t *testing.T) {
+	t.Setenv("NO_COLOR", "1")
+	src, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "invalid", "KP205", "main.kp.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	goldenFile, err := filepath.Abs(filepath.Join("testdata", "golden", "lint-KP205.github"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo := t.TempDir()
+	for _, d := range []string{".git", "keys", "ci"} {
+		if err := os.Mkdir(filepath.Join(repo, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(repo, "keys", "main.kp.hcl"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(filepath.Join(repo, "ci"))
+	var stdout, stderr bytes.Buffer
+	if code := Main([]string{"lint", "../keys", "--format", "github"}, &stdout, &stderr); code != 1 {
+		t.Fatalf("lint --format github exited %d, want 1:\n%s", code, stderr.String())
+	}
+	golden(t, goldenFile, stdout.Bytes())
+	stdout.Reset()
+	if code := Main([]string{"lint", filepath.Join(repo, "keys"), "--format", "sarif"}, &stdout, &stderr); code != 1 {
+		t.Fatalf("lint --format sarif exited %d, want 1:\n%s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), `"uri": "keys/main.kp.hcl"`) {
+		t.Errorf("SARIF does not name keys/main.kp.hcl from the repository's root:\n%s", stdout.String())
+	}
+	// Outside any repository the path stays as given.
+	alone := filepath.Join(t.TempDir(), "spec")
+	if err := os.Mkdir(alone, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(alone, "main.kp.hcl"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(filepath.Dir(alone))
+	stdout.Reset()
+	Main([]string{"lint", "spec", "--format", "github"}, &stdout, &stderr)
+	if !strings.HasPrefix(stdout.String(), "::error file=spec/main.kp.hcl,") {
+		t.Errorf("outside a repository:\n%s", stdout.String())
+	}
 }
 
 // TestSARIFValidates checks lint's SARIF output against the OASIS SARIF

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -49,9 +50,9 @@ func (a *app) printFindings(w io.Writer, color bool, f *lintFlags, ds diag.Diagn
 	case "json":
 		err = report.JSON(w, ds)
 	case "sarif":
-		err = report.SARIF(w, ds, rules.All, version())
+		err = report.SARIF(w, repoRelative(ds), rules.All, version())
 	case "github":
-		err = report.GitHub(w, ds)
+		err = report.GitHub(w, repoRelative(ds))
 	default:
 		err = report.Text(w, ds, src, color)
 		e, warns := ds.Count()
@@ -69,6 +70,55 @@ func (a *app) printFindings(w io.Writer, color bool, f *lintFlags, ds diag.Diagn
 		return errRejected
 	}
 	return nil
+}
+
+// repoRelative is ds with each file named relative to the root of the git
+// repository that holds it (the nearest directory above it with a .git),
+// which is how code scanning and workflow annotations read a path, from
+// whatever directory kpgen ran in. A file in no repository keeps its name.
+func repoRelative(ds diag.Diagnostics) diag.Diagnostics {
+	roots := map[string]string{} // directory -> its repository's root, or ""
+	rootOf := func(dir string) string {
+		if r, ok := roots[dir]; ok {
+			return r
+		}
+		r := ""
+		for d := dir; ; d = filepath.Dir(d) {
+			if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+				r = d
+				break
+			}
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+		roots[dir] = r
+		return r
+	}
+	out := make(diag.Diagnostics, len(ds))
+	for i, d := range ds {
+		out[i] = d
+		if d.Subject == nil || d.Subject.Filename == "" {
+			continue
+		}
+		abs, err := filepath.Abs(d.Subject.Filename)
+		if err != nil {
+			continue
+		}
+		root := rootOf(filepath.Dir(abs))
+		if root == "" {
+			continue
+		}
+		rel, err := filepath.Rel(root, abs)
+		if err != nil {
+			continue
+		}
+		c, s := *d, *d.Subject
+		s.Filename = rel
+		c.Subject = &s
+		out[i] = &c
+	}
+	return out
 }
 
 func (a *app) lintCmd() *cobra.Command {
