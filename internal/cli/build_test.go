@@ -219,3 +219,20 @@ func TestEverythingInTheWayOnLinesOfItsOwn(t *testing.T) {
 		t.Errorf("%d lines name a directory in the way, want 2:\n%s", len(lines), stderr.String())
 	}
 }
+
+// TestUnknownFlagPrintedOnOneLine: cobra's message quotes an unknown flag as
+// typed; a line feed in it stays escaped.
+func TestUnknownFlagPrintedOnOneLine(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := Main([]string{"lint", "--a\n::error::forged"}, &stdout, &stderr); code != ExitUsage {
+		t.Errorf("exit %d, want %d", code, ExitUsage)
+	}
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		if strings.HasPrefix(line, "::") {
+			t.Errorf("a line starts a workflow command:\n%q", stderr.String())
+		}
+	}
+	if !strings.Contains(stderr.String(), `--a\x0a::error::forged`) {
+		t.Errorf("the flag is not named, escaped:\n%q", stderr.String())
+	}
+}

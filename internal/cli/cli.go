@@ -107,8 +107,9 @@ func Main(args []string, stdout, stderr io.Writer) (code int) {
 		}
 		return ee.code
 	}
-	// Anything else comes from cobra: a wrong command line.
-	fmt.Fprintf(stderr, "kpgen: %v\nRun 'kpgen --help' for usage.\n", err)
+	// Anything else comes from cobra: a wrong command line, which the
+	// message quotes (an unknown flag's name as typed).
+	fmt.Fprintf(stderr, "kpgen: %s\nRun 'kpgen --help' for usage.\n", report.Printable(err.Error()))
 	return ExitUsage
 }
 
