@@ -108,8 +108,13 @@ func Main(args []string, stdout, stderr io.Writer) (code int) {
 		return ee.code
 	}
 	// Anything else comes from cobra: a wrong command line, which the
-	// message quotes (an unknown flag's name as typed).
-	fmt.Fprintf(stderr, "kpgen: %s\nRun 'kpgen --help' for usage.\n", report.Printable(err.Error()))
+	// message quotes (an unknown flag's name as typed), then perhaps the
+	// commands it suggests, kpgen's own names, on lines of their own.
+	msg, suggestions, _ := strings.Cut(err.Error(), "\n\nDid you mean this?\n")
+	if suggestions != "" {
+		suggestions = "\n\nDid you mean this?\n" + report.PrintableText(suggestions)
+	}
+	fmt.Fprintf(stderr, "kpgen: %s%s\nRun 'kpgen --help' for usage.\n", report.Printable(msg), suggestions)
 	return ExitUsage
 }
 

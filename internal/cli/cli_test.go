@@ -209,8 +209,24 @@ func TestAnnotationPathsFromTheRepositoryRoot(t *testing.T) {
 	if !strings.Contains(stdout.String(), `"uri": "keys/main.kp.hcl"`) {
 		t.Errorf("SARIF does not name keys/main.kp.hcl from the repository's root:\n%s", stdout.String())
 	}
+	// Reached through a symbolic link from outside the repository, the
+	// spec is still named from the repository's root; with the cache on,
+	// the same spec elsewhere is not answered with these paths.
+	t.Setenv("KPGEN_CACHE", t.TempDir())
+	outside := t.TempDir()
+	if err := os.Symlink(filepath.Join(repo, "keys"), filepath.Join(outside, "link")); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(outside)
+	for range 2 { // the second from the cache
+		stdout.Reset()
+		Main([]string{"lint", "link", "--format", "github"}, &stdout, &stderr)
+		if !strings.HasPrefix(stdout.String(), "::error file=keys/main.kp.hcl,") {
+			t.Errorf("through a symbolic link:\n%s", stdout.String())
+		}
+	}
 	// Outside any repository the path stays as given.
-	alone := filepath.Join(t.TempDir(), "spec")
+	alone := filepath.Join(t.TempDir(), "link")
 	if err := os.Mkdir(alone, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -219,8 +235,8 @@ func TestAnnotationPathsFromTheRepositoryRoot(t *testing.T) {
 	}
 	t.Chdir(filepath.Dir(alone))
 	stdout.Reset()
-	Main([]string{"lint", "spec", "--format", "github"}, &stdout, &stderr)
-	if !strings.HasPrefix(stdout.String(), "::error file=spec/main.kp.hcl,") {
+	Main([]string{"lint", "link", "--format", "github"}, &stdout, &stderr)
+	if !strings.HasPrefix(stdout.String(), "::error file=link/main.kp.hcl,") {
 		t.Errorf("outside a repository:\n%s", stdout.String())
 	}
 }

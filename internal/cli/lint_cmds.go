@@ -73,52 +73,47 @@ func (a *app) printFindings(w io.Writer, color bool, f *lintFlags, ds diag.Diagn
 }
 
 // repoRelative is ds with each file named relative to the root of the git
-// repository that holds it (the nearest directory above it with a .git),
-// which is how code scanning and workflow annotations read a path, from
-// whatever directory kpgen ran in. A file in no repository keeps its name.
+// repository that holds it (the nearest directory above it with a .git,
+// symbolic links resolved), which is how code scanning and workflow
+// annotations read a path, from whatever directory kpgen ran in. A file in
+// no repository keeps its name.
 func repoRelative(ds diag.Diagnostics) diag.Diagnostics {
-	roots := map[string]string{} // directory -> its repository's root, or ""
-	rootOf := func(dir string) string {
-		if r, ok := roots[dir]; ok {
-			return r
-		}
-		r := ""
-		for d := dir; ; d = filepath.Dir(d) {
-			if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
-				r = d
-				break
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-		roots[dir] = r
-		return r
-	}
 	out := make(diag.Diagnostics, len(ds))
 	for i, d := range ds {
 		out[i] = d
 		if d.Subject == nil || d.Subject.Filename == "" {
 			continue
 		}
-		abs, err := filepath.Abs(d.Subject.Filename)
-		if err != nil {
-			continue
+		if rel, ok := repoPath(d.Subject.Filename); ok {
+			c, s := *d, *d.Subject
+			s.Filename = rel
+			c.Subject = &s
+			out[i] = &c
 		}
-		root := rootOf(filepath.Dir(abs))
-		if root == "" {
-			continue
-		}
-		rel, err := filepath.Rel(root, abs)
-		if err != nil {
-			continue
-		}
-		c, s := *d, *d.Subject
-		s.Filename = rel
-		c.Subject = &s
-		out[i] = &c
 	}
 	return out
+}
+
+// repoPath is the path of file from the root of the git repository that
+// holds it, and whether there is one.
+func repoPath(file string) (string, bool) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return "", false
+	}
+	dir := filepath.Dir(abs)
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real
+	}
+	for root := dir; ; root = filepath.Dir(root) {
+		if _, err := os.Lstat(filepath.Join(root, ".git")); err == nil {
+			rel, err := filepath.Rel(root, filepath.Join(dir, filepath.Base(abs)))
+			return rel, err == nil
+		}
+		if filepath.Dir(root) == root {
+			return "", false
+		}
+	}
 }
 
 func (a *app) lintCmd() *cobra.Command {
@@ -140,9 +135,15 @@ func (a *app) lintCmd() *cobra.Command {
 				return err
 			}
 			color := f.format == "text" && useColor(a.stdout)
+			// SARIF and annotations name the files from their repository's
+			// root: where the spec is is part of what they print.
+			where := ""
+			if f.format == "sarif" || f.format == "github" {
+				where, _ = repoPath(filepath.Join(dir, "x"+schema.FileSuffix))
+			}
 			// The same spec, kpgen and options give the same findings:
 			// answer from the cache when it has them.
-			key := spec.cacheKey("lint", f.format, f.failOn, strconv.FormatBool(color))
+			key := spec.cacheKey("lint", f.format, f.failOn, strconv.FormatBool(color), where)
 			if entry, ok := cache.Get(key); ok && len(entry) > 0 {
 				if _, err := a.stdout.Write(entry[1:]); err != nil {
 					return ioError("%v", err)

@@ -44,12 +44,13 @@ func Build(spec *schema.Spec) (*Model, diag.Diagnostics) {
 	}
 	for _, app := range b.m.Applications {
 		b.derive(app)
-		explainKeys(app, b.defaultAdministrators(app))
+		explainKeys(app)
 	}
 	if b.diags.HasErrors() {
 		return b.m, b.diags
 	}
 	b.instantiate()
+	b.explainAdministrators()
 	return b.m, b.diags
 }
 

@@ -150,9 +150,9 @@ func (b *builder) defaultAdministrators(app *Application) []*PrincipalRef {
 }
 
 // explainKeys writes down, for every key of an application, the principles
-// that made it a key of its own; defaults are the administrators the
-// strategy gives its keys.
-func explainKeys(app *Application, defaults []*PrincipalRef) {
+// that made it a key of its own; Principle 4, which needs the key's
+// instances, is explainAdministrators'.
+func explainKeys(app *Application) {
 	for _, k := range app.Keys {
 		var reasons []string
 		mine := k.Classifications()
@@ -214,29 +214,31 @@ func explainKeys(app *Application, defaults []*PrincipalRef) {
 			slices.Sort(chosenKeys)
 			reasons = append(reasons, fmt.Sprintf("key block: apart from other %s data in the same services by the spec's choice (%s %s)", mine[0].Name, plural(len(chosenKeys), "key"), strings.Join(chosenKeys, ", ")))
 		}
-		if k.AdministratorsSet && !sameTexts(k.Administrators, defaults) {
-			if len(k.Administrators) == 0 {
-				reasons = append(reasons, "P4: no administrators but the deployer")
-			} else {
-				reasons = append(reasons, "P4: administrators of its own")
-			}
-		}
 		k.Reasons = reasons
 	}
 }
 
-// sameTexts reports whether two principal lists name the same principals,
-// as written, in any order.
-func sameTexts(a, b []*PrincipalRef) bool {
-	texts := func(ps []*PrincipalRef) []string {
-		var out []string
-		for _, p := range ps {
-			out = append(out, p.Text)
+// explainAdministrators adds Principle 4 to the reasons of every key whose
+// administrators, in one of its instances, are not those the strategy
+// would give it: the same principals written another way (a full ARN, the
+// deployer named again) are not administrators of its own.
+func (b *builder) explainAdministrators() {
+	own := map[*Key]bool{}
+	for _, ki := range b.m.Keys {
+		k := ki.Key
+		if !k.AdministratorsSet || own[k] {
+			continue
 		}
-		slices.Sort(out)
-		return slices.Compact(out)
+		def := uniquePrincipals(b.strategyAdministrators(ki))
+		if !slices.EqualFunc(ki.PolicyAdministrators, def, func(a, b Principal) bool { return a.Key() == b.Key() }) {
+			own[k] = true
+			if len(k.Administrators) == 0 {
+				k.Reasons = append(k.Reasons, "P4: no administrators but the deployer")
+			} else {
+				k.Reasons = append(k.Reasons, "P4: administrators of its own")
+			}
+		}
 	}
-	return slices.Equal(texts(a), texts(b))
 }
 
 // disjoint reports whether two service lists have no service in common. A

@@ -126,20 +126,13 @@ func (b *builder) instance(k *Key, st *Stage, stages []*Stage) *KeyInstance {
 	p := org.Partition
 	keyAccount := ki.Account.ID
 	var admins, operators, users []Principal
-	switch {
-	case k.AdministratorsSet:
+	if k.AdministratorsSet {
 		admins = bindAll(k.Administrators, p, keyAccount)
-	case org.Strategy == Decentralized:
-		if k.App.Team != nil {
-			admins = bindAll(k.App.Team.Administrators, p, keyAccount)
+		if dep := b.deployer(ki.Account); dep != nil {
+			admins = append(admins, dep.Bind(p, keyAccount))
 		}
-	default:
-		if org.SecurityTeam != nil {
-			admins = bindAll(org.SecurityTeam.Administrators, p, keyAccount)
-		}
-	}
-	if dep := b.deployer(ki.Account); dep != nil {
-		admins = append(admins, dep.Bind(p, keyAccount))
+	} else {
+		admins = b.strategyAdministrators(ki)
 	}
 	if org.Strategy == Hybrid && k.App.Team != nil {
 		operators = bindAll(k.App.Team.Administrators, p, keyAccount)
@@ -167,6 +160,21 @@ func (b *builder) instance(k *Key, st *Stage, stages []*Stage) *KeyInstance {
 	ki.Users = uniquePrincipals(users)
 	ki.MonthlyUSD = Prices.Monthly(k)
 	return ki
+}
+
+// strategyAdministrators are the policy administrators the strategy gives
+// key instance ki when its key names none: its team's under decentralized,
+// the security team's otherwise, and the deployer of its account.
+func (b *builder) strategyAdministrators(ki *KeyInstance) []Principal {
+	p, keyAccount := b.m.Organization.Partition, ki.Account.ID
+	var admins []Principal
+	if refs := b.defaultAdministrators(ki.App); refs != nil {
+		admins = bindAll(refs, p, keyAccount)
+	}
+	if dep := b.deployer(ki.Account); dep != nil {
+		admins = append(admins, dep.Bind(p, keyAccount))
+	}
+	return admins
 }
 
 // deployer is the principal that applies the generated templates in an

@@ -726,16 +726,33 @@ func TestReasons(t *testing.T) {
 }
 
 // TestAdministratorsOfItsOwn: Principle 4 made a key apart only when its
-// administrators differ from those the strategy gives the others.
+// administrators differ from those the strategy gives the others, however
+// they are written.
 func TestAdministratorsOfItsOwn(t *testing.T) {
-	app := `application "a" {
+	for _, tc := range []struct {
+		strategy, keyAccount string
+	}{
+		{"hybrid", "222222222222"},      // keys live in the stage's account
+		{"centralized", "111111111111"}, // keys live in the key account
+	} {
+		t.Run(tc.strategy, func(t *testing.T) {
+			app := `application "a" {
   team = "web"
   stage "dev" { account = "dev" }
   key "same" {
     administrators = ["role/SecAdmin"]
   }
+  key "same-as-arn" {
+    administrators = ["arn:aws:iam::` + tc.keyAccount + `:role/SecAdmin"]
+  }
+  key "deployer-again" {
+    administrators = ["role/SecAdmin", "role/deploy"]
+  }
   key "own" {
     administrators = ["role/OtherAdmin"]
+  }
+  key "other-account" {
+    administrators = ["arn:aws:iam::333333333333:role/SecAdmin"]
   }
   key "none" {
     administrators = []
@@ -743,28 +760,31 @@ func TestAdministratorsOfItsOwn(t *testing.T) {
   key "default" {}
 }
 `
-	spec, diags, err := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(fmt.Sprintf(header, "hybrid") + app)})
-	if err != nil || diags.HasErrors() {
-		t.Fatalf("spec does not load: %v %v", err, diags)
-	}
-	m, mdiags := Build(spec)
-	if mdiags.HasErrors() {
-		t.Fatal(mdiags)
-	}
-	got := map[string][]string{}
-	for _, k := range m.Applications[0].Keys {
-		for _, r := range k.Reasons {
-			if strings.HasPrefix(r, "P4") {
-				got[k.Name] = append(got[k.Name], r)
+			spec, diags, err := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(fmt.Sprintf(header, tc.strategy) + app)})
+			if err != nil || diags.HasErrors() {
+				t.Fatalf("spec does not load: %v %v", err, diags)
 			}
-		}
-	}
-	want := map[string][]string{
-		"own":  {"P4: administrators of its own"},
-		"none": {"P4: no administrators but the deployer"},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("P4 reasons (-want +got):\n%s", diff)
+			m, mdiags := Build(spec)
+			if mdiags.HasErrors() {
+				t.Fatal(mdiags)
+			}
+			got := map[string][]string{}
+			for _, k := range m.Applications[0].Keys {
+				for _, r := range k.Reasons {
+					if strings.HasPrefix(r, "P4") {
+						got[k.Name] = append(got[k.Name], r)
+					}
+				}
+			}
+			want := map[string][]string{
+				"own":           {"P4: administrators of its own"},
+				"other-account": {"P4: administrators of its own"},
+				"none":          {"P4: no administrators but the deployer"},
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("P4 reasons (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
