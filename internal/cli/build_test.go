@@ -175,10 +175,8 @@ func TestDirectoryNamesPrintedOnOneLine(t *testing.T) {
 			if strings.Contains(out, "\x1b") {
 				t.Errorf("%s printed an escape character:\n%q", step.name, out)
 			}
-			for _, line := range strings.Split(out, "\n") {
-				if strings.HasPrefix(line, "::") {
-					t.Errorf("%s printed a line that starts a workflow command:\n%q", step.name, out)
-				}
+			if startsWorkflowCommand(out) {
+				t.Errorf("%s printed a line that starts a workflow command:\n%q", step.name, out)
 			}
 		}
 		if !strings.Contains(stderr.String()+stdout.String(), `x\x1b[31m\x0a::error::forged`) {
@@ -227,12 +225,21 @@ func TestUnknownFlagPrintedOnOneLine(t *testing.T) {
 	if code := Main([]string{"lint", "--a\n::error::forged"}, &stdout, &stderr); code != ExitUsage {
 		t.Errorf("exit %d, want %d", code, ExitUsage)
 	}
-	for _, line := range strings.Split(stderr.String(), "\n") {
-		if strings.HasPrefix(line, "::") {
-			t.Errorf("a line starts a workflow command:\n%q", stderr.String())
-		}
+	if startsWorkflowCommand(stderr.String()) {
+		t.Errorf("a line starts a workflow command:\n%q", stderr.String())
 	}
 	if !strings.Contains(stderr.String(), `--a\x0a::error::forged`) {
 		t.Errorf("the flag is not named, escaped:\n%q", stderr.String())
 	}
+}
+
+// startsWorkflowCommand reports whether a line of out begins a GitHub
+// workflow command.
+func startsWorkflowCommand(out string) bool {
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "::") {
+			return true
+		}
+	}
+	return false
 }

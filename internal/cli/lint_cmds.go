@@ -78,15 +78,22 @@ func (a *app) printFindings(w io.Writer, color bool, f *lintFlags, ds diag.Diagn
 // annotations read a path, from whatever directory kpgen ran in. A file in
 // no repository keeps its name.
 func repoRelative(ds diag.Diagnostics) diag.Diagnostics {
+	dirs := map[string]string{} // a directory as named -> from its root, or ""
 	out := make(diag.Diagnostics, len(ds))
 	for i, d := range ds {
 		out[i] = d
 		if d.Subject == nil || d.Subject.Filename == "" {
 			continue
 		}
-		if rel, ok := repoPath(d.Subject.Filename); ok {
+		dir, base := filepath.Split(d.Subject.Filename)
+		rel, seen := dirs[dir]
+		if !seen {
+			rel, _ = repoPath(dir)
+			dirs[dir] = rel
+		}
+		if rel != "" {
 			c, s := *d, *d.Subject
-			s.Filename = rel
+			s.Filename = filepath.Join(rel, base)
 			c.Subject = &s
 			out[i] = &c
 		}
@@ -94,20 +101,19 @@ func repoRelative(ds diag.Diagnostics) diag.Diagnostics {
 	return out
 }
 
-// repoPath is the path of file from the root of the git repository that
-// holds it, and whether there is one.
-func repoPath(file string) (string, bool) {
-	abs, err := filepath.Abs(file)
+// repoPath is directory dir named from the root of the git repository that
+// holds it ("." for the root itself), and whether there is one.
+func repoPath(dir string) (string, bool) {
+	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return "", false
 	}
-	dir := filepath.Dir(abs)
-	if real, err := filepath.EvalSymlinks(dir); err == nil {
-		dir = real
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
 	}
-	for root := dir; ; root = filepath.Dir(root) {
+	for root := abs; ; root = filepath.Dir(root) {
 		if _, err := os.Lstat(filepath.Join(root, ".git")); err == nil {
-			rel, err := filepath.Rel(root, filepath.Join(dir, filepath.Base(abs)))
+			rel, err := filepath.Rel(root, abs)
 			return rel, err == nil
 		}
 		if filepath.Dir(root) == root {
@@ -139,7 +145,7 @@ func (a *app) lintCmd() *cobra.Command {
 			// root: where the spec is is part of what they print.
 			where := ""
 			if f.format == "sarif" || f.format == "github" {
-				where, _ = repoPath(filepath.Join(dir, "x"+schema.FileSuffix))
+				where, _ = repoPath(dir)
 			}
 			// The same spec, kpgen and options give the same findings:
 			// answer from the cache when it has them.

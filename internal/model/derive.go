@@ -135,20 +135,6 @@ func plural(n int, word string) string {
 	return word + "s"
 }
 
-// defaultAdministrators are the administrators the strategy gives a key of
-// app that names none: its team's under decentralized, the security team's
-// otherwise.
-func (b *builder) defaultAdministrators(app *Application) []*PrincipalRef {
-	org := b.m.Organization
-	switch {
-	case org.Strategy == Decentralized && app.Team != nil:
-		return app.Team.Administrators
-	case org.Strategy != Decentralized && org.SecurityTeam != nil:
-		return org.SecurityTeam.Administrators
-	}
-	return nil
-}
-
 // explainKeys writes down, for every key of an application, the principles
 // that made it a key of its own; Principle 4, which needs the key's
 // instances, is explainAdministrators'.

@@ -127,10 +127,7 @@ func (b *builder) instance(k *Key, st *Stage, stages []*Stage) *KeyInstance {
 	keyAccount := ki.Account.ID
 	var admins, operators, users []Principal
 	if k.AdministratorsSet {
-		admins = bindAll(k.Administrators, p, keyAccount)
-		if dep := b.deployer(ki.Account); dep != nil {
-			admins = append(admins, dep.Bind(p, keyAccount))
-		}
+		admins = b.administrators(k.Administrators, ki)
 	} else {
 		admins = b.strategyAdministrators(ki)
 	}
@@ -166,11 +163,22 @@ func (b *builder) instance(k *Key, st *Stage, stages []*Stage) *KeyInstance {
 // key instance ki when its key names none: its team's under decentralized,
 // the security team's otherwise, and the deployer of its account.
 func (b *builder) strategyAdministrators(ki *KeyInstance) []Principal {
-	p, keyAccount := b.m.Organization.Partition, ki.Account.ID
-	var admins []Principal
-	if refs := b.defaultAdministrators(ki.App); refs != nil {
-		admins = bindAll(refs, p, keyAccount)
+	var refs []*PrincipalRef
+	org, app := b.m.Organization, ki.App
+	switch {
+	case org.Strategy == Decentralized && app.Team != nil:
+		refs = app.Team.Administrators
+	case org.Strategy != Decentralized && org.SecurityTeam != nil:
+		refs = org.SecurityTeam.Administrators
 	}
+	return b.administrators(refs, ki)
+}
+
+// administrators are refs bound in key instance ki's account, and the
+// deployer of that account.
+func (b *builder) administrators(refs []*PrincipalRef, ki *KeyInstance) []Principal {
+	p, keyAccount := b.m.Organization.Partition, ki.Account.ID
+	admins := bindAll(refs, p, keyAccount)
 	if dep := b.deployer(ki.Account); dep != nil {
 		admins = append(admins, dep.Bind(p, keyAccount))
 	}

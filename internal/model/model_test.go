@@ -760,13 +760,9 @@ func TestAdministratorsOfItsOwn(t *testing.T) {
   key "default" {}
 }
 `
-			spec, diags, err := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(fmt.Sprintf(header, tc.strategy) + app)})
-			if err != nil || diags.HasErrors() {
-				t.Fatalf("spec does not load: %v %v", err, diags)
-			}
-			m, mdiags := Build(spec)
-			if mdiags.HasErrors() {
-				t.Fatal(mdiags)
+			m, errs := build(t, tc.strategy, app)
+			if len(errs) > 0 {
+				t.Fatalf("unexpected errors: %v", errs)
 			}
 			got := map[string][]string{}
 			for _, k := range m.Applications[0].Keys {
