@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -211,7 +210,9 @@ func (d decoder) intp(m map[string]any, name string) *int {
 	if !ok {
 		return nil
 	}
-	i, err := strconv.Atoi(strings.TrimSuffix(string(n), ".0"))
+	// Lowering writes a whole number without a fraction, and the schema
+	// admits only whole numbers here.
+	i, err := strconv.Atoi(string(n))
 	if err != nil {
 		return nil
 	}

@@ -40,7 +40,8 @@ func Load(dir string) (*Spec, diag.Diagnostics, error) {
 	if err != nil || diags.HasErrors() {
 		return nil, diags, err
 	}
-	return Parse(dir, names, srcs)
+	spec, diags := Parse(dir, names, srcs)
+	return spec, diags, nil
 }
 
 // Read returns the names and contents of the spec files of dir, in name
@@ -105,9 +106,9 @@ var crlf = []byte("\r\n")
 
 // Parse reads spec files already in memory; names are file names inside dir,
 // used in diagnostics.
-func Parse(dir string, names []string, srcs [][]byte) (*Spec, diag.Diagnostics, error) {
+func Parse(dir string, names []string, srcs [][]byte) (*Spec, diag.Diagnostics) {
 	if len(names) == 0 {
-		return nil, diag.Diagnostics{noSpecFiles(dir)}, nil
+		return nil, diag.Diagnostics{noSpecFiles(dir)}
 	}
 	var diags diag.Diagnostics
 	files := map[string]*hcl.File{}
@@ -149,7 +150,7 @@ func Parse(dir string, names []string, srcs [][]byte) (*Spec, diag.Diagnostics, 
 	}
 	spec := &Spec{Dir: dir, Files: files, FileNames: paths}
 	if diags.HasErrors() {
-		return spec, diags, nil
+		return spec, diags
 	}
 
 	doc, index, ldiags := lowerFiles(bodies)
@@ -163,19 +164,19 @@ func Parse(dir string, names []string, srcs [][]byte) (*Spec, diag.Diagnostics, 
 	if slices.ContainsFunc(ldiags, func(d *diag.Diagnostic) bool {
 		return d.Severity == diag.Error && d.Summary != "Unsupported argument" && d.Summary != "Unsupported block type"
 	}) {
-		return spec, diags, nil
+		return spec, diags
 	}
 	fallback := hcl.Range{Filename: paths[0], Start: hcl.InitialPos, End: hcl.InitialPos}
 	if d := checkVersion(doc, index, fallback); d != nil {
-		return spec, append(diags, d), nil
+		return spec, append(diags, d)
 	}
 	diags = append(diags, validate(doc, index, fallback)...)
 	diags.Sort()
 	if diags.HasErrors() {
-		return spec, diags, nil
+		return spec, diags
 	}
 	decode(spec, doc, index)
-	return spec, diags, nil
+	return spec, diags
 }
 
 // checkVersion refuses a spec written for another language version before

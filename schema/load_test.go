@@ -270,6 +270,11 @@ func TestLoadErrors(t *testing.T) {
 			want:  []got{{"Invalid key", "main.kp.hcl:31:14"}, {"Invalid key", "main.kp.hcl:31:32"}, {"Invalid key", "main.kp.hcl:32:28"}},
 		},
 		{
+			name:  "a key that breaks two rules is one mistake",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, "  stage \"dev\" {", "  key \"k\" {\n    tags = { \"aws:"+strings.Repeat("a", 130)+"\" = \"v\" }\n  }\n  stage \"dev\" {", 1)},
+			want:  []got{{"Invalid key", "main.kp.hcl:31:14"}},
+		},
+		{
 			name:  "a bad key whose value is a map is named",
 			files: map[string]string{"main.kp.hcl": strings.Replace(base, "  stage \"dev\" {", "  key \"k\" {\n    encryption_context = { \"a b\" = { x = \"y\" } }\n  }\n  stage \"dev\" {", 1)},
 			want:  []got{{"Invalid key", "main.kp.hcl:31:28"}, {"Incorrect value type", "main.kp.hcl:31:36"}},
@@ -377,20 +382,20 @@ func TestOnlyLiterals(t *testing.T) {
 		`{ for k in ["a"] : k => 1 }`: "Expressions not allowed",
 	} {
 		src := strings.Replace(base, `account = "dev"`, "account = "+value, 1)
-		_, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
-		if err != nil || len(diags) == 0 || diags[0].Summary != want || diags[0].Subject.Start.Line != 31 {
-			t.Errorf("account = %s: %v %v; want %q on line 31", value, err, diags, want)
+		_, diags := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
+		if len(diags) == 0 || diags[0].Summary != want || diags[0].Subject.Start.Line != 31 {
+			t.Errorf("account = %s: %v; want %q on line 31", value, diags, want)
 		}
 	}
 	// Literals of every kind still load: escaped template sequences, bare
 	// and quoted map keys, a heredoc, and a negative number (refused by the
 	// schema, where it is out of range).
 	src := strings.Replace(base, `rank = 2`, "rank = 2\n  lint_ignore = { KP103 = <<EOT\nliteral $${x} and %%{y}\nEOT\n  }", 1)
-	if _, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)}); err != nil || len(diags) != 0 {
-		t.Errorf("literals refused: %v %v", err, diags)
+	if _, diags := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)}); len(diags) != 0 {
+		t.Errorf("literals refused: %v", diags)
 	}
 	src = strings.Replace(base, `rank = 2`, `rank = -2`, 1)
-	if _, diags, _ := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)}); len(diags) != 1 || diags[0].Summary != "Value out of range" {
+	if _, diags := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)}); len(diags) != 1 || diags[0].Summary != "Value out of range" {
 		t.Errorf("rank = -2: %v, want the schema's range error", diags)
 	}
 }
@@ -405,15 +410,15 @@ func TestNoCodeInStrings(t *testing.T) {
 		`key "k" { tags = { "{{resolve:ssm:x}}" = "web" } }`:                              "Dynamic reference not allowed",
 	} {
 		src := strings.Replace(base, "  stage \"dev\" {", "  "+edit+"\n  stage \"dev\" {", 1)
-		_, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
-		if err != nil || len(diags) != 1 || diags[0].Summary != want || diags[0].Subject.Start.Line != 30 {
-			t.Errorf("%s: %v %v; want %q on line 30", edit, err, diags, want)
+		_, diags := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
+		if len(diags) != 1 || diags[0].Summary != want || diags[0].Subject.Start.Line != 30 {
+			t.Errorf("%s: %v; want %q on line 30", edit, diags, want)
 		}
 	}
 	// A dollar sign alone is text.
 	src := strings.Replace(base, "  stage \"dev\" {", "  key \"k\" { encryption_context = { app = \"$5 {x}\" } }\n  stage \"dev\" {", 1)
-	if _, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)}); err != nil || len(diags) != 0 {
-		t.Errorf("plain dollar refused: %v %v", err, diags)
+	if _, diags := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)}); len(diags) != 0 {
+		t.Errorf("plain dollar refused: %v", diags)
 	}
 }
 
@@ -441,9 +446,9 @@ func TestNameAdvice(t *testing.T) {
 		{`["us-east-1"]`, `["US-EAST-1"]`}:                    `Did you mean "us-east-1"?`,
 	} {
 		src := strings.Replace(base, edit[0], edit[1], 1)
-		_, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
-		if err != nil || len(diags) != 1 || !strings.Contains(diags[0].Detail, want) {
-			t.Errorf("%s: %v %v; want a detail saying %q", edit[1], err, diags, want)
+		_, diags := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
+		if len(diags) != 1 || !strings.Contains(diags[0].Detail, want) {
+			t.Errorf("%s: %v; want a detail saying %q", edit[1], diags, want)
 		}
 	}
 }
@@ -452,13 +457,13 @@ func TestNameAdvice(t *testing.T) {
 // same spec: a heredoc's line breaks are LF, positions are the same.
 func TestLineEndings(t *testing.T) {
 	src := strings.Replace(base, "deletion_window_days = 30", "deletion_window_days = 30\n    description = <<-EOT\n      Line one\n      Line two\n    EOT", 1)
-	lf, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
-	if err != nil || diags.HasErrors() {
-		t.Fatal(err, diags)
+	lf, diags := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
+	if diags.HasErrors() {
+		t.Fatal(diags)
 	}
-	crlf, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(strings.ReplaceAll(src, "\n", "\r\n"))})
-	if err != nil || diags.HasErrors() {
-		t.Fatal(err, diags)
+	crlf, diags := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(strings.ReplaceAll(src, "\n", "\r\n"))})
+	if diags.HasErrors() {
+		t.Fatal(diags)
 	}
 	a, b := lf.Applications[0].Keys[0], crlf.Applications[0].Keys[0]
 	if a.Description != "Line one\nLine two\n" || b.Description != a.Description {
@@ -480,9 +485,9 @@ func TestUnsupportedAdvice(t *testing.T) {
 		"deletion_window_days = 30\n    rank = 2":                      `"rank" belongs in a classification block.`,
 	} {
 		src := strings.Replace(base, "deletion_window_days = 30", edit, 1)
-		_, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
-		if err != nil || len(diags) != 1 || !strings.Contains(diags[0].Detail, want) {
-			t.Errorf("%q: %v %v; want a detail saying %q", edit, err, diags, want)
+		_, diags := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
+		if len(diags) != 1 || !strings.Contains(diags[0].Detail, want) {
+			t.Errorf("%q: %v; want a detail saying %q", edit, diags, want)
 		}
 	}
 	// At the top level of a file, too.
@@ -490,9 +495,9 @@ func TestUnsupportedAdvice(t *testing.T) {
 		"stage \"x\" {\n  account = \"dev\"\n}\n": `"stage" belongs in an application block. A spec file holds the blocks kpgen {},`,
 		"strategy = \"hybrid\"\n":                 `"strategy" belongs in an organization block.`,
 	} {
-		_, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(base + extra)})
-		if err != nil || len(diags) != 1 || !strings.Contains(diags[0].Detail, want) {
-			t.Errorf("%q: %v %v; want a detail saying %q", extra, err, diags, want)
+		_, diags := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(base + extra)})
+		if len(diags) != 1 || !strings.Contains(diags[0].Detail, want) {
+			t.Errorf("%q: %v; want a detail saying %q", extra, diags, want)
 		}
 	}
 }
@@ -510,9 +515,9 @@ func TestTooManyValues(t *testing.T) {
 		"lint_ignore": "{ " + strings.Join(entries, ", ") + " }",
 	} {
 		src := strings.Replace(base, `rank = 2`, "rank = 2\n  "+attr+" = "+value, 1)
-		_, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
-		if err != nil || len(diags) != 1 || diags[0].Summary != "Too many values" || diags[0].Subject.Start.Column < 1000 {
-			t.Errorf("%s: %v %v; want Too many values at the value after the %dth", attr, err, diags, MaxValues)
+		_, diags := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
+		if len(diags) != 1 || diags[0].Summary != "Too many values" || diags[0].Subject.Start.Column < 1000 {
+			t.Errorf("%s: %v; want Too many values at the value after the %dth", attr, diags, MaxValues)
 		}
 	}
 }
@@ -521,9 +526,9 @@ func TestTooManyValues(t *testing.T) {
 func TestHugeNumbers(t *testing.T) {
 	for _, value := range []string{"1e400", strings.Repeat("9", 60)} {
 		src := strings.Replace(base, `rank = 2`, "rank = "+value, 1)
-		_, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
-		if err != nil || len(diags) != 1 || diags[0].Summary != "Value out of range" || len(diags[0].Detail) > 300 {
-			t.Errorf("rank = %s: %v %v", value, err, diags)
+		_, diags := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
+		if len(diags) != 1 || diags[0].Summary != "Value out of range" || len(diags[0].Detail) > 300 {
+			t.Errorf("rank = %s: %v", value, diags)
 		}
 	}
 }
@@ -533,9 +538,9 @@ func TestHugeNumbers(t *testing.T) {
 // number belongs.
 func TestLongNumbersKeepTheirValue(t *testing.T) {
 	src := strings.Replace(base, `rank = 2`, "rank = 2.00000000000000000000000000000000000000001", 1)
-	_, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
-	if err != nil || len(diags) != 1 || diags[0].Summary != "Incorrect value type" {
-		t.Errorf("rank of 2 and a tiny fraction: %v %v; want it refused as no whole number", err, diags)
+	_, diags := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
+	if len(diags) != 1 || diags[0].Summary != "Incorrect value type" {
+		t.Errorf("rank of 2 and a tiny fraction: %v; want it refused as no whole number", diags)
 	}
 }
 
@@ -552,9 +557,9 @@ func TestLimitMessages(t *testing.T) {
 		"deletion_window_days = 30\n    description = \"" + strings.Repeat("d", 8193) + "\"": "is 8193 characters long, but at most 8192 are allowed",
 	} {
 		src := strings.Replace(base, "deletion_window_days = 30", edit, 1)
-		_, diags, err := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
-		if err != nil || len(diags) != 1 || !strings.Contains(diags[0].Detail, want) || strings.Contains(diags[0].Detail, "propert") {
-			t.Errorf("%.60q: %v %v; want a detail saying %q", edit, err, diags, want)
+		_, diags := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
+		if len(diags) != 1 || !strings.Contains(diags[0].Detail, want) || strings.Contains(diags[0].Detail, "propert") {
+			t.Errorf("%.60q: %v; want a detail saying %q", edit, diags, want)
 		}
 	}
 }

@@ -294,8 +294,11 @@ func (v *validator) badKey(ve *jsonschema.ValidationError) {
 		detail += " " + h
 	}
 	if r, ok := v.index.get(ptr + "#key"); ok {
-		v.seen[ptr] = true
-		v.diags = append(v.diags, diag.New(diag.Error, r, "Invalid key", detail))
+		// A key that breaks two of the schema's rules is one mistake.
+		if key := ptr + "#key"; !v.seen[key] {
+			v.seen[key] = true
+			v.diags = append(v.diags, diag.New(diag.Error, r, "Invalid key", detail))
+		}
 		return
 	}
 	v.add(mapPtr, "Invalid key", detail)

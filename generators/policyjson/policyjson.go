@@ -87,19 +87,15 @@ func IdentityPolicyPath(p model.Principal) string {
 // on those keys only.
 func IdentityPolicy(org *model.Organization, keys []*model.KeyInstance) *policy.Document {
 	doc := &policy.Document{Version: policy.Version}
-	seen := map[string]int{}
+	used := map[string]bool{}
 	for _, ki := range keys {
-		withCtx, without := policy.UserActions(ki.Key)
+		crypto, other := policy.UserActions(ki.Key)
 		var resources []string
 		for _, r := range append([]string{ki.Region}, ki.ReplicaRegions...) {
 			resources = append(resources, fmt.Sprintf("arn:%s:kms:%s:%s:key/*", org.Partition, r, ki.Account.ID))
 		}
 		slices.Sort(resources)
-		sid := sidFor(ki.ID())
-		seen[sid]++
-		if n := seen[sid]; n > 1 {
-			sid = fmt.Sprintf("%s%d", sid, n)
-		}
+		sid := freeSid(used, sidFor(ki.ID()))
 		alias := policy.Conditions{}
 		alias.Add("ForAnyValue:StringEquals", "kms:ResourceAliases", ki.Alias)
 		if len(ki.Services) > 0 {
@@ -112,7 +108,7 @@ func IdentityPolicy(org *model.Organization, keys []*model.KeyInstance) *policy.
 			slices.Sort(via)
 			alias.Add("StringEquals", policy.ViaService, slices.Compact(via)...)
 		}
-		actions := append(slices.Clone(withCtx), without...)
+		actions := append(slices.Clone(crypto), other...)
 		slices.Sort(actions)
 		doc.Statement = append(doc.Statement, &policy.Statement{
 			Sid: "Use" + sid, Effect: policy.Allow, Action: actions, Condition: alias, Resource: resources,
@@ -135,6 +131,18 @@ func IdentityPolicy(org *model.Organization, keys []*model.KeyInstance) *policy.
 		})
 	}
 	return doc
+}
+
+// freeSid is sid, or when a statement already has it (two ids that differ
+// only where sidFor drops a character), sid with the first number from 2 that
+// makes it one no statement has: IAM refuses a policy whose Sids repeat.
+func freeSid(used map[string]bool, sid string) string {
+	free := sid
+	for n := 2; used[free]; n++ {
+		free = fmt.Sprintf("%s%d", sid, n)
+	}
+	used[free] = true
+	return free
 }
 
 // sidFor turns "ledger/prod/transactions" into "LedgerProdTransactions":

@@ -59,8 +59,8 @@ func TestDeterministic(t *testing.T) {
 
 // arguments are the arguments of each resource type kpgen writes, from the
 // Terraform AWS provider's documentation (r/kms_key, r/kms_external_key,
-// r/kms_replica_key, r/kms_replica_external_key, r/kms_alias) and
-// FACTS.md. The meta-arguments provider and lifecycle are checked apart.
+// r/kms_replica_key, r/kms_replica_external_key, r/kms_alias). The
+// meta-arguments provider and lifecycle are checked apart.
 var arguments = map[string]struct{ allowed, required []string }{
 	"aws_kms_key": {allowed: []string{"description", "key_usage", "customer_master_key_spec", "policy",
 		"bypass_policy_lockout_safety_check", "deletion_window_in_days", "is_enabled", "enable_key_rotation",

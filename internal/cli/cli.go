@@ -392,7 +392,7 @@ func (s *specFiles) load() *loaded {
 	if s.diags.HasErrors() {
 		return &loaded{diags: s.diags}
 	}
-	spec, diags, _ := schema.Parse(s.dir, s.names, s.srcs)
+	spec, diags := schema.Parse(s.dir, s.names, s.srcs)
 	return resolve(spec, diags)
 }
 

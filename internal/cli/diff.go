@@ -227,7 +227,8 @@ func loadGit(src string) (*schema.Spec, diag.Diagnostics, error) {
 		}
 		srcs[i] = []byte(data)
 	}
-	return schema.Parse(src, names, srcs)
+	spec, diags := schema.Parse(src, names, srcs)
+	return spec, diags, nil
 }
 
 // git runs git in dir ("" for the current directory) and returns its

@@ -88,7 +88,7 @@ func repoRelative(ds diag.Diagnostics) diag.Diagnostics {
 		dir, base := filepath.Split(d.Subject.Filename)
 		rel, seen := dirs[dir]
 		if !seen {
-			rel, _ = repoPath(dir)
+			rel = repoPath(dir)
 			dirs[dir] = rel
 		}
 		if rel != "" {
@@ -102,11 +102,11 @@ func repoRelative(ds diag.Diagnostics) diag.Diagnostics {
 }
 
 // repoPath is directory dir named from the root of the git repository that
-// holds it ("." for the root itself), and whether there is one.
-func repoPath(dir string) (string, bool) {
+// holds it ("." for the root itself), or "" when no repository holds it.
+func repoPath(dir string) string {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return "", false
+		return ""
 	}
 	if real, err := filepath.EvalSymlinks(abs); err == nil {
 		abs = real
@@ -114,10 +114,13 @@ func repoPath(dir string) (string, bool) {
 	for root := abs; ; root = filepath.Dir(root) {
 		if _, err := os.Lstat(filepath.Join(root, ".git")); err == nil {
 			rel, err := filepath.Rel(root, abs)
-			return rel, err == nil
+			if err != nil {
+				return ""
+			}
+			return rel
 		}
 		if filepath.Dir(root) == root {
-			return "", false
+			return ""
 		}
 	}
 }
@@ -145,7 +148,7 @@ func (a *app) lintCmd() *cobra.Command {
 			// root: where the spec is is part of what they print.
 			where := ""
 			if f.format == "sarif" || f.format == "github" {
-				where, _ = repoPath(dir)
+				where = repoPath(dir)
 			}
 			// The same spec, kpgen and options give the same findings:
 			// answer from the cache when it has them.

@@ -83,11 +83,11 @@ func (ds Diagnostics) Count() (errors, warnings int) {
 	return errors, warnings
 }
 
-// FromHCL converts diagnostics reported by the hcl packages.
 // hclRange is a range as HCL writes it in a message ("main.kp.hcl:26,3-5",
 // "main.kp.hcl:26,3-27,1"); kpgen says file:line:col everywhere.
 var hclRange = regexp.MustCompile(`([^\s"(]+):(\d+),(\d+)-\d+(?:,\d+)?`)
 
+// FromHCL converts diagnostics reported by the hcl packages.
 func FromHCL(hds hcl.Diagnostics) Diagnostics {
 	ds := make(Diagnostics, 0, len(hds))
 	for _, hd := range hds {
@@ -105,14 +105,20 @@ func FromHCL(hds hcl.Diagnostics) Diagnostics {
 	return ds
 }
 
-// Sort orders diagnostics by file, position, severity, rule and summary, so
-// that every output format lists them the same way on every run.
+// Sort orders diagnostics by file, position, severity, rule, summary and
+// detail, so that every output format lists them the same way on every run,
+// whatever order they were found in.
 func (ds Diagnostics) Sort() {
 	slices.SortStableFunc(ds, func(a, b *Diagnostic) int {
 		if c := cmp.Compare(file(a), file(b)); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(offset(a), offset(b)); c != 0 {
+		la, ca := position(a)
+		lb, cb := position(b)
+		if c := cmp.Compare(la, lb); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(ca, cb); c != 0 {
 			return c
 		}
 		if c := cmp.Compare(a.Severity, b.Severity); c != 0 {
@@ -121,7 +127,10 @@ func (ds Diagnostics) Sort() {
 		if c := cmp.Compare(a.Rule, b.Rule); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.Summary, b.Summary)
+		if c := cmp.Compare(a.Summary, b.Summary); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Detail, b.Detail)
 	})
 }
 
@@ -132,13 +141,14 @@ func file(d *Diagnostic) string {
 	return d.Subject.Filename
 }
 
-func offset(d *Diagnostic) int {
+// position is where d starts, in lines and columns rather than bytes: ranges
+// made from JSON pointers may carry no byte offset. A diagnostic of no
+// place comes first.
+func position(d *Diagnostic) (line, col int) {
 	if d.Subject == nil {
-		return -1
+		return -1, -1
 	}
-	// Lines and columns rather than bytes: ranges made from JSON pointers
-	// may carry no byte offset.
-	return d.Subject.Start.Line<<20 | d.Subject.Start.Column
+	return d.Subject.Start.Line, d.Subject.Start.Column
 }
 
 // Position is the position of byte offset off in src, columns counted in

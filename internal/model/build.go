@@ -450,7 +450,7 @@ func (b *builder) principals(ss []schema.String, use principalUse) []*PrincipalR
 	return out
 }
 
-// regionPartitions maps region prefixes to the partition they belong to.
+// regionPartition is the partition a region belongs to, by its prefix.
 func regionPartition(region string) string {
 	switch {
 	case strings.HasPrefix(region, "cn-"):

@@ -53,10 +53,7 @@ team "web" {
 func build(t *testing.T, strategy, apps string) (*Model, []string) {
 	t.Helper()
 	src := fmt.Sprintf(header, strategy) + apps
-	spec, diags, err := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	spec, diags := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
 	if diags.HasErrors() {
 		t.Fatalf("spec does not load: %v", diags[0].Summary+": "+diags[0].Detail)
 	}
@@ -629,9 +626,9 @@ func TestReferenceErrors(t *testing.T) {
 			}
 			app := "application \"" + name + "\" {\n  team = \"web\"\n  " + tt.app + "\n}\n"
 			src := fmt.Sprintf(header, "hybrid") + app
-			spec, diags, err := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
-			if err != nil || diags.HasErrors() {
-				t.Fatalf("spec does not load: %v %v", err, diags)
+			spec, diags := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
+			if diags.HasErrors() {
+				t.Fatalf("spec does not load: %v", diags)
 			}
 			_, mdiags := Build(spec)
 			var got []string
@@ -668,9 +665,9 @@ func TestAliasTooLong(t *testing.T) {
 	long := strings.Repeat("n", 63)
 	src := strings.Replace(fmt.Sprintf(header, "hybrid"), `deployer      = "role/deploy"`, "deployer      = \"role/deploy\"\n  alias_prefix  = \""+strings.Repeat("p", 64)+"\"", 1) +
 		"application \"" + long + "\" {\n  team = \"web\"\n  stage \"" + long + "\" { account = \"dev\" }\n  stage \"b\" { account = \"prod\" }\n  key \"" + long + "\" {}\n  key \"short\" {}\n}\n"
-	spec, diags, err := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
-	if err != nil || diags.HasErrors() {
-		t.Fatalf("spec does not load: %v %v", err, diags)
+	spec, diags := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
+	if diags.HasErrors() {
+		t.Fatalf("spec does not load: %v", diags)
 	}
 	_, mdiags := Build(spec)
 	if len(mdiags) != 1 || mdiags[0].Summary != "Alias too long" || !strings.Contains(mdiags[0].Detail, "is 262 characters") {
@@ -701,9 +698,9 @@ func TestReasons(t *testing.T) {
   key "k" {}
 }
 `
-	spec, diags, err := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(fmt.Sprintf(header, "hybrid") + app)})
-	if err != nil || diags.HasErrors() {
-		t.Fatalf("spec does not load: %v %v", err, diags)
+	spec, diags := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(fmt.Sprintf(header, "hybrid") + app)})
+	if diags.HasErrors() {
+		t.Fatalf("spec does not load: %v", diags)
 	}
 	m, mdiags := Build(spec)
 	if mdiags.HasErrors() {

@@ -107,7 +107,7 @@ func CheckPath(p string) error {
 	return nil
 }
 
-// manifestFor lists files, sorted by path.
+// manifestOf lists files, sorted by path.
 func manifestOf(entries []ManifestEntry) *Manifest {
 	m := &Manifest{FormatVersion: "1", Generator: "kpgen", Files: append([]ManifestEntry{}, entries...)}
 	slices.SortFunc(m.Files, func(a, b ManifestEntry) int {
@@ -257,18 +257,19 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 	}
 	var kept []ManifestEntry
 	produced := map[string]bool{ManifestName: true}
+	for _, f := range files {
+		produced[f.Path] = true
+	}
 	owned := prev.owner(dir)
 	entriesOf := prev.byPath()
 	for _, e := range prev.Files {
+		// A file written again is listed with its new content, not kept.
 		if keep != nil && keep(e.Path) && !produced[e.Path] {
 			if k, ok := keptEntry(dir, entriesOf, e.Path); ok {
 				kept = append(kept, k)
 			}
 			produced[e.Path] = true
 		}
-	}
-	for _, f := range files {
-		produced[f.Path] = true
 	}
 
 	// Render, compare and write the temporary files on every CPU.
@@ -473,7 +474,7 @@ func keptEntry(dir string, byPath map[string][]ManifestEntry, path string) (e Ma
 	if len(all) > 1 {
 		// Read only a regular file reached without a symbolic link: a
 		// FIFO would block, a link lead out of the directory.
-		if _, err := safeTarget(dir, path); err != nil {
+		if err := checkTarget(dir, path); err != nil {
 			return all[len(all)-1], true
 		}
 		if data, err := os.ReadFile(full); err == nil {
@@ -697,7 +698,7 @@ func (c *dirCache) target(rel string) (string, error) {
 	known := c.ok[d]
 	c.mu.Unlock()
 	if !known {
-		if _, err := safeTarget(c.root, rel); err != nil {
+		if err := checkTarget(c.root, rel); err != nil {
 			return "", err
 		}
 		if d != "." {
@@ -814,10 +815,10 @@ func isTempOf(name string, outs map[string]bool) bool {
 	return digits != "" && strings.Trim(digits, "0123456789") == ""
 }
 
-// safeTarget is the filesystem path of a relative output path, after making
-// sure that no part of it inside dir is a symbolic link and that what stands
-// at the path, if anything, is a regular file.
-func safeTarget(dir, rel string) (string, error) {
+// checkTarget makes sure that no part of relative output path rel inside dir
+// is a symbolic link and that what stands at the path, if anything, is a
+// regular file.
+func checkTarget(dir, rel string) error {
 	full := filepath.Join(dir, filepath.FromSlash(rel))
 	segs := strings.Split(rel, "/")
 	cur := dir
@@ -825,22 +826,19 @@ func safeTarget(dir, rel string) (string, error) {
 		cur = filepath.Join(cur, seg)
 		fi, err := os.Lstat(cur)
 		if errors.Is(err, fs.ErrNotExist) {
-			return full, nil
+			return nil
 		}
 		if err != nil {
-			return "", err
+			return err
 		}
 		switch {
 		case fi.Mode()&fs.ModeSymlink != 0:
-			return "", &PathError{full, "a symbolic link is in the way; kpgen never writes through one"}
+			return &PathError{full, "a symbolic link is in the way; kpgen never writes through one"}
 		case !fi.IsDir():
-			return "", &PathError{full, fmt.Sprintf("%s is a file, not a directory", cur)}
+			return &PathError{full, fmt.Sprintf("%s is a file, not a directory", cur)}
 		}
 	}
-	if err := leafError(full); err != nil {
-		return "", err
-	}
-	return full, nil
+	return leafError(full)
 }
 
 // leafError says what is wrong with what stands where an output goes: a

@@ -635,3 +635,26 @@ func TestKeepWhatTheUserEdited(t *testing.T) {
 		t.Errorf("the full build refuses the edited file: %v", err)
 	}
 }
+
+// TestWriteKeptAndProduced: a file that a build both writes and is asked to
+// keep is listed once, with its new content, and Diff and Current agree with
+// what Write left.
+func TestWriteKeptAndProduced(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, File{Path: "a/x.json", Data: []byte("one\n")})
+	files := []File{{Path: "a/x.json", Data: []byte("two\n")}}
+	keepA := func(p string) bool { return strings.HasPrefix(p, "a/") }
+	if _, err := Write(dir, files, keepA); err != nil {
+		t.Fatal(err)
+	}
+	m, err := ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Files) != 1 || m.Files[0].Path != "a/x.json" {
+		t.Fatalf("manifest lists %v, want a/x.json once", m.Files)
+	}
+	if d, err := Diff(dir, files, keepA); err != nil || d != "" {
+		t.Errorf("Diff after Write = %q, %v; want no difference", d, err)
+	}
+}

@@ -8,9 +8,10 @@ import (
 	"github.com/kpgen/kpgen/internal/model"
 )
 
-// The action sets, from AWS's console defaults (see FACTS.md), narrowed for
-// separation of duties: administrators get no kms:CreateGrant (with which they
-// could grant themselves use of the key) and no cryptographic action.
+// The action sets, from the AWS console's default key policy (KMS Developer
+// Guide, "Default key policy"), narrowed for separation of duties:
+// administrators get no kms:CreateGrant (with which they could grant
+// themselves use of the key) and no cryptographic action.
 
 var (
 	adminActions = []string{
@@ -142,10 +143,10 @@ func OperatorActions(k *model.Key) []string {
 	return operatorSets[keyKind(k)&^kindMulti]
 }
 
-// UserActions is what a key's users may do, by the key's usage; the actions
-// that take an encryption context come first, the rest (describe, public
-// key) second.
-func UserActions(k *model.Key) (withContext, without []string) {
+// UserActions is what a key's users may do, by the key's usage: its
+// cryptographic operations first (those of a symmetric encryption key take an
+// encryption context), the rest (describe, public key) second.
+func UserActions(k *model.Key) (crypto, other []string) {
 	switch {
 	case k.Usage == "ENCRYPT_DECRYPT" && k.Spec == "SYMMETRIC_DEFAULT":
 		return []string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"}, []string{"kms:DescribeKey"}
@@ -237,9 +238,9 @@ var CrossAccountActions = []string{
 // nor any that concerns the account rather than a key (CreateKey,
 // ListKeys, …). The slice is new.
 func KeyActions(k *model.Key) []string {
-	with, without := UserActions(k)
+	crypto, other := UserActions(k)
 	var all []string
-	for _, pattern := range slices.Concat(AdminActions(k), OperatorActions(k), with, without, grantActions, []string{"kms:RetireGrant", rotationStatus}) {
+	for _, pattern := range slices.Concat(AdminActions(k), OperatorActions(k), crypto, other, grantActions, []string{"kms:RetireGrant", rotationStatus}) {
 		all = append(all, MatchActions(pattern)...) // kms:ReEncrypt* and the like
 	}
 	slices.Sort(all)

@@ -81,7 +81,7 @@ func ForInstance(org *model.Organization, ki *model.KeyInstance) *Document {
 
 	users, services := splitServices(ki.Users)
 	regions := append([]string{ki.Region}, ki.ReplicaRegions...)
-	withCtx, without := UserActions(k)
+	crypto, other := UserActions(k)
 	use := Conditions{}
 	if len(ki.Services) > 0 {
 		use.Add("StringEquals", ViaService, viaService(ki.Services, regions, org.Partition)...)
@@ -93,10 +93,10 @@ func ForInstance(org *model.Organization, ki *model.KeyInstance) *Document {
 		for _, kv := range k.EncryptionContext {
 			ctx.Add("StringEquals", EncryptionContext+kv.Key, kv.Value)
 		}
-		add(grant(SidUsage, users, withCtx, ctx, true)...)
-		add(grant(SidUsageDescribe, users, without, use, true)...)
+		add(grant(SidUsage, users, crypto, ctx, true)...)
+		add(grant(SidUsageDescribe, users, other, use, true)...)
 	} else {
-		add(grant(SidUsage, users, append(slices.Clone(withCtx), without...), use, true)...)
+		add(grant(SidUsage, users, append(slices.Clone(crypto), other...), use, true)...)
 	}
 	// AWS services make grants for their resources with symmetric
 	// encryption keys only; for any other key the statement would be an

@@ -21,12 +21,12 @@ var KP806 = &lint.Rule{
 	Doc:       kp806Doc,
 	Policy: func(p *lint.PolicyPass) {
 		for i, s := range p.Document.Statement {
-			for op, keys := range s.Condition {
+			for _, op := range s.Condition.Operators() {
 				q, _, ok := strings.Cut(op, ":")
 				if !ok || !strings.EqualFold(q, "ForAllValues") && !strings.EqualFold(q, "ForAnyValue") {
 					continue
 				}
-				for k := range keys {
+				for _, k := range s.Condition.Keys(op) {
 					if strings.HasPrefix(strings.ToLower(k), "kms:encryptioncontext:") {
 						p.Report(i, "Condition", "Set operator on an encryption context key",
 							"Statement %s compares %s with %s. Each kms:EncryptionContext:KEY holds one value; KMS rejects ForAllValues on it (OverlyPermissiveCondition), and ForAnyValue is misread. Use StringEquals (or StringLike) without a set operator; use kms:EncryptionContextKeys to constrain the set of keys.",

@@ -476,3 +476,25 @@ func TestKP806AnyCase(t *testing.T) {
 		}
 	}
 }
+
+// TestKP806Order: findings of one statement, which share a range, come out
+// in one order, whatever order Go gives the condition's map.
+func TestKP806Order(t *testing.T) {
+	data := statementFile(`{"AWS": "arn:aws:iam::111111111111:role/app"}`,
+		`{"ForAllValues:StringEquals": {"kms:EncryptionContext:c": "1", "kms:EncryptionContext:a": "1", "kms:EncryptionContext:b": "1"}, "ForAnyValue:StringEquals": {"kms:EncryptionContext:d": "1"}}`)
+	var first []string
+	for range 20 {
+		var got []string
+		for _, d := range lint.RunPolicyFile("p.json", data, []*lint.Rule{rules.KP806}) {
+			got = append(got, d.Detail)
+		}
+		if len(got) != 4 {
+			t.Fatalf("%d findings, want 4", len(got))
+		}
+		if first == nil {
+			first = got
+		} else if diff := cmp.Diff(first, got); diff != "" {
+			t.Fatalf("findings in another order (-first +now):\n%s", diff)
+		}
+	}
+}

@@ -293,9 +293,9 @@ func TestSuppressions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			src := tt.edit(string(base))
-			spec, diags, err := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
-			if err != nil || diags.HasErrors() {
-				t.Fatalf("does not load: %v %v", err, diags)
+			spec, diags := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
+			if diags.HasErrors() {
+				t.Fatalf("does not load: %v", diags)
 			}
 			m, _ := model.Build(spec)
 			var got []string
@@ -336,9 +336,9 @@ func TestAbsoluteRulesCannotBeSilenced(t *testing.T) {
 			t.Fatalf("%s: fixture has no organization block", r.ID)
 		}
 		src := string(base[:loc[1]]) + "  lint_ignore = { " + r.ID + " = \"we know\" }\n" + string(base[loc[1]:])
-		spec, diags, err := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
-		if err != nil || diags.HasErrors() {
-			t.Fatalf("%s does not load: %v %v", r.ID, err, diags)
+		spec, diags := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
+		if diags.HasErrors() {
+			t.Fatalf("%s does not load: %v", r.ID, diags)
 		}
 		m, _ := model.Build(spec)
 		var refused, fired bool
@@ -363,9 +363,9 @@ func TestSuppressionOnBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := strings.Replace(string(base), "    max_keys = 3 # want KP601\n", "    max_keys    = 3\n    lint_ignore = { KP601 = \"the fourth key is temporary\" }\n", 1)
-	spec, diags, err := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
-	if err != nil || diags.HasErrors() {
-		t.Fatalf("does not load: %v %v", err, diags)
+	spec, diags := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
+	if diags.HasErrors() {
+		t.Fatalf("does not load: %v", diags)
 	}
 	m, _ := model.Build(spec)
 	for _, d := range lint.Run(m, policy.Build(m), rules.All) {
@@ -377,9 +377,9 @@ func TestSuppressionOnBudget(t *testing.T) {
 // "LINE RULE summary".
 func lintSource(t *testing.T, src string) []string {
 	t.Helper()
-	spec, diags, err := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
-	if err != nil || diags.HasErrors() {
-		t.Fatalf("does not load: %v %v", err, diags)
+	spec, diags := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
+	if diags.HasErrors() {
+		t.Fatalf("does not load: %v", diags)
 	}
 	m, ds := model.Build(spec)
 	if ds.HasErrors() {
