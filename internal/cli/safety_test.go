@@ -85,9 +85,29 @@ func TestKilledBuildLeavesWholeFiles(t *testing.T) {
 	if len(got) == 0 || len(got) >= len(want) {
 		t.Logf("the build left %d of %d files; the kill came early or late", len(got), len(want))
 	}
+	// The manifest the kill left is whole and leads the next build to every
+	// temporary file: each is beside a path it lists or names as pending.
+	m, err := output.ReadManifest(out)
+	if err != nil {
+		t.Fatalf("the manifest after the kill: %v", err)
+	}
+	known := map[string]bool{output.ManifestName: true}
+	for _, e := range m.Files {
+		known[e.Path] = true
+	}
+	for _, p := range m.Pending {
+		known[p] = true
+	}
 	for path, data := range got {
-		if strings.Contains(filepath.Base(path), output.TempMarker) {
-			continue // a temporary file: never a file kpgen reads or lists
+		if base := filepath.Base(path); strings.Contains(base, output.TempMarker) {
+			name, _, _ := strings.Cut(strings.TrimPrefix(base, "."), output.TempMarker)
+			if target := filepath.ToSlash(filepath.Join(filepath.Dir(path), name)); !known[target] {
+				t.Errorf("temporary file %s is beside %s, which the manifest does not name", path, target)
+			}
+			continue // never a file kpgen reads or lists
+		}
+		if path == output.ManifestName {
+			continue // whole, read above; it lists more than a finished build's
 		}
 		if want[path] != data {
 			t.Errorf("%s is not whole after the kill (%d bytes, want %d)", path, len(data), len(want[path]))

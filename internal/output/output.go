@@ -58,6 +58,10 @@ type Manifest struct {
 	FormatVersion string          `json:"format_version"`
 	Generator     string          `json:"generator"`
 	Files         []ManifestEntry `json:"files"`
+	// Pending lists the output paths, beyond Files, beside which a build
+	// that has not finished may have left temporary files: those of the
+	// files it was about to create. Only an unfinished build leaves any.
+	Pending []string `json:"pending,omitempty"`
 }
 
 // ManifestEntry is one file of the manifest.
@@ -181,9 +185,13 @@ func ReadManifest(dir string) (*Manifest, error) {
 	if m.FormatVersion != "1" || m.Generator != "kpgen" {
 		return nil, fmt.Errorf("%s has format_version %q and generator %q; this kpgen reads its manifest format 1 only. Build with the kpgen that wrote it, or with a newer one", name, m.FormatVersion, m.Generator)
 	}
+	paths := slices.Clone(m.Pending)
 	for _, e := range m.Files {
-		if err := CheckPath(e.Path); err != nil || e.Path == ManifestName {
-			return nil, fmt.Errorf("%s lists %q, which kpgen never writes; remove the entry or the manifest", filepath.Join(dir, ManifestName), e.Path)
+		paths = append(paths, e.Path)
+	}
+	for _, p := range paths {
+		if err := CheckPath(p); err != nil || p == ManifestName {
+			return nil, fmt.Errorf("%s lists %q, which kpgen never writes; remove the entry or the manifest", filepath.Join(dir, ManifestName), p)
 		}
 	}
 	return &m, nil
@@ -241,12 +249,14 @@ func Lock(dir string) (unlock func(), err error) {
 // its own directory; once all of them are written, they are made durable
 // together, then renamed over their targets, and the renames made durable.
 // A reader, a crash or a kill sees each file whole, old or new. Before the
-// renames, the manifest lists the previous build's entries and each file
-// about to be written with its new content; only once the files no longer
-// made are removed does it list this build's alone. A build killed or
-// failing halfway thus leaves only files the next one owns, whichever
-// content each holds, and the files it no longer makes still listed; the
-// next build removes them, and the temporary files left behind.
+// first temporary file of a path it does not list, the manifest names the
+// path as pending; before the renames, it lists the previous build's
+// entries and each file about to be written with its new content; only once
+// the files no longer made and the temporary files left behind are removed
+// does it list this build's alone. A build killed or failing halfway thus
+// leaves only files the next one owns, whichever content each holds, the
+// files it no longer makes still listed, and temporary files only beside
+// paths the manifest names; the next build removes them.
 func Write(dir string, files []File, keep func(path string) bool) (*Result, error) {
 	prev, err := ReadManifest(dir)
 	if err != nil {
@@ -259,6 +269,27 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 	produced := map[string]bool{ManifestName: true}
 	for _, f := range files {
 		produced[f.Path] = true
+	}
+	mtarget := filepath.Join(dir, ManifestName)
+	// Before any temporary file exists beside a path the manifest does not
+	// list, the manifest names it as pending: a build killed from here on
+	// leaves no temporary file that the next one cannot find and remove.
+	pending := pendingPaths(prev, files)
+	restore := func() {}
+	if len(pending) > len(prev.Pending) {
+		marked := &Manifest{FormatVersion: "1", Generator: "kpgen", Files: prev.Files, Pending: pending}
+		if err := WriteFileAtomic(mtarget, marked.encode(), 0o644); err != nil {
+			return nil, err
+		}
+		// A build that fails before it writes anything leaves the
+		// manifest as it found it.
+		restore = func() {
+			if prev.FormatVersion == "" {
+				_ = os.Remove(mtarget)
+			} else {
+				_ = WriteFileAtomic(mtarget, prev.encode(), 0o644)
+			}
+		}
 	}
 	owned := prev.owner(dir)
 	entriesOf := prev.byPath()
@@ -321,6 +352,7 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 			os.Remove(t)
 		}
 		made.removeEmpty()
+		restore()
 	}
 	// Everything in the way is named at once: files kpgen did not write,
 	// and links, directories or devices where an output goes.
@@ -361,7 +393,6 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 	// The files of the previous build that this one no longer makes: each
 	// with every content the manifest says kpgen gave it.
 	stale := prev.staleEntries(produced)
-	mtarget := filepath.Join(dir, ManifestName)
 	if len(temps) > 0 || len(stale) > 0 {
 		if len(temps) > 0 {
 			if err := syncAll(dir, temps); err != nil {
@@ -385,7 +416,9 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 				interim = append(interim, r.entry)
 			}
 		}
-		if err := WriteFileAtomic(mtarget, manifestOf(interim).encode(), 0o644); err != nil {
+		im := manifestOf(interim)
+		im.Pending = pending
+		if err := WriteFileAtomic(mtarget, im.encode(), 0o644); err != nil {
 			cleanup()
 			return nil, err
 		}
@@ -401,6 +434,7 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 					}
 				}
 				temps = temps[i:]
+				restore = func() {} // the manifest lists what was renamed
 				cleanup()
 				return nil, err
 			}
@@ -439,6 +473,9 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 			// stay listed, so that the next build reports them.
 			entries = append(entries, keptEntries...)
 		}
+		// The manifest stops naming pending paths only once no build's
+		// temporary file is left beside them.
+		removeStaleTemps(dir, files, prev)
 		manifest := manifestOf(entries).encode()
 		res.Manifest = entryOf(ManifestName, manifest).SHA256
 		if err := WriteFileAtomic(mtarget, manifest, 0o644); err != nil {
@@ -448,6 +485,7 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 			return nil, rmErr
 		}
 	} else {
+		removeStaleTemps(dir, files, prev)
 		manifest := manifestOf(entries).encode()
 		res.Manifest = entryOf(ManifestName, manifest).SHA256
 		if old, err := os.ReadFile(mtarget); err != nil || !bytes.Equal(old, manifest) {
@@ -456,8 +494,29 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 			}
 		}
 	}
-	removeStaleTemps(dir, files, prev)
 	return res, nil
+}
+
+// pendingPaths is the manifest's pending paths and, beside them, those of
+// files it does not list: the paths beside which a build may leave
+// temporary files that no entry of the manifest leads to. Sorted.
+func pendingPaths(prev *Manifest, files []File) []string {
+	listed := make(map[string]bool, len(prev.Files)+len(prev.Pending))
+	for _, e := range prev.Files {
+		listed[e.Path] = true
+	}
+	out := slices.Clone(prev.Pending)
+	for _, p := range prev.Pending {
+		listed[p] = true
+	}
+	for _, f := range files {
+		if !listed[f.Path] {
+			listed[f.Path] = true
+			out = append(out, f.Path)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // keptEntry is the manifest entry a build that leaves path alone (--only)
@@ -728,25 +787,32 @@ func sameFile(a, b string) bool {
 }
 
 // removeStaleTemps removes the temporary files a killed build left beside
-// this build's outputs and the previous build's: only regular files named
-// exactly as kpgen names the temporary file of one of them
-// (.NAME.kpgen-tmp-DIGITS), never one of the outputs.
+// this build's outputs, the previous build's and the paths its manifest
+// names as pending: only regular files named exactly as kpgen names the
+// temporary file of one of them (.NAME.kpgen-tmp-DIGITS), never one of the
+// outputs; then the directories that leaves empty.
 func removeStaleTemps(dir string, files []File, prev *Manifest) {
 	for _, t := range leftoverTemps(dir, files, prev) {
-		_ = os.Remove(t)
+		if os.Remove(t) == nil {
+			if rel, err := filepath.Rel(dir, filepath.Dir(t)); err == nil {
+				removeEmptyParents(dir, filepath.ToSlash(rel))
+			}
+		}
 	}
 }
 
 // leftoverTemps lists the temporary files a build that did not finish left
-// beside this build's outputs (files) or the previous build's (prev).
+// beside this build's outputs (files), the previous build's (prev) or the
+// paths prev names as pending.
 func leftoverTemps(dir string, files []File, prev *Manifest) []string {
-	paths := make([]string, 0, len(files)+len(prev.Files))
+	paths := make([]string, 0, len(files)+len(prev.Files)+len(prev.Pending))
 	for _, f := range files {
 		paths = append(paths, f.Path)
 	}
 	for _, e := range prev.Files {
 		paths = append(paths, e.Path)
 	}
+	paths = append(paths, prev.Pending...)
 	return staleTemps(dir, paths)
 }
 
@@ -1031,7 +1097,7 @@ func Current(dir string) (ok bool, manifestSHA string, files int) {
 		return false, "", 0
 	}
 	m, err := ReadManifest(dir)
-	if err != nil || len(m.Files) == 0 {
+	if err != nil || len(m.Files) == 0 || len(m.Pending) > 0 {
 		return false, "", 0
 	}
 	bad := make([]bool, len(m.Files))

@@ -1,6 +1,7 @@
 package output
 
 import (
+	"bytes"
 	"errors"
 	"io/fs"
 	"os"
@@ -656,5 +657,133 @@ func TestWriteKeptAndProduced(t *testing.T) {
 	}
 	if d, err := Diff(dir, files, keepA); err != nil || d != "" {
 		t.Errorf("Diff after Write = %q, %v; want no difference", d, err)
+	}
+}
+
+// TestWritePendingBeforeTemps: before a build writes the temporary file of
+// an output its manifest does not list, the manifest on disk names that
+// path as pending; once the build is done, no path is pending.
+func TestWritePendingBeforeTemps(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, File{Path: "a/old.json", Data: []byte("old\n")})
+	var pendingAtRender []string
+	fresh := File{Path: "b/new.json", Render: func() []byte {
+		m, err := ReadManifest(dir)
+		if err != nil {
+			t.Error(err)
+		} else {
+			pendingAtRender = m.Pending
+		}
+		return []byte("new\n")
+	}}
+	write(t, dir, File{Path: "a/old.json", Data: []byte("old\n")}, fresh)
+	if !slices.Equal(pendingAtRender, []string{"b/new.json"}) {
+		t.Errorf("pending while rendering: %q, want b/new.json", pendingAtRender)
+	}
+	m, err := ReadManifest(dir)
+	if err != nil || len(m.Pending) != 0 || len(m.Files) != 2 {
+		t.Errorf("manifest after the build: %+v, %v; want two files and nothing pending", m, err)
+	}
+	if ok, _, _ := Current(dir); !ok {
+		t.Error("the directory is not current after a build")
+	}
+	// Nothing new: the manifest is not written again.
+	before, _ := os.ReadFile(filepath.Join(dir, ManifestName))
+	res := write(t, dir, File{Path: "a/old.json", Data: []byte("old\n")}, File{Path: "b/new.json", Data: []byte("new\n")})
+	after, _ := os.ReadFile(filepath.Join(dir, ManifestName))
+	if len(res.Written) != 0 || !bytes.Equal(before, after) {
+		t.Errorf("an unchanged rebuild wrote %v or changed the manifest", res.Written)
+	}
+}
+
+// TestWriteAfterKilledBeforeListing: a build killed after it wrote the
+// temporary files of outputs no manifest entry lists leaves them beside
+// pending paths; the next build, whatever it makes, removes them and the
+// directories they alone were in, and nothing else.
+func TestWriteAfterKilledBeforeListing(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, File{Path: "kept.json", Data: []byte("k\n")})
+	m, err := ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Pending = []string{"apps/x/new.json"}
+	if err := os.WriteFile(filepath.Join(dir, ManifestName), m.encode(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	temp := filepath.Join(dir, "apps", "x", ".new.json"+TempMarker+"4242")
+	user := filepath.Join(dir, "apps", "notes.txt")
+	if err := os.MkdirAll(filepath.Dir(temp), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{temp, user} {
+		if err := os.WriteFile(f, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ok, _, _ := Current(dir); ok {
+		t.Error("a directory with a pending path is current")
+	}
+	d, err := Diff(dir, []File{{Path: "kept.json", Data: []byte("k\n")}}, nil)
+	if err != nil || !strings.Contains(d, ".new.json"+TempMarker+"4242 (a temporary file") {
+		t.Errorf("Diff = %q, %v; want the temporary file named", d, err)
+	}
+	write(t, dir, File{Path: "kept.json", Data: []byte("k\n")})
+	if _, err := os.Stat(filepath.Dir(temp)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the temporary file or its directory is still there: %v", err)
+	}
+	if _, err := os.Stat(user); err != nil {
+		t.Errorf("a file kpgen did not write is gone: %v", err)
+	}
+	if m, err := ReadManifest(dir); err != nil || len(m.Pending) != 0 {
+		t.Errorf("manifest after the build: %+v, %v; want nothing pending", m, err)
+	}
+	if ok, _, _ := Current(dir); !ok {
+		t.Error("the directory is not current after the build")
+	}
+}
+
+// TestWriteRemovesDirOfStaleAndTemp: a file no longer made and the
+// temporary file a killed build left beside it go, and so does the
+// directory they were alone in.
+func TestWriteRemovesDirOfStaleAndTemp(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, File{Path: "policies/app/dev/a.json", Data: []byte("a\n")}, File{Path: "policies/app/prod/a.json", Data: []byte("a\n")})
+	temp := filepath.Join(dir, "policies", "app", "dev", ".a.json"+TempMarker+"123")
+	if err := os.WriteFile(temp, []byte("t"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, File{Path: "policies/app/prod/a.json", Data: []byte("a\n")})
+	if _, err := os.Stat(filepath.Join(dir, "policies", "app", "dev")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the directory of the stale file is still there: %v", err)
+	}
+}
+
+// TestWriteFailureKeepsManifest: a build refused before it writes anything
+// (a file it did not write in the way) leaves the manifest as it was, or
+// none where there was none.
+func TestWriteFailureKeepsManifest(t *testing.T) {
+	dir := t.TempDir()
+	inTheWay := filepath.Join(dir, "b", "new.json")
+	if err := os.MkdirAll(filepath.Dir(inTheWay), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(inTheWay, []byte("mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files := []File{{Path: "a/old.json", Data: []byte("old\n")}, {Path: "b/new.json", Data: []byte("new\n")}}
+	if _, err := Write(dir, files, nil); err == nil {
+		t.Fatal("a build over a file kpgen did not write succeeded")
+	}
+	if _, err := os.Stat(filepath.Join(dir, ManifestName)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a refused first build left a manifest: %v", err)
+	}
+	write(t, dir, files[0])
+	before, _ := os.ReadFile(filepath.Join(dir, ManifestName))
+	if _, err := Write(dir, files, nil); err == nil {
+		t.Fatal("a build over a file kpgen did not write succeeded")
+	}
+	if after, _ := os.ReadFile(filepath.Join(dir, ManifestName)); !bytes.Equal(before, after) {
+		t.Errorf("a refused build changed the manifest:\n%s\nwas\n%s", after, before)
 	}
 }
