@@ -3,7 +3,7 @@
 // options, and the bytes of the spec. A command asked again about the same
 // inputs (a pre-commit hook after a lint in the same minute, an editor
 // saving the same file twice) answers from the cache in a few milliseconds.
-// KPGEN_CACHE=off turns it off; KPGEN_CACHE=DIR moves it.
+// KPGEN_CACHE=off turns it off; KPGEN_CACHE=DIR, an absolute path, moves it.
 //
 // A cache directory is used only if it is the current user's own and
 // writable by no one else (so that no other user can plant a result), and
@@ -30,20 +30,24 @@ import (
 // maxEntries bounds the cache: the oldest entries go first.
 const maxEntries = 64
 
-// Dir is the cache directory, or "" when the cache is off.
+// Dir is the cache directory, or "" when the cache is off. KPGEN_CACHE
+// unset, or on, names the default place; an absolute path moves it; off, and
+// anything else, turns it off: a mistyped word must not make a cache in
+// whatever directory kpgen runs in.
 func Dir() string {
-	switch v := os.Getenv("KPGEN_CACHE"); v {
-	case "off", "0", "false":
-		return ""
-	case "":
+	v := os.Getenv("KPGEN_CACHE")
+	switch strings.ToLower(v) {
+	case "", "on", "1", "true", "yes":
 		base, err := os.UserCacheDir()
 		if err != nil {
 			return ""
 		}
 		return filepath.Join(base, "kpgen")
-	default:
+	}
+	if filepath.IsAbs(v) {
 		return v
 	}
+	return ""
 }
 
 // self identifies the running kpgen: the hash of its executable, so that

@@ -118,3 +118,27 @@ func TestPruneRemovesOnlyEntries(t *testing.T) {
 		}
 	}
 }
+
+// TestDir: KPGEN_CACHE unset or on names the default place, an absolute
+// path moves the cache, and anything else turns it off rather than making
+// a cache in the working directory.
+func TestDir(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", "/xdg")
+	t.Setenv("HOME", "/home/u")
+	def, err := os.UserCacheDir()
+	if err != nil {
+		t.Skip(err)
+	}
+	def = filepath.Join(def, "kpgen")
+	for v, want := range map[string]string{
+		"": def, "on": def, "1": def, "TRUE": def, "yes": def,
+		"/var/cache/kp": "/var/cache/kp",
+		"off":           "", "OFF": "", "0": "", "false": "", "no": "",
+		"cache": "", "./cache": "", "../c": "",
+	} {
+		t.Setenv("KPGEN_CACHE", v)
+		if got := Dir(); got != want {
+			t.Errorf("KPGEN_CACHE=%q: Dir() = %q, want %q", v, got, want)
+		}
+	}
+}

@@ -203,13 +203,13 @@ and this one no longer makes. It never touches any other file.`,
 				if err != nil {
 					return outputError(err, "cannot write")
 				}
-				current, sha, n := output.Current(outDir)
+				current, sha, _ := output.Current(outDir)
 				unlock()
 				if current && sha == stamp.Manifest {
 					if _, err := a.stderr.Write(stamp.Diagnostics); err != nil {
 						return ioError("%v", err)
 					}
-					summary(stamp.Keys, 0, n, 0)
+					summary(stamp.Keys, 0, stamp.Files, 0)
 					return nil
 				}
 			}
@@ -247,7 +247,7 @@ and this one no longer makes. It never touches any other file.`,
 			for _, p := range res.Kept {
 				fmt.Fprintf(a.stderr, "kpgen: kept %s: this build no longer makes it, but it changed since kpgen wrote it; delete it if nothing needs it\n", report.Printable(filepath.Join(outDir, filepath.FromSlash(p))))
 			}
-			writeStamp(key, buildStamp{Manifest: res.Manifest, Keys: len(an.model.Keys), Diagnostics: printed.Bytes()})
+			writeStamp(key, buildStamp{Manifest: res.Manifest, Keys: len(an.model.Keys), Files: len(files), Diagnostics: printed.Bytes()})
 			summary(len(an.model.Keys), len(res.Written), len(res.Unchanged), len(res.Removed))
 			return nil
 		},
@@ -339,6 +339,7 @@ func isDir(path string) bool {
 type buildStamp struct {
 	Manifest    string `json:"manifest_sha256"`
 	Keys        int    `json:"keys"`
+	Files       int    `json:"files"`       // how many files it makes: unchanged when it is answered again
 	Diagnostics []byte `json:"diagnostics"` // the warnings it printed, to print again
 }
 

@@ -97,13 +97,14 @@ change and exits 1 if there are any.`,
 					continue
 				}
 				changed++
+				// A file is named once it is changed, or with -check,
+				// once it is found to need it.
+				if !check {
+					if err := output.WriteFileAtomic(r.Path, r.Formatted, r.Mode); err != nil {
+						return ioError("cannot write %s: %v", r.Path, err)
+					}
+				}
 				fmt.Fprintln(a.stdout, report.Printable(r.Path))
-				if check {
-					continue
-				}
-				if err := output.WriteFileAtomic(r.Path, r.Formatted, r.Mode); err != nil {
-					return ioError("cannot write %s: %v", r.Path, err)
-				}
 			}
 			if check && changed > 0 {
 				fmt.Fprintf(a.stderr, "kpgen: %s not formatted; run kpgen fmt %s\n", report.Count(changed, "file"), report.Printable(dir))
