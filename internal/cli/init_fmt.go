@@ -44,7 +44,7 @@ func (a *app) initCmd() *cobra.Command {
 				}
 			}
 			path := filepath.Join(dir, StarterFile)
-			if err := output.WriteFileAtomic(path, starterSpec, 0o644); err != nil {
+			if err := output.WriteFileAtomic(path, starterSpec, 0); err != nil {
 				return ioError("cannot write %s: %v", path, err)
 			}
 			fmt.Fprintf(a.stdout, "Wrote %s. Edit it, then run: kpgen plan %s\n", report.Printable(path), report.Printable(dir))

@@ -3,9 +3,13 @@
 package output
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 )
 
 // TempMarker is in the name of every temporary file kpgen writes: a build
@@ -15,9 +19,16 @@ const TempMarker = ".kpgen-tmp-"
 // WriteFileAtomic replaces path with data so that a reader, or a crash, sees
 // either the old file or the new one, never a part: the data goes to a
 // temporary file in the same directory, is synced, and is renamed over path.
+// The file gets mode perm; perm 0 keeps the mode of the file it replaces, or
+// gives a new file what the umask leaves of 0666.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+TempMarker+"*")
+	if perm == 0 {
+		if fi, err := os.Stat(path); err == nil {
+			perm = fi.Mode().Perm()
+		}
+	}
+	tmp, err := createTemp(dir, filepath.Base(path))
 	if err != nil {
 		return err
 	}
@@ -30,8 +41,10 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 	if _, err = tmp.Write(data); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err = tmp.Chmod(perm); err != nil {
-		return err
+	if perm != 0 {
+		if err = tmp.Chmod(perm); err != nil {
+			return err
+		}
 	}
 	if err = tmp.Sync(); err != nil {
 		return fmt.Errorf("sync %s: %w", path, err)
@@ -43,6 +56,19 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 		return err
 	}
 	return syncDir(dir)
+}
+
+// createTemp creates the temporary file of output name in dir,
+// .NAME.kpgen-tmp-DIGITS, with the mode the umask leaves of 0666, as for
+// any new file (os.CreateTemp's would be 0600, whatever the umask).
+func createTemp(dir, name string) (*os.File, error) {
+	for {
+		path := filepath.Join(dir, "."+name+TempMarker+strconv.FormatUint(uint64(rand.Uint32()), 10))
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
 }
 
 // syncDir makes a rename in dir durable.

@@ -278,7 +278,7 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 	restore := func() {}
 	if len(pending) > len(prev.Pending) {
 		marked := &Manifest{FormatVersion: "1", Generator: "kpgen", Files: prev.Files, Pending: pending}
-		if err := WriteFileAtomic(mtarget, marked.encode(), 0o644); err != nil {
+		if err := WriteFileAtomic(mtarget, marked.encode(), 0); err != nil {
 			return nil, err
 		}
 		// A build that fails before it writes anything leaves the
@@ -287,7 +287,7 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 			if prev.FormatVersion == "" {
 				_ = os.Remove(mtarget)
 			} else {
-				_ = WriteFileAtomic(mtarget, prev.encode(), 0o644)
+				_ = WriteFileAtomic(mtarget, prev.encode(), 0)
 			}
 		}
 	}
@@ -336,8 +336,15 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 			return
 		}
 		results[i].target, results[i].existed = target, rerr == nil
+		var perm os.FileMode // a new file's: what the umask leaves
+		if rerr == nil {
+			// A file replaced keeps its mode, as an editor keeps it.
+			if fi, err := os.Stat(target); err == nil {
+				perm = fi.Mode().Perm()
+			}
+		}
 		if results[i].err = made.mkdirAll(filepath.Dir(target)); results[i].err == nil {
-			results[i].temp, results[i].err = writeTemp(target, data)
+			results[i].temp, results[i].err = writeTemp(target, data, perm)
 		}
 	})
 	var temps, targets []string
@@ -418,7 +425,7 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 		}
 		im := manifestOf(interim)
 		im.Pending = pending
-		if err := WriteFileAtomic(mtarget, im.encode(), 0o644); err != nil {
+		if err := WriteFileAtomic(mtarget, im.encode(), 0); err != nil {
 			cleanup()
 			return nil, err
 		}
@@ -478,7 +485,7 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 		removeStaleTemps(dir, files, prev)
 		manifest := manifestOf(entries).encode()
 		res.Manifest = entryOf(ManifestName, manifest).SHA256
-		if err := WriteFileAtomic(mtarget, manifest, 0o644); err != nil {
+		if err := WriteFileAtomic(mtarget, manifest, 0); err != nil {
 			return nil, err
 		}
 		if rmErr != nil {
@@ -489,7 +496,7 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 		manifest := manifestOf(entries).encode()
 		res.Manifest = entryOf(ManifestName, manifest).SHA256
 		if old, err := os.ReadFile(mtarget); err != nil || !bytes.Equal(old, manifest) {
-			if err := WriteFileAtomic(mtarget, manifest, 0o644); err != nil {
+			if err := WriteFileAtomic(mtarget, manifest, 0); err != nil {
 				return nil, err
 			}
 		}
@@ -671,19 +678,20 @@ func checkPaths(files []File) error {
 
 // writeTemp writes data to a new temporary file beside target and returns
 // its name, which holds TempMarker, so that a later build can remove it if
-// this one is killed.
-func writeTemp(target string, data []byte) (string, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+TempMarker+"*")
+// this one is killed. The file gets mode perm, or when perm is 0 what the
+// umask leaves of 0666.
+func writeTemp(target string, data []byte, perm os.FileMode) (string, error) {
+	tmp, err := createTemp(filepath.Dir(target), filepath.Base(target))
 	if err != nil {
 		return "", err
 	}
 	_, werr := tmp.Write(data)
+	if werr == nil && perm != 0 {
+		werr = tmp.Chmod(perm)
+	}
 	cerr := tmp.Close()
 	if werr == nil {
 		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(tmp.Name(), 0o644)
 	}
 	if werr != nil {
 		os.Remove(tmp.Name())
