@@ -28,7 +28,7 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 			perm = fi.Mode().Perm()
 		}
 	}
-	tmp, err := createTemp(dir, filepath.Base(path))
+	tmp, err := createTemp(dir, filepath.Base(path), perm)
 	if err != nil {
 		return err
 	}
@@ -59,12 +59,17 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 }
 
 // createTemp creates the temporary file of output name in dir,
-// .NAME.kpgen-tmp-DIGITS, with the mode the umask leaves of 0666, as for
-// any new file (os.CreateTemp's would be 0600, whatever the umask).
-func createTemp(dir, name string) (*os.File, error) {
+// .NAME.kpgen-tmp-DIGITS, with what the umask leaves of mode perm, or of
+// 0666 when perm is 0, as for any new file (os.CreateTemp's would be 0600,
+// whatever the umask). Created with the mode it is to have, it is never
+// readable by more users than the file it replaces, even for a moment.
+func createTemp(dir, name string, perm os.FileMode) (*os.File, error) {
+	if perm == 0 {
+		perm = 0o666
+	}
 	for {
 		path := filepath.Join(dir, "."+name+TempMarker+strconv.FormatUint(uint64(rand.Uint32()), 10))
-		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
 		if !errors.Is(err, fs.ErrExist) {
 			return f, err
 		}

@@ -38,3 +38,25 @@ func TestWriteModes(t *testing.T) {
 		t.Errorf("replaced output: mode %o, want the 600 it had", got)
 	}
 }
+
+// TestCreateTempMode: a temporary file is created with the mode of the
+// file it replaces, never more open even before its data is written.
+func TestCreateTempMode(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	dir := t.TempDir()
+	for perm, want := range map[os.FileMode]os.FileMode{0: 0o644, 0o600: 0o600, 0o640: 0o640} {
+		f, err := createTemp(dir, "a.json", perm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fi, err := f.Stat()
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != want {
+			t.Errorf("createTemp(perm %o): mode %o, want %o", perm, got, want)
+		}
+	}
+}

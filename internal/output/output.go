@@ -174,8 +174,17 @@ func readManifestFile(dir string) ([]byte, error) {
 // directory are refused: kpgen never removes a file outside it.
 func ReadManifest(dir string) (*Manifest, error) {
 	data, err := readManifestFile(dir)
-	if err != nil || data == nil {
-		return &Manifest{}, err
+	if err != nil {
+		return nil, err
+	}
+	return decodeManifest(dir, data)
+}
+
+// decodeManifest decodes the bytes of dir's manifest, nil for none, and
+// checks them as ReadManifest does.
+func decodeManifest(dir string, data []byte) (*Manifest, error) {
+	if data == nil {
+		return &Manifest{}, nil
 	}
 	name := filepath.Join(dir, ManifestName)
 	var m Manifest
@@ -258,7 +267,11 @@ func Lock(dir string) (unlock func(), err error) {
 // files it no longer makes still listed, and temporary files only beside
 // paths the manifest names; the next build removes them.
 func Write(dir string, files []File, keep func(path string) bool) (*Result, error) {
-	prev, err := ReadManifest(dir)
+	prevData, err := readManifestFile(dir)
+	if err != nil {
+		return nil, err
+	}
+	prev, err := decodeManifest(dir, prevData)
 	if err != nil {
 		return nil, err
 	}
@@ -277,17 +290,18 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 	pending := pendingPaths(prev, files)
 	restore := func() {}
 	if len(pending) > len(prev.Pending) {
-		marked := &Manifest{FormatVersion: "1", Generator: "kpgen", Files: prev.Files, Pending: pending}
+		marked := manifestOf(prev.Files)
+		marked.Pending = pending
 		if err := WriteFileAtomic(mtarget, marked.encode(), 0); err != nil {
 			return nil, err
 		}
 		// A build that fails before it writes anything leaves the
-		// manifest as it found it.
+		// manifest as it found it, byte for byte.
 		restore = func() {
-			if prev.FormatVersion == "" {
+			if prevData == nil {
 				_ = os.Remove(mtarget)
 			} else {
-				_ = WriteFileAtomic(mtarget, prev.encode(), 0)
+				_ = WriteFileAtomic(mtarget, prevData, 0)
 			}
 		}
 	}
@@ -482,8 +496,9 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 		}
 		// The manifest stops naming pending paths only once no build's
 		// temporary file is left beside them.
-		removeStaleTemps(dir, files, prev)
-		manifest := manifestOf(entries).encode()
+		final := manifestOf(entries)
+		final.Pending = removeStaleTemps(dir, files, prev, produced)
+		manifest := final.encode()
 		res.Manifest = entryOf(ManifestName, manifest).SHA256
 		if err := WriteFileAtomic(mtarget, manifest, 0); err != nil {
 			return nil, err
@@ -492,8 +507,9 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 			return nil, rmErr
 		}
 	} else {
-		removeStaleTemps(dir, files, prev)
-		manifest := manifestOf(entries).encode()
+		final := manifestOf(entries)
+		final.Pending = removeStaleTemps(dir, files, prev, produced)
+		manifest := final.encode()
 		res.Manifest = entryOf(ManifestName, manifest).SHA256
 		if old, err := os.ReadFile(mtarget); err != nil || !bytes.Equal(old, manifest) {
 			if err := WriteFileAtomic(mtarget, manifest, 0); err != nil {
@@ -681,7 +697,7 @@ func checkPaths(files []File) error {
 // this one is killed. The file gets mode perm, or when perm is 0 what the
 // umask leaves of 0666.
 func writeTemp(target string, data []byte, perm os.FileMode) (string, error) {
-	tmp, err := createTemp(filepath.Dir(target), filepath.Base(target))
+	tmp, err := createTemp(filepath.Dir(target), filepath.Base(target), perm)
 	if err != nil {
 		return "", err
 	}
@@ -798,15 +814,40 @@ func sameFile(a, b string) bool {
 // this build's outputs, the previous build's and the paths its manifest
 // names as pending: only regular files named exactly as kpgen names the
 // temporary file of one of them (.NAME.kpgen-tmp-DIGITS), never one of the
-// outputs; then the directories that leaves empty.
-func removeStaleTemps(dir string, files []File, prev *Manifest) {
+// outputs; then the directories that leaves empty, and those a killed build
+// made for pending paths this build does not make (produced). It returns
+// the output paths beside which a temporary file could not be removed, for
+// the manifest to go on naming as pending.
+func removeStaleTemps(dir string, files []File, prev *Manifest, produced map[string]bool) []string {
+	var left []string
 	for _, t := range leftoverTemps(dir, files, prev) {
-		if os.Remove(t) == nil {
-			if rel, err := filepath.Rel(dir, filepath.Dir(t)); err == nil {
-				removeEmptyParents(dir, filepath.ToSlash(rel))
+		rel, err := filepath.Rel(dir, filepath.Dir(t))
+		if err != nil {
+			continue // never: t is inside dir
+		}
+		rel = filepath.ToSlash(rel)
+		if os.Remove(t) != nil {
+			name, _, _ := strings.Cut(strings.TrimPrefix(filepath.Base(t), "."), TempMarker)
+			left = append(left, path.Join(rel, name))
+			continue
+		}
+		removeEmptyParents(dir, rel)
+	}
+	for _, p := range prev.Pending {
+		if produced[p] {
+			continue
+		}
+		// From the deepest of its directories that exists, reached
+		// through directories only.
+		for d := path.Dir(p); d != "."; d = path.Dir(d) {
+			if plainDir(dir, d) {
+				removeEmptyParents(dir, d)
+				break
 			}
 		}
 	}
+	slices.Sort(left)
+	return slices.Compact(left)
 }
 
 // leftoverTemps lists the temporary files a build that did not finish left
@@ -878,7 +919,7 @@ func plainDir(dir, rel string) bool {
 	return true
 }
 
-// isTempOf reports whether name is that of a temporary file os.CreateTemp
+// isTempOf reports whether name is that of a temporary file createTemp
 // made for one of outs: "." + OUT + TempMarker + decimal digits.
 func isTempOf(name string, outs map[string]bool) bool {
 	i := strings.LastIndex(name, TempMarker)
@@ -936,12 +977,19 @@ func leafError(full string) error {
 }
 
 // removeEmptyParents removes the now-empty directories a removed file leaves
-// behind, up to (not including) dir.
+// behind, from rel up to (not including) dir, climbing past those already
+// gone. It stops at anything that is not an empty directory: a symbolic link
+// is never removed.
 func removeEmptyParents(dir, rel string) {
 	for rel != "." && rel != "/" && rel != "" {
-		err := os.Remove(filepath.Join(dir, filepath.FromSlash(rel)))
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return // not empty, or not ours to remove
+		full := filepath.Join(dir, filepath.FromSlash(rel))
+		fi, err := os.Lstat(full)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil || !fi.IsDir():
+			return // not ours to remove
+		case os.Remove(full) != nil:
+			return // not empty
 		}
 		rel = path.Dir(rel)
 	}

@@ -779,11 +779,48 @@ func TestWriteFailureKeepsManifest(t *testing.T) {
 		t.Errorf("a refused first build left a manifest: %v", err)
 	}
 	write(t, dir, files[0])
+	// Byte for byte, even a manifest kpgen would write otherwise.
 	before, _ := os.ReadFile(filepath.Join(dir, ManifestName))
+	before = append(bytes.Replace(before, []byte("{"), []byte(`{"note": "kept", `), 1), '\n')
+	if err := os.WriteFile(filepath.Join(dir, ManifestName), before, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := Write(dir, files, nil); err == nil {
 		t.Fatal("a build over a file kpgen did not write succeeded")
 	}
 	if after, _ := os.ReadFile(filepath.Join(dir, ManifestName)); !bytes.Equal(before, after) {
 		t.Errorf("a refused build changed the manifest:\n%s\nwas\n%s", after, before)
+	}
+}
+
+// TestWriteRemovesDirsOfPending: the directories a killed build made for
+// an output it never got to write go with the next build of a spec that
+// does not make it, but never through a symbolic link.
+func TestWriteRemovesDirsOfPending(t *testing.T) {
+	dir := t.TempDir()
+	outside := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "policies", "app83", "dev"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(outside, "dev"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(dir, "linked")); err != nil {
+		t.Fatal(err)
+	}
+	m := manifestOf(nil)
+	m.Pending = []string{"linked/dev/x.json", "policies/app83/dev/customers.json", "policies/app83/prod/customers.json"}
+	if err := os.WriteFile(filepath.Join(dir, ManifestName), m.encode(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, File{Path: "policies/other/a.json", Data: []byte("a\n")})
+	if _, err := os.Stat(filepath.Join(dir, "policies", "app83")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the directories made for a pending output are still there: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(outside, "dev")); err != nil {
+		t.Errorf("a directory behind a symbolic link was removed: %v", err)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "linked")); err != nil {
+		t.Errorf("a symbolic link was removed: %v", err)
 	}
 }
