@@ -45,6 +45,9 @@ func DiffText(w io.Writer, r *specdiff.Report, color bool) error {
 		if len(k.Replaces) > 0 {
 			fmt.Fprintf(&b, "    %s replaces the key: %s\n", paint(redc, "!"), strings.Join(k.Replaces, "; "))
 		}
+		if len(k.ReplicasRemoved) > 0 {
+			fmt.Fprintf(&b, "    %s removes its %s in %s: %s\n", paint(redc, "!"), replicaWord(len(k.ReplicasRemoved)), strings.Join(k.ReplicasRemoved, ", "), replicaFate)
+		}
 		for _, p := range k.Properties {
 			fmt.Fprintf(&b, "    %s: %s → %s\n", p.Name, printable(orNone(p.Before)), printable(orNone(p.After)))
 		}
@@ -62,6 +65,9 @@ func DiffText(w io.Writer, r *specdiff.Report, color bool) error {
 	fmt.Fprintf(&b, "Keys: %d to add, %d to change, %d to destroy.\n", added, changed, removed)
 	if n := r.Replaced(); n > 0 {
 		fmt.Fprintf(&b, "%s: AWS creates a new key, and the old one, with the data it encrypts, is left for deletion.\n", replacedCount(n))
+	}
+	if n := r.ReplicasRemoved(); n > 0 {
+		fmt.Fprintf(&b, "Replica keys: %d to destroy.\n", n)
 	}
 	fmt.Fprintf(&b, "Cost: USD %.2f → %.2f per month (%+.2f).\n", r.MonthlyBefore, r.MonthlyAfter, r.MonthlyAfter-r.MonthlyBefore)
 	_, err := io.WriteString(w, b.String())
@@ -84,10 +90,16 @@ func DiffMarkdown(w io.Writer, r *specdiff.Report) error {
 	if n := r.Replaced(); n > 0 {
 		fmt.Fprintf(&b, "\n**%s**: AWS creates a new key, and the old one, with the data it encrypts, is left for deletion.\n", replacedCount(n))
 	}
+	if n := r.ReplicasRemoved(); n > 0 {
+		fmt.Fprintf(&b, "\n**Replica keys: %d to destroy.**\n", n)
+	}
 	for _, k := range r.Keys {
 		fmt.Fprintf(&b, "\n#### %s `%s` (%s)\n\n", strings.ToUpper(k.Change[:1])+k.Change[1:], k.ID(), mdEscape(k.Alias))
 		if len(k.Replaces) > 0 {
 			fmt.Fprintf(&b, "Replaces the key: %s.\n\n", mdEscape(strings.Join(k.Replaces, "; ")))
+		}
+		if len(k.ReplicasRemoved) > 0 {
+			fmt.Fprintf(&b, "Removes its %s in %s: %s\n\n", replicaWord(len(k.ReplicasRemoved)), strings.Join(k.ReplicasRemoved, ", "), replicaFate)
 		}
 		if len(k.Properties) > 0 {
 			b.WriteString("| Property | Before | After |\n|---|---|---|\n")
@@ -143,7 +155,8 @@ type DiffSummary struct {
 	Added            int         `json:"added"`
 	Removed          int         `json:"removed"`
 	Changed          int         `json:"changed"`
-	Replaced         int         `json:"replaced"` // of the changed, those AWS replaces
+	Replaced         int         `json:"replaced"`         // of the changed, those AWS replaces
+	ReplicasRemoved  int         `json:"replicas_removed"` // replicas the changed keys no longer have
 	MonthlyUSDBefore json.Number `json:"monthly_usd_before"`
 	MonthlyUSDAfter  json.Number `json:"monthly_usd_after"`
 	MonthlyUSDDelta  json.Number `json:"monthly_usd_delta"`
@@ -157,6 +170,7 @@ type DiffKeyJSON struct {
 	Alias            string                    `json:"alias"`
 	Change           string                    `json:"change"`
 	Replaces         []string                  `json:"replaces"`
+	ReplicasRemoved  []string                  `json:"replicas_removed"` // their regions
 	Properties       []specdiff.PropertyChange `json:"properties"`
 	Access           []DiffAccessJSON          `json:"access"`
 	MonthlyUSDBefore json.Number               `json:"monthly_usd_before"`
@@ -182,7 +196,7 @@ func DiffJSONReport(w io.Writer, r *specdiff.Report) error {
 	added, removed, changed := r.Counts()
 	doc := DiffJSON{
 		FormatVersion: FormatVersion, Base: r.Base, Head: r.Head,
-		Summary: DiffSummary{Added: added, Removed: removed, Changed: changed, Replaced: r.Replaced(),
+		Summary: DiffSummary{Added: added, Removed: removed, Changed: changed, Replaced: r.Replaced(), ReplicasRemoved: r.ReplicasRemoved(),
 			MonthlyUSDBefore: usd(r.MonthlyBefore), MonthlyUSDAfter: usd(r.MonthlyAfter), MonthlyUSDDelta: usd(r.MonthlyAfter - r.MonthlyBefore)},
 		Keys: []DiffKeyJSON{},
 	}
@@ -195,7 +209,7 @@ func DiffJSONReport(w io.Writer, r *specdiff.Report) error {
 	}
 	for _, k := range r.Keys {
 		dk := DiffKeyJSON{Application: k.Application, Stage: k.Stage, Key: k.Key, Alias: k.Alias, Change: k.Change,
-			Replaces:   append([]string{}, k.Replaces...),
+			Replaces: append([]string{}, k.Replaces...), ReplicasRemoved: append([]string{}, k.ReplicasRemoved...),
 			Properties: append([]specdiff.PropertyChange{}, k.Properties...), Access: []DiffAccessJSON{},
 			MonthlyUSDBefore: usd(k.MonthlyBefore), MonthlyUSDAfter: usd(k.MonthlyAfter)}
 		for _, a := range k.Access {
@@ -213,6 +227,16 @@ func printableJoin(items []string, sep string) string {
 		out[i] = printable(it)
 	}
 	return strings.Join(out, sep)
+}
+
+// replicaFate says what becomes of a replica a key no longer has.
+const replicaFate = "Terraform destroys a replica key whose block leaves the module, prevent_destroy or not; CloudFormation retains it (DeletionPolicy Retain). Data encrypted under it stays readable with the primary key."
+
+func replicaWord(n int) string {
+	if n == 1 {
+		return "replica"
+	}
+	return "replicas"
 }
 
 // replacedCount says how many changed keys AWS replaces.

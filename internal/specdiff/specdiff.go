@@ -43,6 +43,15 @@ type Report struct {
 	MonthlyBefore, MonthlyAfter float64
 }
 
+// ReplicasRemoved counts the replicas that changed keys no longer have.
+func (r *Report) ReplicasRemoved() int {
+	n := 0
+	for _, k := range r.Keys {
+		n += len(k.ReplicasRemoved)
+	}
+	return n
+}
+
 // Replaced counts the changed keys that AWS replaces.
 func (r *Report) Replaced() int {
 	n := 0
@@ -80,11 +89,15 @@ type KeyChange struct {
 	// Replaces says why a changed key cannot be changed in place: AWS
 	// creates a new key, and the old one, with the data it protects,
 	// is left to be deleted.
-	Replaces      []string
-	Properties    []PropertyChange
-	Access        []AccessChange
-	MonthlyBefore float64
-	MonthlyAfter  float64
+	Replaces []string
+	// ReplicasRemoved lists the regions of replicas a changed key no
+	// longer has: each is a key of its own, which Terraform destroys
+	// once its block leaves the configuration.
+	ReplicasRemoved []string
+	Properties      []PropertyChange
+	Access          []AccessChange
+	MonthlyBefore   float64
+	MonthlyAfter    float64
 }
 
 // ID is "app/stage/key" (or "app/key" for a key shared across stages).
@@ -124,6 +137,10 @@ func Compare(base, head *Side) *Report {
 	r := &Report{Base: base.Name, Head: head.Name, MonthlyBefore: base.Model.Totals.MonthlyUSD, MonthlyAfter: head.Model.Totals.MonthlyUSD}
 	old := index(base)
 	cur := index(head)
+	modules := map[string]bool{} // the Terraform root modules head writes
+	for _, kp := range head.Policies {
+		modules[terraform.ModuleDir(kp.Instance)] = true
+	}
 	ids := sortedKeys(old, cur)
 	// Each key is compared on its own, on every CPU: asking the evaluator
 	// about every principal, action and path is the work of a diff.
@@ -139,7 +156,13 @@ func Compare(base, head *Side) *Report {
 		default:
 			kc = keyChange(n, Changed, o, n)
 			kc.Properties = properties(base.Model.Organization, head.Model.Organization, o.Instance, n.Instance)
-			kc.Replaces = replacements(base.Model.Organization, head.Model.Organization, o.Instance, n.Instance)
+			kc.Replaces = replacements(base.Model.Organization, head.Model.Organization, o.Instance, n.Instance, modules)
+			for _, r := range o.Instance.ReplicaRegions {
+				if !slices.Contains(n.Instance.ReplicaRegions, r) {
+					kc.ReplicasRemoved = append(kc.ReplicasRemoved, r)
+				}
+			}
+			slices.Sort(kc.ReplicasRemoved)
 		}
 		kc.Access = access(base.Model.Organization, head.Model.Organization, o, n)
 		if kc.Change != Changed || len(kc.Properties) > 0 || len(kc.Access) > 0 {
@@ -188,7 +211,7 @@ func keyChange(kp *policy.KeyPolicy, change string, o, n *policy.KeyPolicy) *Key
 // replacements lists why a changed key instance is, to AWS, another key:
 // one in another account or region, or one whose spec, usage, origin or
 // multi-Region setting differs, which KMS cannot change after creation.
-func replacements(oldOrg, newOrg *model.Organization, o, n *model.KeyInstance) []string {
+func replacements(oldOrg, newOrg *model.Organization, o, n *model.KeyInstance, modules map[string]bool) []string {
 	var out []string
 	if o.Account.ID != n.Account.ID {
 		out = append(out, fmt.Sprintf("it moves from account %s to %s", o.Account.ID, n.Account.ID))
@@ -202,7 +225,13 @@ func replacements(oldOrg, newOrg *model.Organization, o, n *model.KeyInstance) [
 		out = append(out, fmt.Sprintf("CloudFormation declares it in stack %s instead of %s, which creates a new key and keeps the old one", after, before))
 	}
 	if before, after := terraform.ModuleDir(o), terraform.ModuleDir(n); before != after {
-		out = append(out, fmt.Sprintf("Terraform declares it in %s instead of %s, whose state still holds the old key: the new module creates another", after, before))
+		if modules[before] {
+			// The module stays, without the key's block: its plan
+			// destroys the key, prevent_destroy or not.
+			out = append(out, fmt.Sprintf("Terraform declares it in %s instead of %s, whose plan destroys the old key (its block, and any prevent_destroy, are gone): the new module creates another", after, before))
+		} else {
+			out = append(out, fmt.Sprintf("Terraform declares it in %s instead of %s, whose state still holds the old key, with no configuration left to plan its destruction: the new module creates another", after, before))
+		}
 	}
 	ok, nk := o.Key, n.Key
 	if ok.MultiRegion() != nk.MultiRegion() {

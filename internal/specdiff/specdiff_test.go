@@ -49,7 +49,8 @@ application "shop" {
 
 // compare diffs base against base with the replacements old → new made,
 // and returns the report's lines: "property NAME: BEFORE → AFTER",
-// "replaces: WHY", "PRINCIPAL gained|lost ACTIONS where WHERE".
+// "replaces: WHY", "replicas removed: REGIONS", "PRINCIPAL gained|lost
+// ACTIONS where WHERE".
 func compare(t *testing.T, from, to string, edits ...string) []string {
 	t.Helper()
 	head := strings.NewReplacer(edits...).Replace(to)
@@ -63,6 +64,9 @@ func compare(t *testing.T, from, to string, edits ...string) []string {
 	for _, k := range r.Keys {
 		for _, why := range k.Replaces {
 			out = append(out, "replaces: "+why)
+		}
+		if len(k.ReplicasRemoved) > 0 {
+			out = append(out, "replicas removed: "+strings.Join(k.ReplicasRemoved, ", "))
 		}
 		for _, p := range k.Properties {
 			out = append(out, fmt.Sprintf("property %s: %s → %s", p.Name, p.Before, p.After))
@@ -174,7 +178,7 @@ func TestPropertiesOutputsFollow(t *testing.T) {
 			[]string{"property production: true → false"}},
 		{"account renamed", []string{`account "prod"`, `account "production"`, `account = "prod"`, `account = "production"`},
 			[]string{
-				"replaces: Terraform declares it in terraform/production instead of terraform/prod, whose state still holds the old key: the new module creates another",
+				"replaces: Terraform declares it in terraform/production instead of terraform/prod, whose state still holds the old key, with no configuration left to plan its destruction: the new module creates another",
 				"property terraform_module: terraform/prod → terraform/production",
 			}},
 	}
@@ -228,5 +232,52 @@ func TestServiceGainsWhatItsContextAllows(t *testing.T) {
 	want := "logs.us-east-1.amazonaws.com for account 333333333333 gained kms:Decrypt,kms:Encrypt,kms:GenerateDataKey,kms:GenerateDataKeyPair,kms:GenerateDataKeyPairWithoutPlaintext,kms:GenerateDataKeyWithoutPlaintext,kms:ReEncryptFrom,kms:ReEncryptTo where as an AWS service"
 	if !slices.Contains(got, want) {
 		t.Errorf("got\n%s\nwant the line\n%s", strings.Join(got, "\n"), want)
+	}
+}
+
+// A key that moves to another Terraform root module while the old one
+// stays, with other keys, is destroyed by the old module's plan.
+func TestModuleLeftBehindDestroys(t *testing.T) {
+	two := base + `
+application "billing" {
+  team = "web"
+  stage "prod" {
+    account = "prod"
+  }
+  data "invoices" {
+    classification = "confidential"
+    services       = ["s3"]
+    users          = ["role/billing-api"]
+  }
+}
+account "prod2" {
+  id = "444444444444"
+}
+`
+	got := compare(t, two, two, "team = \"web\"\n  stage \"prod\" {\n    account = \"prod\"\n  }\n  data \"receipts\"", "team = \"web\"\n  stage \"prod\" {\n    account = \"prod2\"\n  }\n  data \"receipts\"")
+	if !has(got, "replaces: Terraform declares it in terraform/prod2 instead of terraform/prod, whose plan destroys the old key") {
+		t.Errorf("the old module's destruction of the key is not reported:\n%s", strings.Join(got, "\n"))
+	}
+}
+
+// A replica a key no longer has is a key Terraform destroys: it is named,
+// whichever replicas stay or come.
+func TestReplicasRemoved(t *testing.T) {
+	multi := strings.NewReplacer(`regions  = ["us-east-1"]`, `regions  = ["us-east-1", "eu-west-1", "us-west-2"]`,
+		`encryption_context = { app = "shop" }`, `encryption_context = { app = "shop" }
+    regions            = ["us-east-1", "eu-west-1", "us-west-2"]`).Replace(base)
+	for regions, want := range map[string]string{
+		`["us-east-1", "eu-west-1"]`:              "replicas removed: us-west-2",
+		`["us-east-1", "us-west-2"]`:              "replicas removed: eu-west-1",
+		`["us-east-1", "us-west-2", "eu-west-1"]`: "", // the same replicas
+	} {
+		got := compare(t, multi, multi, `regions            = ["us-east-1", "eu-west-1", "us-west-2"]`, "regions            = "+regions)
+		removed := slices.IndexFunc(got, func(l string) bool { return strings.HasPrefix(l, "replicas removed") })
+		switch {
+		case want == "" && removed >= 0:
+			t.Errorf("%s: a replica reported removed:\n%s", regions, strings.Join(got, "\n"))
+		case want != "" && !slices.Contains(got, want):
+			t.Errorf("%s: want %q in\n%s", regions, want, strings.Join(got, "\n"))
+		}
 	}
 }
