@@ -827,8 +827,12 @@ func removeStaleTemps(dir string, files []File, prev *Manifest, produced map[str
 		}
 		rel = filepath.ToSlash(rel)
 		if os.Remove(t) != nil {
-			name, _, _ := strings.Cut(strings.TrimPrefix(filepath.Base(t), "."), TempMarker)
-			left = append(left, path.Join(rel, name))
+			base := filepath.Base(t)
+			name := base[1:strings.LastIndex(base, TempMarker)] // as isTempOf reads it
+			if p := path.Join(rel, name); p != ManifestName {
+				// The manifest's own are looked for on every build.
+				left = append(left, p)
+			}
 			continue
 		}
 		removeEmptyParents(dir, rel)

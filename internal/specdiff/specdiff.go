@@ -90,9 +90,9 @@ type KeyChange struct {
 	// creates a new key, and the old one, with the data it protects,
 	// is left to be deleted.
 	Replaces []string
-	// ReplicasRemoved lists the regions of replicas a changed key no
-	// longer has: each is a key of its own, which Terraform destroys
-	// once its block leaves the configuration.
+	// ReplicasRemoved lists the regions of replicas a key changed in
+	// place (Replaces is empty) no longer has: each is a key of its own,
+	// which Terraform destroys once its block leaves the configuration.
 	ReplicasRemoved []string
 	Properties      []PropertyChange
 	Access          []AccessChange
@@ -157,12 +157,16 @@ func Compare(base, head *Side) *Report {
 			kc = keyChange(n, Changed, o, n)
 			kc.Properties = properties(base.Model.Organization, head.Model.Organization, o.Instance, n.Instance)
 			kc.Replaces = replacements(base.Model.Organization, head.Model.Organization, o.Instance, n.Instance, modules)
-			for _, r := range o.Instance.ReplicaRegions {
-				if !slices.Contains(n.Instance.ReplicaRegions, r) {
-					kc.ReplicasRemoved = append(kc.ReplicasRemoved, r)
+			// Of a key changed in place: a replaced key's replicas go
+			// the way of the old key.
+			if len(kc.Replaces) == 0 {
+				for _, r := range o.Instance.ReplicaRegions {
+					if !slices.Contains(n.Instance.ReplicaRegions, r) {
+						kc.ReplicasRemoved = append(kc.ReplicasRemoved, r)
+					}
 				}
+				slices.Sort(kc.ReplicasRemoved)
 			}
-			slices.Sort(kc.ReplicasRemoved)
 		}
 		kc.Access = access(base.Model.Organization, head.Model.Organization, o, n)
 		if kc.Change != Changed || len(kc.Properties) > 0 || len(kc.Access) > 0 {

@@ -260,8 +260,9 @@ account "prod2" {
 	}
 }
 
-// A replica a key no longer has is a key Terraform destroys: it is named,
-// whichever replicas stay or come.
+// A replica a key changed in place no longer has is a key Terraform
+// destroys: it is named, whichever replicas stay or come. A replaced key's
+// replicas go with the old key, which the replacement already says.
 func TestReplicasRemoved(t *testing.T) {
 	multi := strings.NewReplacer(`regions  = ["us-east-1"]`, `regions  = ["us-east-1", "eu-west-1", "us-west-2"]`,
 		`encryption_context = { app = "shop" }`, `encryption_context = { app = "shop" }
@@ -270,6 +271,7 @@ func TestReplicasRemoved(t *testing.T) {
 		`["us-east-1", "eu-west-1"]`:              "replicas removed: us-west-2",
 		`["us-east-1", "us-west-2"]`:              "replicas removed: eu-west-1",
 		`["us-east-1", "us-west-2", "eu-west-1"]`: "", // the same replicas
+		`["eu-west-1", "us-east-1"]`:              "", // a new primary: the key is replaced, replicas and all
 	} {
 		got := compare(t, multi, multi, `regions            = ["us-east-1", "eu-west-1", "us-west-2"]`, "regions            = "+regions)
 		removed := slices.IndexFunc(got, func(l string) bool { return strings.HasPrefix(l, "replicas removed") })
