@@ -60,24 +60,7 @@ application "app" {
   }
 }
 `
-	m, pols := fixture.Build(t, spec)
-	files, ds := Generate(m, pols)
-	if ds.HasErrors() {
-		t.Fatal(ds)
-	}
-	var sids []string
-	for _, f := range files {
-		if f.Path != "iam/333333333333/signer.json" {
-			continue
-		}
-		var doc struct{ Statement []struct{ Sid string } }
-		if err := json.Unmarshal(f.Content(), &doc); err != nil {
-			t.Fatal(err)
-		}
-		for _, s := range doc.Statement {
-			sids = append(sids, s.Sid)
-		}
-	}
+	sids := identitySids(t, spec, "iam/333333333333/signer.json")
 	want := []string{"UseAppProdOrders", "GrantsAppProdOrders", "UseAppProdSigning"}
 	if !slices.Equal(sids, want) {
 		t.Errorf("statements of the signer's identity policy: %q, want %q", sids, want)
@@ -145,24 +128,7 @@ application "shop" {
   key "x12" {}
 }
 `
-	m, pols := fixture.Build(t, spec)
-	files, ds := Generate(m, pols)
-	if ds.HasErrors() {
-		t.Fatal(ds)
-	}
-	var sids []string
-	for _, f := range files {
-		if f.Path != "iam/333333333333/worker.json" {
-			continue
-		}
-		var doc struct{ Statement []struct{ Sid string } }
-		if err := json.Unmarshal(f.Content(), &doc); err != nil {
-			t.Fatal(err)
-		}
-		for _, s := range doc.Statement {
-			sids = append(sids, s.Sid)
-		}
-	}
+	sids := identitySids(t, spec, "iam/333333333333/worker.json")
 	want := []string{
 		"UseShopP1", "GrantsShopP1",
 		"UseShopPX1", "GrantsShopPX1",
@@ -174,4 +140,32 @@ application "shop" {
 	if !slices.Equal(sids, want) {
 		t.Errorf("statements of the worker's identity policy: %q, want %q", sids, want)
 	}
+}
+
+// identitySids builds spec and returns the statement ids of the identity
+// policy at path, in order.
+func identitySids(t *testing.T, spec, path string) []string {
+	t.Helper()
+	m, pols := fixture.Build(t, spec)
+	files, ds := Generate(m, pols)
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	var sids []string
+	for _, f := range files {
+		if f.Path != path {
+			continue
+		}
+		var doc struct{ Statement []struct{ Sid string } }
+		if err := json.Unmarshal(f.Content(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range doc.Statement {
+			sids = append(sids, s.Sid)
+		}
+	}
+	if sids == nil {
+		t.Fatalf("no identity policy at %s", path)
+	}
+	return sids
 }
