@@ -295,6 +295,26 @@ func TestKilledWhileRemoving(t *testing.T) {
 		if diff := cmp.Diff(want, readTree(t, out)); diff != "" {
 			t.Errorf("try %d: tree after the kill differs from a clean build (%d lines of diff)", try, strings.Count(diff, "\n"))
 		}
+		if diff := cmp.Diff(dirsOf(t, ref), dirsOf(t, out)); diff != "" {
+			t.Errorf("try %d: directories after the kill differ from a clean build's (-want +got):\n%s", try, diff)
+		}
 	}
 	t.Logf("killed while removing in %d of 3 tries", caught)
+}
+
+// dirsOf lists the directories below dir, as slash-separated paths.
+func dirsOf(t *testing.T, dir string) []string {
+	t.Helper()
+	var dirs []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() && path != dir {
+			rel, _ := filepath.Rel(dir, path)
+			dirs = append(dirs, filepath.ToSlash(rel))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dirs
 }
