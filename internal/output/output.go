@@ -60,7 +60,8 @@ type Manifest struct {
 	Files         []ManifestEntry `json:"files"`
 	// Pending lists the output paths, beyond Files, beside which a build
 	// that has not finished may have left temporary files: those of the
-	// files it was about to create. Only an unfinished build leaves any.
+	// files it was about to create. A finished build leaves none, but
+	// those beside which a temporary file could not be removed.
 	Pending []string `json:"pending,omitempty"`
 }
 
