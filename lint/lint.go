@@ -138,9 +138,8 @@ func RunPolicy(r *Rule, doc *policy.Document, size int, ki *model.KeyInstance, l
 
 type suppression struct {
 	schema.Suppression
-	scope  hcl.Range
-	global bool
-	used   bool
+	scope hcl.Range
+	used  bool
 }
 
 // suppress drops findings silenced by lint_ignore, and reports suppressions
@@ -155,7 +154,6 @@ func suppress(spec *schema.Spec, ds diag.Diagnostics, rules []*Rule) diag.Diagno
 	var sups []*suppression
 	var out diag.Diagnostics
 	for _, b := range blocks(spec) {
-		global := b.Type == "organization"
 		for _, s := range b.LintIgnore {
 			r := known[s.Rule]
 			if r == nil {
@@ -171,7 +169,7 @@ func suppress(spec *schema.Spec, ds diag.Diagnostics, rules []*Rule) diag.Diagno
 					fmt.Sprintf("lint_ignore cannot silence %s (%s): it guards a rule the spec language states without exception, or a policy AWS would refuse, so kpgen never writes what it reports. Remove this entry and fix the spec as the finding says.", r.ID, r.Summary)))
 				continue
 			}
-			sups = append(sups, &suppression{Suppression: s, scope: b.Range, global: global})
+			sups = append(sups, &suppression{Suppression: s, scope: b.Range})
 		}
 	}
 	for _, d := range ds {
@@ -192,7 +190,7 @@ func suppress(spec *schema.Spec, ds diag.Diagnostics, rules []*Rule) diag.Diagno
 func silenced(sups []*suppression, d *diag.Diagnostic) bool {
 	hit := false
 	for _, s := range sups {
-		if s.Rule == d.Rule && (s.global || within(*d.Subject, s.scope)) {
+		if s.Rule == d.Rule && within(*d.Subject, s.scope) {
 			s.used = true
 			hit = true
 		}

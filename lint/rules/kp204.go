@@ -25,9 +25,6 @@ var KP204 = &lint.Rule{
 		}
 		once := reportOnce{}
 		for _, ki := range p.Model.Keys {
-			if len(ki.Stages) > 1 {
-				continue // one key for several stages is KP202's finding
-			}
 			for _, u := range ki.Users {
 				if u.Kind == model.AWSService || u.Account == ki.Account.ID || !once.first(u.Ref.Range, ki.Key.Name) {
 					continue

@@ -59,10 +59,17 @@ var KP205 = &lint.Rule{
 		}
 		once := reportOnce{}
 		for _, ki := range p.Model.Keys {
-			central := exempt(ki)
-			if len(ki.Stages) > 1 {
-				continue // one key for several stages is KP202's finding
+			// A key shared by production and non-production stages
+			// crosses the boundary by itself, whoever it names: one
+			// finding, at the attribute that shares it. KP202 reports the
+			// sharing; silencing it does not silence this.
+			if kinds := stageKinds(ki); len(kinds) == 2 {
+				p.Report(attrRange(ki.Key, "shared_across_stages"), "Key shared by production and non-production stages",
+					"The %s serves the production stages %s and the non-production stages %s, so principals of both sides use one key. Production and non-production keys must not share principals. Remove shared_across_stages to get one key per stage.",
+					keyName(ki.Key), quoteAll(kinds[true]), quoteAll(kinds[false]))
+				continue
 			}
+			central := exempt(ki)
 			want := ki.Production()
 			// Everyone the policy names: users, operators and policy
 			// administrators, whether the key lists them or the strategy
@@ -86,4 +93,14 @@ func stageKind(production bool) string {
 		return "production"
 	}
 	return "non-production"
+}
+
+// stageKinds returns the names of ki's stages by whether they are
+// production.
+func stageKinds(ki *model.KeyInstance) map[bool][]string {
+	out := map[bool][]string{}
+	for _, st := range ki.Stages {
+		out[st.Production] = append(out[st.Production], st.Name)
+	}
+	return out
 }

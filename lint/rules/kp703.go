@@ -35,7 +35,7 @@ var KP703 = &lint.Rule{
 				if sug := schema.DidYouMean(r.Value, known); sug != "" {
 					detail += fmt.Sprintf(" Did you mean %q?", sug)
 				}
-				p.Report(r.Range, "Unknown region", "%s If AWS opened it after this kpgen was released, silence this rule with lint_ignore = { KP703 = \"REASON\" } on the organization.", detail)
+				p.Report(r.Range, "Unknown region", "%s If AWS opened it after this kpgen was released, silence this rule with lint_ignore = { KP703 = \"REASON\" } on the block that lists it.", detail)
 			}
 		}
 		// A key's regions are organization regions, checked there.

@@ -263,10 +263,11 @@ func TestSuppressions(t *testing.T) {
 			},
 		},
 		{
-			name: "on the organization: everywhere",
+			name: "on the organization: that block only, not the applications beside it",
 			edit: func(s string) string {
 				return strings.Replace(s, "  deployer      = \"role/kpgen-deploy\"\n", "  deployer      = \"role/kpgen-deploy\"\n  lint_ignore   = { KP203 = \"accounts are being split\" }\n", 1)
 			},
+			want: []string{"12:21-26 Unused lint_ignore", "53 KP203 Stages share an account"},
 		},
 		{
 			name: "elsewhere: the finding stays and the suppression is unused",
@@ -356,20 +357,31 @@ func TestAbsoluteRulesCannotBeSilenced(t *testing.T) {
 	}
 }
 
-// TestSuppressionOnBudget: lint_ignore may stand on the budget block too.
+// TestSuppressionOnBudget: the budget's finding is silenced on the budget
+// block or on the organization block around it.
 func TestSuppressionOnBudget(t *testing.T) {
 	base, err := os.ReadFile("../../fixtures/invalid/KP601/main.kp.hcl")
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := strings.Replace(string(base), "    max_keys = 3 # want KP601\n", "    max_keys    = 3\n    lint_ignore = { KP601 = \"the fourth key is temporary\" }\n", 1)
-	spec, diags := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
-	if diags.HasErrors() {
-		t.Fatalf("does not load: %v", diags)
-	}
-	m, _ := model.Build(spec)
-	for _, d := range lint.Run(m, policy.Build(m), rules.All) {
-		t.Errorf("%s %s: %s", d.Rule, d.Summary, d.Detail)
+	for name, edit := range map[string][2]string{
+		"budget":       {"    max_keys = 3 # want KP601\n", "    max_keys    = 3\n    lint_ignore = { KP601 = \"the fourth key is temporary\" }\n"},
+		"organization": {"  deployer      = \"role/kpgen-deploy\"\n", "  deployer      = \"role/kpgen-deploy\"\n  lint_ignore   = { KP601 = \"the budget is being raised\" }\n"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			src := strings.Replace(string(base), edit[0], edit[1], 1)
+			if src == string(base) {
+				t.Fatalf("the fixture has no %q", edit[0])
+			}
+			spec, diags := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
+			if diags.HasErrors() {
+				t.Fatalf("does not load: %v", diags)
+			}
+			m, _ := model.Build(spec)
+			for _, d := range lint.Run(m, policy.Build(m), rules.All) {
+				t.Errorf("%s %s: %s", d.Rule, d.Summary, d.Detail)
+			}
+		})
 	}
 }
 
