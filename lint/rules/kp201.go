@@ -49,29 +49,42 @@ var KP201 = &lint.Rule{
 					u.String(), quoteAll(used), ki.App.Name)
 			}
 		}
-		// Administrators: an explicit list naming an administrator of
-		// another application's owning team, compared as principals in the
-		// key's account ("role/X" and its full ARN are one role). Under
-		// centralized and hybrid the security team administers every
-		// application's keys by design.
-		partition := p.Model.Organization.Partition
+		// Administrators: an explicit list on the key, or the owning
+		// team's administrators the strategy makes administrators
+		// (decentralized) or operators (hybrid) of its keys, naming an
+		// administrator of another application's owning team. They are
+		// compared as principals in the key's account ("role/X" and its
+		// full ARN are one role). Under centralized and hybrid the
+		// security team administers every application's keys by design.
+		org := p.Model.Organization
 		security := administeringTeam(p.Model)
 		accounts := teamAccounts(p.Model)
 		for _, ki := range p.Model.Keys {
-			if !ki.Key.AdministratorsSet {
-				continue
+			own := ki.App.Team
+			var listed, inherited []*model.PrincipalRef
+			if ki.Key.AdministratorsSet {
+				listed = ki.Key.Administrators
+			} else if org.Strategy == model.Decentralized && own != nil {
+				inherited = own.Administrators
 			}
-			for _, ref := range ki.Key.Administrators {
-				mine := ref.Bind(partition, ki.Account.ID).Key()
+			if org.Strategy == model.Hybrid && own != nil && own != security {
+				inherited = append(inherited, own.Administrators...)
+			}
+			for _, ref := range append(listed, inherited...) {
+				mine := ref.Bind(org.Partition, ki.Account.ID).Key()
 				for _, other := range p.Model.Applications {
 					t := other.Team
-					if other == ki.App || t == nil || t == ki.App.Team || (security != nil && t == security) || !teamHas(t, accounts[t], mine, partition, ki.Account.ID) {
+					if other == ki.App || t == nil || t == own || (security != nil && t == security) || !teamHas(t, accounts[t], mine, org.Partition, ki.Account.ID) || !once.first(ref.Range, t.Name) {
 						continue
 					}
-					if once.first(ref.Range, t.Name) {
+					if slices.Contains(listed, ref) {
 						p.Report(ref.Range, "Administrator from another application's team",
 							"%q administers the %s but belongs to team %q, which owns application %q. Keys of one application are administered by its own team (or the security team), never by the team of another application. Name an administrator of team %q instead.",
-							ref.Text, keyName(ki.Key), t.Name, other.Name, ki.App.Team.Name)
+							ref.Text, keyName(ki.Key), t.Name, other.Name, own.Name)
+					} else {
+						p.Report(ref.Range, "Administrator shared between teams",
+							"%q is an administrator of team %q and, in account %s, of team %q, so it manages the keys of application %q and those of application %q. Keys of one application are administered by its own team (or the security team), never by the team of another application. Give each team administrators of its own.",
+							ref.Text, own.Name, ki.Account.ID, t.Name, ki.App.Name, other.Name)
 					}
 				}
 			}

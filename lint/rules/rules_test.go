@@ -479,6 +479,7 @@ func TestReviewedVerdicts(t *testing.T) {
 			base: "relative-admins-of-two-teams.kp.hcl",
 			edit: strings.NewReplacer(`    account = "data-prod"`, `    account = "web-prod"`).Replace,
 			want: []string{
+				"41 KP201 Administrator shared between teams",
 				"59 KP403 Administrators from several teams",
 				"59 KP201 Administrator from another application's team",
 				"71 KP403 Administrators from several teams",
