@@ -498,7 +498,7 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 		// The manifest stops naming pending paths only once no build's
 		// temporary file is left beside them.
 		final := manifestOf(entries)
-		final.Pending = removeStaleTemps(dir, files, prev, produced)
+		final.Pending = removeStaleTemps(dir, prev, produced)
 		manifest := final.encode()
 		res.Manifest = entryOf(ManifestName, manifest).SHA256
 		if err := WriteFileAtomic(mtarget, manifest, 0); err != nil {
@@ -509,7 +509,7 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 		}
 	} else {
 		final := manifestOf(entries)
-		final.Pending = removeStaleTemps(dir, files, prev, produced)
+		final.Pending = removeStaleTemps(dir, prev, produced)
 		manifest := final.encode()
 		res.Manifest = entryOf(ManifestName, manifest).SHA256
 		if old, err := os.ReadFile(mtarget); err != nil || !bytes.Equal(old, manifest) {
@@ -812,16 +812,16 @@ func sameFile(a, b string) bool {
 }
 
 // removeStaleTemps removes the temporary files a killed build left beside
-// this build's outputs, the previous build's and the paths its manifest
-// names as pending: only regular files named exactly as kpgen names the
+// the outputs the previous manifest lists or names as pending, and the
+// manifest's own: only regular files named exactly as kpgen names the
 // temporary file of one of them (.NAME.kpgen-tmp-DIGITS), never one of the
 // outputs; then the directories that leaves empty, and those a killed build
 // made for pending paths this build does not make (produced). It returns
 // the output paths beside which a temporary file could not be removed, for
 // the manifest to go on naming as pending.
-func removeStaleTemps(dir string, files []File, prev *Manifest, produced map[string]bool) []string {
+func removeStaleTemps(dir string, prev *Manifest, produced map[string]bool) []string {
 	var left []string
-	for _, t := range leftoverTemps(dir, files, prev) {
+	for _, t := range leftoverTemps(dir, prev) {
 		rel, err := filepath.Rel(dir, filepath.Dir(t))
 		if err != nil {
 			continue // never: t is inside dir
@@ -856,13 +856,13 @@ func removeStaleTemps(dir string, files []File, prev *Manifest, produced map[str
 }
 
 // leftoverTemps lists the temporary files a build that did not finish left
-// beside this build's outputs (files), the previous build's (prev) or the
-// paths prev names as pending.
-func leftoverTemps(dir string, files []File, prev *Manifest) []string {
-	paths := make([]string, 0, len(files)+len(prev.Files)+len(prev.Pending))
-	for _, f := range files {
-		paths = append(paths, f.Path)
-	}
+// beside the outputs the previous manifest (prev) lists or names as
+// pending, and the manifest's own. A build names a path in the manifest
+// before it makes a temporary file beside it, so these are the only places
+// kpgen's can be: a file of the same form anywhere else is not kpgen's, and
+// stays.
+func leftoverTemps(dir string, prev *Manifest) []string {
+	paths := make([]string, 0, len(prev.Files)+len(prev.Pending))
 	for _, e := range prev.Files {
 		paths = append(paths, e.Path)
 	}
@@ -1086,7 +1086,7 @@ func Diff(dir string, files []File, keep func(path string) bool) (string, error)
 		}
 		out.WriteString(unified("a/"+p, "/dev/null", old, nil))
 	}
-	for _, t := range leftoverTemps(dir, files, prev) {
+	for _, t := range leftoverTemps(dir, prev) {
 		fmt.Fprintf(&out, "Only in %s: %s (a temporary file of a build that did not finish; kpgen build removes it)\n", filepath.Dir(t), filepath.Base(t))
 	}
 	return out.String(), nil

@@ -608,6 +608,34 @@ func TestUserFilesLikeTemps(t *testing.T) {
 	}
 }
 
+// TestTempNamesBesideUnlistedPaths: a file named like a temporary file,
+// beside an output that no manifest names yet, is not kpgen's: a build
+// writes its output beside it and leaves it alone.
+func TestTempNamesBesideUnlistedPaths(t *testing.T) {
+	dir := t.TempDir()
+	a := File{Path: "policies/app/dev/a.json", Data: []byte("a\n")}
+	mine := filepath.Join(dir, "policies", "app", "dev", ".a.json"+TempMarker+"42")
+	if err := os.MkdirAll(filepath.Dir(mine), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mine, []byte("my notes\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := Diff(dir, []File{a}, nil); err != nil || strings.Contains(d, TempMarker) {
+		t.Errorf("Diff = %q, %v; want no word of the user's file", d, err)
+	}
+	stats, err := Write(dir, []File{a}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(mine); err != nil || string(got) != "my notes\n" {
+		t.Errorf("the user's file holds %q, %v after the build; want it untouched", got, err)
+	}
+	if len(stats.Removed) != 0 {
+		t.Errorf("the build reports %q removed, want none", stats.Removed)
+	}
+}
+
 // TestKeepWhatTheUserEdited: after an interrupted build, a file left alone
 // (--only) that the user edited since stays listed, so that the next full
 // build overwrites it; one the interrupted build never wrote is dropped.
