@@ -324,6 +324,11 @@ type caller struct {
 // not limited by service, context or path.
 const Anywhere = "under any conditions"
 
+// grantsOnly qualifies the grant operations, which the diff asks about for
+// grants for AWS resources only: what it says holds for those, not for
+// grants of every kind.
+const grantsOnly = ", grants for AWS resources only"
+
 // otherService is the kms:ViaService host the diff tries for "a service
 // the key does not name": no AWS service has it.
 const otherService = "another-service"
@@ -441,36 +446,40 @@ func access(oldOrg, newOrg *model.Organization, o, n *policy.KeyPolicy) []Access
 		before, after := map[string][]string{}, map[string][]string{}
 		for _, action := range actions {
 			for _, v := range tries {
-				ctx := maps.Clone(v.ctx)
-				label := v.label
-				if c.account != "" && c.service == nil {
-					ctx[policy.CallerAccount] = []string{c.account}
-				}
-				if c.service != nil && c.service.ContextKey != "" && !policy.CarriesEncryptionContext(action) {
-					// DescribeKey and the like carry no encryption
-					// context, so a condition on one never holds for them.
-					delete(ctx, c.service.ContextKey)
-				}
-				if action == "kms:CreateGrant" || action == "kms:ListGrants" || action == "kms:RevokeGrant" {
-					ctx[policy.GrantIsForAWSResource] = []string{"true"}
-					if c.service == nil {
-						label += ", grants for AWS resources only"
+				for _, forAWS := range grantKinds(action, c) {
+					ctx := maps.Clone(v.ctx)
+					label := v.label
+					if c.account != "" && c.service == nil {
+						ctx[policy.CallerAccount] = []string{c.account}
 					}
-				}
-				req := policy.Request{Principal: c.arn, Action: action, Context: ctx, IdentityAllows: c.identity}
-				if allowed(o, keyAccount(o), c, inOrg(req, oldOrgID)) && !slices.Contains(before[action], label) {
-					before[action] = append(before[action], label)
-				}
-				if allowed(n, keyAccount(n), c, inOrg(req, newOrgID)) && !slices.Contains(after[action], label) {
-					after[action] = append(after[action], label)
+					if c.service != nil && c.service.ContextKey != "" && !policy.CarriesEncryptionContext(action) {
+						// DescribeKey and the like carry no encryption
+						// context, so a condition on one never holds for them.
+						delete(ctx, c.service.ContextKey)
+					}
+					if forAWS != "" {
+						ctx[policy.GrantIsForAWSResource] = []string{forAWS}
+						if forAWS == "true" && c.service == nil {
+							label += grantsOnly
+						}
+					}
+					req := policy.Request{Principal: c.arn, Action: action, Context: ctx, IdentityAllows: c.identity}
+					if allowed(o, keyAccount(o), c, inOrg(req, oldOrgID)) && !slices.Contains(before[action], label) {
+						before[action] = append(before[action], label)
+					}
+					if allowed(n, keyAccount(n), c, inOrg(req, newOrgID)) && !slices.Contains(after[action], label) {
+						after[action] = append(after[action], label)
+					}
 				}
 			}
 		}
 		// A service principal is asked in one shape only, which stands
 		// for its own conditions, not for every condition.
-		all := len(tries)
-		if c.service != nil {
-			all = -1
+		all := func(action string) int {
+			if c.service != nil {
+				return -1
+			}
+			return len(tries) * len(grantKinds(action, c))
 		}
 		ac := AccessChange{
 			Principal: name,
@@ -482,6 +491,20 @@ func access(oldOrg, newOrg *model.Organization, o, n *policy.KeyPolicy) []Access
 		}
 	}
 	return out
+}
+
+// grantKinds are the values of kms:GrantIsForAWSResource the diff asks a
+// grant operation with: a grant for an AWS resource, and one of any other
+// kind ("" for an operation that is not about grants). A service
+// principal makes grants for its own resources only.
+func grantKinds(action string, c caller) []string {
+	if action != "kms:CreateGrant" && action != "kms:ListGrants" && action != "kms:RevokeGrant" {
+		return []string{""}
+	}
+	if c.service != nil {
+		return []string{"true"}
+	}
+	return []string{"true", "false"}
 }
 
 // inOrg is req from a principal of organization org ("" for none).
@@ -555,8 +578,12 @@ func serviceContext(c caller, partition string) map[string][]string {
 
 // group collects the actions (of actions) allowed in a under conditions b
 // did not allow them, grouping actions whose conditions are the same.
-// Conditions that cover every request shape tried become Anywhere.
-func group(a, b map[string][]string, actions []string, all int) []Grant {
+// Conditions that cover every request shape tried for an action (all)
+// become Anywhere; those that cover every shape of a grant for an AWS
+// resource, and no other grant, become Anywhere so qualified. A shape that
+// holds for grants of any kind says so without the qualifier, and the
+// qualified one beside it goes.
+func group(a, b map[string][]string, actions []string, all func(action string) int) []Grant {
 	groups := map[string]*Grant{}
 	var order []string
 	for _, action := range actions {
@@ -564,9 +591,21 @@ func group(a, b map[string][]string, actions []string, all int) []Grant {
 		if len(where) == 0 {
 			continue
 		}
-		if len(where) == all && len(b[action]) == 0 {
+		qualified := !slices.ContainsFunc(where, func(w string) bool { return !strings.HasSuffix(w, grantsOnly) })
+		switch n := all(action); {
+		case len(b[action]) > 0:
+		case len(where) == n:
 			where = []string{Anywhere}
+		case qualified && 2*len(where) == n:
+			where = []string{Anywhere + grantsOnly}
 		}
+		var kept []string
+		for _, w := range where {
+			if plain, ok := strings.CutSuffix(w, grantsOnly); !ok || !slices.Contains(where, plain) {
+				kept = append(kept, w)
+			}
+		}
+		where = kept
 		slices.Sort(where)
 		key := strings.Join(where, "|")
 		g, ok := groups[key]

@@ -283,3 +283,21 @@ func TestReplicasRemoved(t *testing.T) {
 		}
 	}
 }
+
+// TestGrantsStayQualified: a new user of a key with no services may make
+// grants under any conditions, but only grants for AWS resources, and the
+// report says so; an administrator's grant operations hold for grants of
+// every kind, and say nothing of AWS resources.
+func TestGrantsStayQualified(t *testing.T) {
+	keyWithoutServices := strings.Replace(base, `encryption_context = { app = "shop" }`, `encryption_context = { app = "shop" }
+    services           = []`, 1)
+	got := compare(t, keyWithoutServices, keyWithoutServices,
+		`users          = ["role/shop-api"]`, `users          = ["role/shop-api", "role/shop-new"]`,
+		`administrators = ["role/WebAdmin"]`, `administrators = ["role/WebAdmin", "role/WebAdmin2"]`)
+	if !has(got, "role/shop-new gained kms:CreateGrant,kms:ListGrants,kms:RevokeGrant where "+specdiff.Anywhere+", grants for AWS resources only") {
+		t.Errorf("the user's grant operations are not reported for AWS resources only:\n%s", strings.Join(got, "\n"))
+	}
+	if !has(got, "role/WebAdmin2 gained", "kms:ListGrants", "kms:RevokeGrant", "where "+specdiff.Anywhere) || has(got, "role/WebAdmin2 gained", "grants for AWS resources") {
+		t.Errorf("the administrator's grant operations are qualified:\n%s", strings.Join(got, "\n"))
+	}
+}
