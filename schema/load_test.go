@@ -422,6 +422,40 @@ func TestNoCodeInStrings(t *testing.T) {
 	}
 }
 
+// TestHiddenCharacters: a control character (but tab and newline) or a
+// bidirectional formatting character in any string is refused where it is
+// written, whether it comes escaped or raw; the characters of ordinary
+// text stay.
+func TestHiddenCharacters(t *testing.T) {
+	for _, edit := range []string{
+		`key "k" { description = "a\u0000b" }`,
+		`key "k" { description = "colour\u001b[31mred" }`,
+		`key "k" { description = "shown\rhidden" }`,
+		`key "k" { description = "del\u007f" }`,
+		`key "k" { description = "next\u0085line" }`,
+		`key "k" { description = "safe \u202egnirts" }`,
+		"key \"k\" { description = \"raw \u2066isolate\u2069\" }",
+		`key "k" { tags = { note = "a\u202eb" } }`,
+		`key "k" { tags = { "a\u202db" = "x" } }`,
+		`key "k" { encryption_context = { app = "shop\u202a" } }`,
+	} {
+		src := strings.Replace(base, "  stage \"dev\" {", "  "+edit+"\n  stage \"dev\" {", 1)
+		_, diags := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
+		if len(diags) != 1 || diags[0].Summary != "Hidden character in a string" || diags[0].Subject.Start.Line != 30 {
+			t.Errorf("%q: %v; want one hidden character on line 30", edit, diags)
+		}
+	}
+	text := `key "k" {
+    description = <<EOT
+Two lines,	a tab, Zürich, a right-to-left mark \u200f, a joiner \u200d.
+EOT
+  }`
+	src := strings.Replace(base, "  stage \"dev\" {", "  "+text+"\n  stage \"dev\" {", 1)
+	if _, diags := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)}); len(diags) != 0 {
+		t.Errorf("ordinary text refused: %v", diags)
+	}
+}
+
 // TestHiddenFilesIgnored: an editor's lock (a dangling link) or backup that
 // starts with a dot is not part of the spec.
 func TestHiddenFilesIgnored(t *testing.T) {

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -537,6 +539,10 @@ func (l *lowerer) convert(ptr string, v cty.Value, depth int, rng hcl.Range) (an
 			l.diags = l.diags.Errorf(rng, "Dynamic reference not allowed", dynamicReference)
 			return nil, false
 		}
+		if d := hiddenCharacter(str, rng); d != nil {
+			l.diags = append(l.diags, d)
+			return nil, false
+		}
 		if strings.Contains(ptr, "/encryption_context/") && strings.Contains(str, "${") {
 			l.diags = l.diags.Errorf(rng, "Policy variable not allowed",
 				"An encryption context value goes into the key policy, where IAM reads ${...} as a policy variable, so the required value would be, for example, the caller's name. Write the value without \"${\".")
@@ -589,6 +595,10 @@ func (l *lowerer) convert(ptr string, v cty.Value, depth int, rng hcl.Range) (an
 				l.diags = l.diags.Errorf(kr, "Dynamic reference not allowed", dynamicReference)
 				return nil, false
 			}
+			if d := hiddenCharacter(k.AsString(), l.keyRange(p, er)); d != nil {
+				l.diags = append(l.diags, d)
+				return nil, false
+			}
 			x, ok := l.convert(p, ev, depth+1, er)
 			if !ok {
 				if ev.IsNull() {
@@ -602,6 +612,55 @@ func (l *lowerer) convert(ptr string, v cty.Value, depth int, rng hcl.Range) (an
 	}
 	l.diags = l.diags.Errorf(rng, "Unsupported value", "Write a string, number, bool, list or map.")
 	return nil, false
+}
+
+// keyRange is where the key of the map entry at ptr is written, else rng.
+func (l *lowerer) keyRange(ptr string, rng hcl.Range) hcl.Range {
+	if kr, ok := l.index[ptr+"#key"]; ok {
+		return kr
+	}
+	return rng
+}
+
+// hiddenCharacter refuses a string with a character that changes how text
+// is shown without being seen: a control character other than tab and
+// newline, or a bidirectional embedding, override or isolate (the "Trojan
+// Source" characters). Outputs would carry it, and a reviewer of the spec
+// or of a generated template would read other text than AWS gets.
+func hiddenCharacter(s string, rng hcl.Range) *diag.Diagnostic {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b >= 0x20 && b != 0x7f && b != 0xc2 && b != 0xe2 {
+			continue // the first byte of no hidden character
+		}
+		r, _ := utf8.DecodeRuneInString(s[i:])
+		var what string
+		switch {
+		case r == '\t' || r == '\n':
+			continue
+		case unicode.IsControl(r):
+			what = "a control character"
+		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+			what = "a bidirectional formatting character"
+		default:
+			continue
+		}
+		return diag.New(diag.Error, rng, "Hidden character in a string",
+			fmt.Sprintf("This string holds %U, %s, %s: it changes how the text around it is shown without being seen, so the spec and the generated outputs would read otherwise than what AWS gets. Remove it; write text in the order it is read, and a line break as a new line of a heredoc.", r, what, place(s[:i])))
+	}
+	return nil
+}
+
+// place says where in a string a character stands: after which text
+// (its last 20 characters), or at the start.
+func place(before string) string {
+	if before == "" {
+		return "at its start"
+	}
+	runes := []rune(before)
+	if len(runes) > 20 {
+		return fmt.Sprintf("after %q", "…"+string(runes[len(runes)-20:]))
+	}
+	return fmt.Sprintf("after %q", before)
 }
 
 // hugeNumber is beyond every range of the schema: a number this large is
