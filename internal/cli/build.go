@@ -149,9 +149,12 @@ func kindOf(path string) string {
 	return ""
 }
 
+// outDir is the output directory: OUT as given, with "." and ".."
+// resolved by name (a/../b is b), so that every step of a build, and check,
+// names one directory whatever lies along the way; else DIR/generated.
 func (a *app) outDir(dir, flag string) string {
 	if flag != "" {
-		return flag
+		return filepath.Clean(flag)
 	}
 	return filepath.Join(dir, DefaultOutDir)
 }
