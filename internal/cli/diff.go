@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -166,12 +167,22 @@ func loadGit(src string) (*schema.Spec, diag.Diagnostics, error) {
 		return nil, nil, err
 	}
 	top = strings.TrimSpace(top)
+	asGiven := dir
+	if filepath.IsAbs(dir) {
+		// An absolute DIR names a directory of the work tree: the same
+		// directory of the revision is its path from the top.
+		rel, err := filepath.Rel(realPath(top), realPath(dir))
+		if err != nil {
+			return nil, nil, &exitError{code: ExitUsage, msg: fmt.Sprintf("%s is outside the git repository", dir)}
+		}
+		dir, prefix = filepath.ToSlash(rel), ""
+	}
 	treeDir := path.Clean(path.Join(strings.TrimSpace(prefix), dir))
 	if treeDir == "." {
 		treeDir = ""
 	}
 	if strings.HasPrefix(treeDir, "../") || treeDir == ".." {
-		return nil, nil, &exitError{code: ExitUsage, msg: fmt.Sprintf("%s is outside the git repository", dir)}
+		return nil, nil, &exitError{code: ExitUsage, msg: fmt.Sprintf("%s is outside the git repository", asGiven)}
 	}
 	// Entries are "MODE TYPE OBJECT SIZE\tNAME". As on disk, only regular
 	// files are read (a symbolic link's blob is its target's name), and
@@ -247,6 +258,26 @@ func git(dir string, args ...string) (string, error) {
 		return "", ioError("cannot run git: %v", err)
 	}
 	return stdout.String(), nil
+}
+
+// realPath is the absolute path p with symbolic links resolved, as git
+// names the top of the work tree. Of a path that does not exist (a
+// directory the revision has and the work tree no longer does), the part
+// that exists is resolved.
+func realPath(p string) string {
+	p = filepath.Clean(p)
+	var rest []string
+	for {
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			return filepath.Join(append([]string{r}, rest...)...)
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return filepath.Join(append([]string{p}, rest...)...)
+		}
+		rest = append([]string{filepath.Base(p)}, rest...)
+		p = parent
+	}
 }
 
 func orDot(dir string) string {
