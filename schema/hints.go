@@ -20,6 +20,30 @@ func fromHCL(hds hcl.Diagnostics) diag.Diagnostics {
 	return ds
 }
 
+// withoutEchoes drops the errors that only echo an unterminated string: once
+// a quoted string is left open, HCL's scanner reads every later line of the
+// file as part of it and reports each ("Invalid multi-line string"), which
+// buries the errors that say what to fix, where the string opens.
+func withoutEchoes(hds hcl.Diagnostics) hcl.Diagnostics {
+	var open *hcl.Range
+	for _, d := range hds {
+		if d.Summary == "Unterminated template string" && d.Subject != nil && (open == nil || d.Subject.Start.Byte < open.Start.Byte) {
+			open = d.Subject
+		}
+	}
+	if open == nil {
+		return hds
+	}
+	out := make(hcl.Diagnostics, 0, len(hds))
+	for _, d := range hds {
+		if d.Summary == "Invalid multi-line string" && d.Subject != nil && d.Subject.Filename == open.Filename && d.Subject.Start.Byte > open.Start.Byte {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
 func hclHint(summary, detail string) string {
 	switch {
 	case summary == "Argument or block definition required":

@@ -142,7 +142,7 @@ func Parse(dir string, names []string, srcs [][]byte) (*Spec, diag.Diagnostics) 
 	parsed, hdiags := parseFiles(textNames, texts)
 	for i, f := range parsed {
 		files[textNames[i]] = f
-		diags = append(diags, fromHCL(hdiags[i])...)
+		diags = append(diags, fromHCL(withoutEchoes(hdiags[i]))...)
 		if f != nil && !hdiags[i].HasErrors() {
 			bodies = append(bodies, f.Body)
 			paths = append(paths, textNames[i])

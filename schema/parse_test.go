@@ -169,3 +169,22 @@ func TestSyntaxErrorHints(t *testing.T) {
 		}
 	}
 }
+
+// TestUnterminatedStringReportedOnce: a quoted string left open is one
+// error, not one per later line of the file; another file's errors stay.
+func TestUnterminatedStringReportedOnce(t *testing.T) {
+	open := "kpgen {\n  version = 1\n}\naccount \"a\" {\n  id = \"1111\n}\n\naccount \"b\" {\n  id = \"2222\"\n}\n"
+	other := "kpgen {\n  x = \"split\nhere\"\n}\n"
+	_, diags := Parse("", []string{"a.kp.hcl", "b.kp.hcl"}, [][]byte{[]byte(open), []byte(other)})
+	var got []string
+	for _, d := range diags {
+		got = append(got, fmt.Sprintf("%s:%d %s", d.Subject.Filename, d.Subject.Start.Line, d.Summary))
+	}
+	want := []string{
+		"a.kp.hcl:5 Invalid multi-line string", "a.kp.hcl:5 Unterminated template string",
+		"b.kp.hcl:2 Invalid multi-line string", "b.kp.hcl:2 Unterminated template string",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("diagnostics (-want +got):\n%s", diff)
+	}
+}
