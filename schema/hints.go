@@ -22,8 +22,9 @@ func fromHCL(hds hcl.Diagnostics) diag.Diagnostics {
 
 // withoutEchoes drops the errors that only echo an unterminated string: once
 // a quoted string is left open, HCL's scanner reads every later line of the
-// file as part of it and reports each ("Invalid multi-line string"), which
-// buries the errors that say what to fix, where the string opens.
+// file as part of it and reports each ("Invalid multi-line string", also
+// where the string opens), which buries the one error that says what to
+// fix: the unterminated string, with its hint.
 func withoutEchoes(hds hcl.Diagnostics) hcl.Diagnostics {
 	var open *hcl.Range
 	for _, d := range hds {
@@ -36,7 +37,7 @@ func withoutEchoes(hds hcl.Diagnostics) hcl.Diagnostics {
 	}
 	out := make(hcl.Diagnostics, 0, len(hds))
 	for _, d := range hds {
-		if d.Summary == "Invalid multi-line string" && d.Subject != nil && d.Subject.Filename == open.Filename && d.Subject.Start.Byte > open.Start.Byte {
+		if d.Summary == "Invalid multi-line string" && d.Subject != nil && d.Subject.Filename == open.Filename && d.Subject.Start.Byte >= open.Start.Byte {
 			continue
 		}
 		out = append(out, d)

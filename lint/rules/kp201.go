@@ -82,9 +82,13 @@ var KP201 = &lint.Rule{
 							"%q administers the %s but belongs to team %q, which owns application %q. Keys of one application are administered by its own team (or the security team), never by the team of another application. Name an administrator of team %q instead.",
 							ref.Text, keyName(ki.Key), t.Name, other.Name, own.Name)
 					} else {
+						in := ""
+						if ref.Kind == model.IAM && ref.Account == "" || ref.Kind == model.IdentityCenter {
+							in = " in account " + ki.Account.ID // relative: what it names there
+						}
 						p.Report(ref.Range, "Administrator shared between teams",
-							"%q is an administrator of team %q and, in account %s, of team %q, so it manages the keys of application %q and those of application %q. Keys of one application are administered by its own team (or the security team), never by the team of another application. Give each team administrators of its own.",
-							ref.Text, own.Name, ki.Account.ID, t.Name, ki.App.Name, other.Name)
+							"%q administers the keys of application %q as an administrator of team %q, and is also an administrator of team %q%s, which owns application %q. Keys of one application are administered by its own team (or the security team), never by the team of another application. Give each team administrators of its own.",
+							ref.Text, ki.App.Name, own.Name, t.Name, in, other.Name)
 					}
 				}
 			}

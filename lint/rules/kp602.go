@@ -2,6 +2,7 @@ package rules
 
 import (
 	_ "embed"
+	"strconv"
 
 	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/lint"
@@ -25,8 +26,8 @@ var KP602 = &lint.Rule{
 		}
 		if cost := p.Model.Totals.MonthlyUSD; cost > *b.MaxMonthlyUSD {
 			p.Report(b.AttrRange("max_monthly_usd"), "Cost budget exceeded",
-				"The keys of the spec cost an estimated USD %.2f per month in the steady state (key fees and the first two rotations, no request charges), over the budget of USD %.2f. Run kpgen plan for the cost of each key.",
-				cost, *b.MaxMonthlyUSD)
+				"The keys of the spec cost an estimated USD %.2f per month in the steady state (key fees and the first two rotations, no request charges), over the budget of USD %s. Run kpgen plan for the cost of each key.",
+				cost, strconv.FormatFloat(*b.MaxMonthlyUSD, 'f', -1, 64))
 		}
 	},
 }

@@ -80,15 +80,20 @@ func awsPrincipalProblem(v string) string {
 	if len(fields) < 6 || fields[0] != "arn" {
 		return "which is neither an account ID nor an ARN"
 	}
-	service, account, resource := fields[2], fields[4], fields[5]
-	if !accountID.MatchString(account) {
-		return fmt.Sprintf("whose account %q is not 12 digits", account)
-	}
+	partition, service, region, account, resource := fields[1], fields[2], fields[3], fields[4], fields[5]
 	switch {
+	case !awsPartition.MatchString(partition):
+		return fmt.Sprintf("whose partition %q is not one of AWS's", partition)
+	case region != "":
+		return fmt.Sprintf("which names region %q, where an IAM or STS ARN names none", region)
+	case !accountID.MatchString(account):
+		return fmt.Sprintf("whose account %q is not 12 digits", account)
 	case service == "iam" && strings.HasPrefix(resource, "group/"):
 		return "an IAM group, which is never a principal (name its members' roles)"
-	case service == "iam" && (resource == "root" || hasAnyPrefix(resource, "role/", "user/", "federated-user/")),
-		service == "sts" && hasAnyPrefix(resource, "assumed-role/", "federated-user/"):
+	case service == "iam" && resource == "root":
+		return ""
+	case service == "iam" && hasNamedPrefix(resource, "role/", "user/", "federated-user/"),
+		service == "sts" && hasNamedPrefix(resource, "assumed-role/", "federated-user/"):
 		return ""
 	}
 	return "which is not the ARN of an account, IAM role or user, or session"
@@ -118,10 +123,12 @@ func otherPrincipalProblem(v string) string {
 	return ""
 }
 
-func hasAnyPrefix(s string, prefixes ...string) bool {
+// hasNamedPrefix reports whether s is one of prefixes followed by a name:
+// role/NAME or role/PATH/NAME, never role/ or role/PATH/.
+func hasNamedPrefix(s string, prefixes ...string) bool {
 	for _, p := range prefixes {
-		if strings.HasPrefix(s, p) {
-			return true
+		if rest, ok := strings.CutPrefix(s, p); ok {
+			return rest != "" && !strings.HasSuffix(rest, "/")
 		}
 	}
 	return false
@@ -129,5 +136,6 @@ func hasAnyPrefix(s string, prefixes ...string) bool {
 
 var (
 	accountID        = regexp.MustCompile(`^[0-9]{12}$`)
+	awsPartition     = regexp.MustCompile(`^aws(-[a-z]+)*$`)
 	servicePrincipal = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$`)
 )

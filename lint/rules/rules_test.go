@@ -316,9 +316,11 @@ func TestSuppressions(t *testing.T) {
 	}
 }
 
-// TestAbsoluteRulesCannotBeSilenced: lint_ignore naming an absolute rule,
-// even on the organization, is an error, and the rule's findings stay.
+// TestAbsoluteRulesCannotBeSilenced: lint_ignore naming an absolute rule
+// is an error on every block, so on every block that encloses a finding of
+// the rule, and the rule's findings stay.
 func TestAbsoluteRulesCannotBeSilenced(t *testing.T) {
+	topLevelBlock := regexp.MustCompile(`(?m)^[a-z_]+( "[^"]*")? \{\n`)
 	n := 0
 	for _, r := range rules.All {
 		if !r.Absolute {
@@ -331,24 +333,23 @@ func TestAbsoluteRulesCannotBeSilenced(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		org := regexp.MustCompile(`(?m)^organization "[^"]*" \{\n`)
-		loc := org.FindIndex(base)
-		if loc == nil {
-			t.Fatalf("%s: fixture has no organization block", r.ID)
-		}
-		src := string(base[:loc[1]]) + "  lint_ignore = { " + r.ID + " = \"we know\" }\n" + string(base[loc[1]:])
+		ignore := "  lint_ignore = { " + r.ID + " = \"we know\" }\n"
+		blocks := topLevelBlock.FindAllIndex(base, -1)
+		src := topLevelBlock.ReplaceAllString(string(base), "${0}"+ignore)
 		spec, diags := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
 		if diags.HasErrors() {
 			t.Fatalf("%s does not load: %v", r.ID, diags)
 		}
 		m, _ := model.Build(spec)
-		var refused, fired bool
+		refused, fired := 0, false
 		for _, d := range lint.Run(m, policy.Build(m), rules.All) {
-			refused = refused || d.Summary == "Rule cannot be silenced" && d.Severity == diag.Error
+			if d.Summary == "Rule cannot be silenced" && d.Severity == diag.Error {
+				refused++
+			}
 			fired = fired || d.Rule == r.ID
 		}
-		if !refused || !fired {
-			t.Errorf("%s with lint_ignore on the organization: refused=%v, still fires=%v; want both", r.ID, refused, fired)
+		if refused != len(blocks) || !fired {
+			t.Errorf("%s with lint_ignore on each of %d blocks: %d refused, still fires=%v; want every one refused, and the rule firing", r.ID, len(blocks), refused, fired)
 		}
 		n++
 	}
@@ -527,5 +528,27 @@ func TestReviewedVerdicts(t *testing.T) {
 				t.Errorf("findings (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestKP602SaysTheBudgetAsWritten: a budget just under the cost is printed
+// as written, not rounded to the cost it is below.
+func TestKP602SaysTheBudgetAsWritten(t *testing.T) {
+	base, err := os.ReadFile("../../fixtures/invalid/KP602/main.kp.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := regexp.MustCompile(`max_monthly_usd = [0-9.]+`).ReplaceAllString(string(base), "max_monthly_usd = 5.999")
+	spec, diags := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
+	if diags.HasErrors() {
+		t.Fatalf("does not load: %v", diags)
+	}
+	m, _ := model.Build(spec)
+	ds := lint.Run(m, policy.Build(m), []*lint.Rule{rules.KP602})
+	if len(ds) != 1 {
+		t.Fatalf("KP602 gives %d findings on a budget under the cost, want 1", len(ds))
+	}
+	if !strings.Contains(ds[0].Detail, "over the budget of USD 5.999.") {
+		t.Errorf("KP602 says %q; want the budget as written, 5.999", ds[0].Detail)
 	}
 }
