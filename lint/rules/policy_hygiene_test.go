@@ -75,6 +75,7 @@ func TestKP801Narrowing(t *testing.T) {
 		{`{"StringEquals": {"aws:userid": "AIDA1234567890EXAMPLE"}}`, true},
 		{`{"StringEquals": {"aws:username": "alice"}}`, false},
 		{`{"StringLike": {"aws:userid": "AIDA*"}}`, false},
+		{`{"StringEquals": {"aws:userid": "AROAABCDEFGHIJKL"}}`, false}, // too short for a unique ID
 		{`{"StringLike": {"aws:userid": "*:x"}}`, false},
 		{`{"StringEquals": {"aws:PrincipalAccount": "${aws:ResourceAccount}"}}`, true},
 		// One narrowing condition is enough: conditions all hold together.
@@ -495,6 +496,69 @@ func TestKP806Order(t *testing.T) {
 			first = got
 		} else if diff := cmp.Diff(first, got); diff != "" {
 			t.Fatalf("findings in another order (-first +now):\n%s", diff)
+		}
+	}
+}
+
+// TestKP810Forms: the principal forms AWS takes pass; near misses do not.
+func TestKP810Forms(t *testing.T) {
+	for principal, ok := range map[string]bool{
+		`{"AWS": "111122223333"}`:                                       true,
+		`{"AWS": "arn:aws:iam::111122223333:root"}`:                     true,
+		`{"AWS": "arn:aws:iam::111122223333:role/team/app"}`:            true,
+		`{"AWS": "arn:aws:iam::111122223333:user/alice"}`:               true,
+		`{"AWS": "arn:aws:sts::111122223333:assumed-role/app/session"}`: true,
+		`{"AWS": "arn:aws:sts::111122223333:federated-user/alice"}`:     true,
+		`{"AWS": "arn:aws-us-gov:iam::111122223333:role/app"}`:          true,
+		`{"AWS": "AROA1234567890EXAMPLE"}`:                              true,
+		`{"Service": "logs.us-east-1.amazonaws.com"}`:                   true,
+		`{"Service": "logs.cn-north-1.amazonaws.com.cn"}`:               true,
+		`{"Federated": "arn:aws:iam::111122223333:saml-provider/corp"}`: true,
+		`{"AWS": "arn:aws:iam::111122223333:role/app "}`:                false,
+		`{"AWS": "arn:aws:iam::*:root"}`:                                false,
+		`{"AWS": "arn:aws:iam::111122223333:role/app-?"}`:               false,
+		`{"AWS": "arn:aws:iam::111122223333:group/admins"}`:             false,
+		`{"AWS": "arn:aws:iam::11112222333:root"}`:                      false,
+		`{"AWS": "arn:aws:iam:us-east-1:111122223333:role/app"}`:        false,
+		`{"AWS": "arn:aws:iam::111122223333:role/"}`:                    false,
+		`{"AWS": "arn:aws:s3:::bucket"}`:                                false,
+		`{"AWS": "alice"}`:                                              false,
+		`{"Service": "S3"}`:                                             false,
+		`{"Service": "*"}`:                                              false,
+		`{"Federated": "*"}`:                                            false,
+		`{"CanonicalUser": "*"}`:                                        false,
+	} {
+		var want []finding
+		if !ok {
+			want = []finding{{4, "KP810"}}
+		}
+		ds := lint.RunPolicyFile("p.json", statementFile(principal, "{}"), []*lint.Rule{rules.KP810})
+		if diff := cmp.Diff(want, findings(t, ds)); diff != "" {
+			t.Errorf("%s: findings (-want +got):\n%s", principal, diff)
+		}
+	}
+}
+
+// TestKP807And809Edges: a GrantIsForAWSResource condition that also admits
+// false limits nothing; a condition key that is only a prefix is unknown,
+// and aws:PrincipalOrgPaths is known.
+func TestKP807And809Edges(t *testing.T) {
+	grant := `{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Grant", "Effect": "Allow", "Action": "kms:CreateGrant", "Resource": "*",
+   "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"},
+   "Condition": {"Bool": {"kms:GrantIsForAWSResource": ["true", "false"]}}}
+]}
+`
+	if diff := cmp.Diff([]finding{{2, "KP807"}}, findings(t, lint.RunPolicyFile("p.json", []byte(grant), []*lint.Rule{rules.KP807}))); diff != "" {
+		t.Errorf("GrantIsForAWSResource true or false: findings (-want +got):\n%s", diff)
+	}
+	for condition, want := range map[string][]finding{
+		`{"StringEquals": {"aws:PrincipalTag/": "x"}}`:                            {{5, "KP809"}},
+		`{"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-a1b2c3d4e5/*"}}`: nil,
+	} {
+		ds := lint.RunPolicyFile("p.json", statementFile(`{"AWS": "arn:aws:iam::111122223333:role/app"}`, condition), []*lint.Rule{rules.KP809})
+		if diff := cmp.Diff(want, findings(t, ds)); diff != "" {
+			t.Errorf("%s: findings (-want +got):\n%s", condition, diff)
 		}
 	}
 }

@@ -277,6 +277,20 @@ func TestSuppressions(t *testing.T) {
 			want: []string{"19:19-24 Unused lint_ignore", "53 KP203 Stages share an account"},
 		},
 		{
+			name: "on a block after the finding: the finding stays",
+			edit: func(s string) string {
+				return strings.Replace(s, "  data \"catalog\" {\n", "  data \"catalog\" {\n    lint_ignore = { KP203 = \"wrong place\" }\n", 1)
+			},
+			want: []string{"52 KP203 Stages share an account", "56:21-26 Unused lint_ignore"},
+		},
+		{
+			name: "on the stage and on the application: each is used",
+			edit: func(s string) string {
+				s = strings.Replace(s, `account = "shop-dev" # want KP203`, "account     = \"shop-dev\"\n    lint_ignore = { KP203 = \"one account until the split\" }", 1)
+				return strings.Replace(s, "  team = \"web\"\n", "  team        = \"web\"\n  lint_ignore = { KP203 = \"one account until the split\" }\n", 1)
+			},
+		},
+		{
 			name: "on the kpgen block: that block only, not the spec",
 			edit: func(s string) string {
 				return strings.Replace(s, "  version = 1\n", "  version     = 1\n  lint_ignore = { KP203 = \"not here\" }\n", 1)
@@ -355,6 +369,50 @@ func TestAbsoluteRulesCannotBeSilenced(t *testing.T) {
 	}
 	if n < 4 {
 		t.Errorf("checked %d absolute rules, want at least 4", n)
+	}
+}
+
+// TestSuppressionOnData: a data block may carry lint_ignore for a finding
+// inside it.
+func TestSuppressionOnData(t *testing.T) {
+	base, err := os.ReadFile("../../fixtures/invalid/KP102/main.kp.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(string(base), `    key_type       = "aws_managed" # want KP102`, "    key_type       = \"aws_managed\"\n    lint_ignore    = { KP102 = \"moves to its own key next quarter\" }", 1)
+	if got := lintSource(t, src); len(got) != 0 {
+		t.Errorf("findings %q; want none", got)
+	}
+}
+
+// TestSuppressionInAnotherFile: a block of one file does not enclose a
+// finding of another, even where their lines overlap.
+func TestSuppressionInAnotherFile(t *testing.T) {
+	base, err := os.ReadFile("../../fixtures/invalid/KP203/main.kp.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(base)
+	i := strings.Index(s, "application \"shop\" {")
+	team := "team \"web\" {\n  administrators = [\"role/WebKeyOperator\"]\n}\n"
+	if i < 0 || !strings.Contains(s, team) {
+		t.Fatal("fixture changed: no application shop or team web as expected")
+	}
+	padded := "team \"web\" {\n  lint_ignore    = { KP203 = \"wrong file\" }\n" + strings.Repeat("  # padding\n", 20) + "  administrators = [\"role/WebKeyOperator\"]\n}\n"
+	other := padded + strings.Replace(s[:i], team, "", 1)
+	app := strings.Replace(s[i:], " # want KP203", "", 1)
+	spec, diags := schema.Parse("", []string{"a.kp.hcl", "b.kp.hcl"}, [][]byte{[]byte(other), []byte(app)})
+	if diags.HasErrors() {
+		t.Fatalf("does not load: %v", diags)
+	}
+	m, _ := model.Build(spec)
+	var got []string
+	for _, d := range lint.Run(m, policy.Build(m), rules.All) {
+		got = append(got, fmt.Sprintf("%s:%d %s", d.Subject.Filename, d.Subject.Start.Line, d.Summary))
+	}
+	want := []string{"a.kp.hcl:2 Unused lint_ignore", "b.kp.hcl:9 Stages share an account"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
 	}
 }
 
@@ -507,6 +565,57 @@ func TestReviewedVerdicts(t *testing.T) {
 				`    iam_delegation = true # want KP404`, `    iam_delegation = true # want KP404`+"\n    lint_ignore    = { KP101 = \"both on one key for the test\" }",
 			).Replace,
 			want: []string{"77 KP404 IAM delegation not allowed for the classification", "77 KP405 IAM delegation on sensitive data"},
+		},
+		{
+			// A service principal may serve several applications.
+			name: "KP201 lets service principals be shared",
+			base: "KP201",
+			edit: strings.NewReplacer(
+				`    users          = ["role/shop-web"]`, `    users          = ["role/shop-web", "service:sns"]`,
+				`    users          = ["role/shop-api"] # want KP201`, `    users          = ["role/billing-api", "service:sns"]`,
+			).Replace,
+		},
+		{
+			// Under hybrid the owning team's administrators operate the
+			// keys: a development account's operator on a production key
+			// crosses the boundary.
+			name: "KP205 checks operators",
+			base: "KP205",
+			edit: strings.NewReplacer(
+				`    users          = ["arn:aws:iam::222222222222:role/tester"] # want KP204 KP205`, `    users          = ["role/shop-web"]`,
+				`administrators = ["role/WebKeyOperator"]`, `administrators = ["arn:aws:iam::222222222222:role/WebKeyOperator"]`,
+			).Replace,
+			// One finding for each of the three production keys it operates.
+			want: slices.Repeat([]string{"41 KP205 Principal crosses the production boundary"}, 3),
+		},
+		{
+			// Only under centralized is the deployer exempt.
+			name: "KP205 checks the deployer under hybrid",
+			base: "KP205",
+			edit: strings.NewReplacer(
+				`    users          = ["arn:aws:iam::222222222222:role/tester"] # want KP204 KP205`, `    users          = ["role/shop-web"]`,
+				`  deployer      = "role/kpgen-deploy"`, `  deployer      = "arn:aws:iam::222222222222:role/kpgen-deploy"`,
+			).Replace,
+			// One finding for each of the three production keys it
+			// administers; and it cannot create keys in the production
+			// account.
+			want: append(slices.Repeat([]string{"11 KP205 Principal crosses the production boundary"}, 3), "22 KP406 Keys cannot be created by their own account"),
+		},
+		{
+			// One finding per key, however many users it has.
+			name: "KP303 once per key",
+			base: "KP303",
+			edit: strings.NewReplacer(`    users          = ["role/shop-api"]
+    key            = "tokens"`, `    users          = ["role/shop-api", "role/shop-worker"]
+    key            = "tokens"`).Replace,
+			want: []string{"75 KP303 Key use not tied to a service"},
+		},
+		{
+			// The Identity Center pattern matches the role's full ARN too.
+			name: "KP401 matches an Identity Center role written as an ARN",
+			base: "KP401-identity-center",
+			edit: strings.NewReplacer(`    users          = ["sso:KeyAdmins_Analysts"] # want KP401 KP407`, `    users          = ["arn:aws:iam::333333333333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_KeyAdmins_0123456789abcdef"]`).Replace,
+			want: []string{"36 KP401 Administrator is also a user"},
 		},
 		{
 			// With iam_delegation the account root statement lets the
