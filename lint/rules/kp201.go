@@ -2,6 +2,7 @@ package rules
 
 import (
 	_ "embed"
+	"maps"
 	"slices"
 
 	"github.com/kpgen/kpgen/internal/diag"
@@ -58,7 +59,13 @@ var KP201 = &lint.Rule{
 		// security team administers every application's keys by design.
 		org := p.Model.Organization
 		security := administeringTeam(p.Model)
-		accounts := teamAccounts(p.Model)
+		admins := indexAdministrators(p.Model)
+		firstApp := map[*model.Team]*model.Application{}
+		for _, app := range p.Model.Applications {
+			if app.Team != nil && firstApp[app.Team] == nil {
+				firstApp[app.Team] = app
+			}
+		}
 		for _, ki := range p.Model.Keys {
 			own := ki.App.Team
 			var listed, inherited []*model.PrincipalRef
@@ -71,10 +78,9 @@ var KP201 = &lint.Rule{
 				inherited = append(inherited, own.Administrators...)
 			}
 			for _, ref := range append(listed, inherited...) {
-				mine := ref.Bind(org.Partition, ki.Account.ID).Key()
-				for _, other := range p.Model.Applications {
-					t := other.Team
-					if other == ki.App || t == nil || t == own || (security != nil && t == security) || !teamHas(t, accounts[t], mine, org.Partition, ki.Account.ID) || !once.first(ref.Range, t.Name) {
+				for _, t := range admins.teams(ref.Bind(org.Partition, ki.Account.ID).Key(), ki.Account.ID) {
+					other := firstApp[t]
+					if other == nil || t == own || (security != nil && t == security) || !once.first(ref.Range, t.Name) {
 						continue
 					}
 					if slices.Contains(listed, ref) {
@@ -96,18 +102,46 @@ var KP201 = &lint.Rule{
 	},
 }
 
-// teamHas reports whether one of t's administrators, bound to account, is
-// the principal whose key is mine. An administrator written relative to an
-// account (role/NAME, sso:NAME) is t's only in the accounts where t has
-// applications (its accounts): two teams that each call their own role
-// "role/KeyAdmin" share nothing.
-func teamHas(t *model.Team, its map[string]bool, mine, partition, account string) bool {
-	for _, a := range t.Administrators {
-		if a.Kind == model.IAM && a.Account != "" || its[account] {
-			if a.Bind(partition, account).Key() == mine {
-				return true
+// adminIndex holds every team's administrators by the principal each
+// names, in spec order of the teams: an administrator written as a full ARN
+// in every account; one written relative to an account (role/NAME,
+// sso:NAME) only in the accounts where its team has applications, so that
+// two teams that each call their own role "role/KeyAdmin" share nothing.
+type adminIndex map[string][]adminEntry
+
+type adminEntry struct {
+	team    *model.Team
+	account string // "" for every account
+}
+
+func indexAdministrators(m *model.Model) adminIndex {
+	partition := m.Organization.Partition
+	accounts := teamAccounts(m)
+	idx := adminIndex{}
+	for _, t := range m.Teams {
+		for _, a := range t.Administrators {
+			if a.Kind == model.IAM && a.Account != "" {
+				k := a.Bind(partition, a.Account).Key()
+				idx[k] = append(idx[k], adminEntry{team: t})
+				continue
+			}
+			for _, account := range slices.Sorted(maps.Keys(accounts[t])) {
+				k := a.Bind(partition, account).Key()
+				idx[k] = append(idx[k], adminEntry{team: t, account: account})
 			}
 		}
 	}
-	return false
+	return idx
+}
+
+// teams are the teams one of whose administrators, in account, is the
+// principal whose key is mine.
+func (idx adminIndex) teams(mine, account string) []*model.Team {
+	var out []*model.Team
+	for _, e := range idx[mine] {
+		if (e.account == "" || e.account == account) && !slices.Contains(out, e.team) {
+			out = append(out, e.team)
+		}
+	}
+	return out
 }
