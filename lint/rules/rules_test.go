@@ -661,3 +661,49 @@ func TestKP602SaysTheBudgetAsWritten(t *testing.T) {
 		t.Errorf("KP602 says %q; want the budget as written, 5.999", ds[0].Detail)
 	}
 }
+
+// TestFindingAdvice: where a rule's advice depends on the spec, it gives
+// the advice that fits.
+func TestFindingAdvice(t *testing.T) {
+	tests := []struct {
+		base, rule, want string
+		edit             *strings.Replacer
+	}{
+		{
+			// Under hybrid the security team administers keys.
+			base: "KP402", rule: "KP402", want: "Give the key administrators: the security team's administrators,",
+			edit: strings.NewReplacer(),
+		},
+		{
+			// A key whose data is in S3 can be tied to S3, which passes
+			// the caller's encryption context on.
+			base: "KP303", rule: "KP303", want: `set services = ["s3"] on the key.`,
+			edit: strings.NewReplacer(
+				`    services       = ["secretsmanager"]`, `    services       = ["s3"]`,
+				`    services = [] # want KP303`, "    services           = []\n    encryption_context = { app = \"shop\" }",
+			),
+		},
+	}
+	for _, tt := range tests {
+		base, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "invalid", tt.base, "main.kp.hcl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := tt.edit.Replace(string(base))
+		spec, diags := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
+		if diags.HasErrors() {
+			t.Fatalf("%s does not load: %v", tt.base, diags)
+		}
+		m, _ := model.Build(spec)
+		found := false
+		for _, d := range lint.Run(m, policy.Build(m), []*lint.Rule{rules.ByID(tt.rule)}) {
+			found = true
+			if !strings.Contains(d.Detail, tt.want) {
+				t.Errorf("%s on %s says %q; want it to say %q", tt.rule, tt.base, d.Detail, tt.want)
+			}
+		}
+		if !found {
+			t.Errorf("%s does not fire on %s", tt.rule, tt.base)
+		}
+	}
+}
