@@ -567,6 +567,17 @@ func TestReviewedVerdicts(t *testing.T) {
 			want: []string{"77 KP404 IAM delegation not allowed for the classification", "77 KP405 IAM delegation on sensitive data"},
 		},
 		{
+			// Two classifications that forbid delegation are one finding
+			// of KP404, and KP405 leaves forbidden delegation to it.
+			name: "KP404 once per key",
+			base: "KP404",
+			edit: strings.NewReplacer(
+				`    users          = ["role/shop-api"]`, `    users          = ["role/shop-api"]`+"\n    key            = \"reviews\"",
+				`    iam_delegation = true # want KP404`, `    iam_delegation = true`+"\n    lint_ignore    = { KP101 = \"both on one key for the test\" }",
+			).Replace,
+			want: []string{"76 KP404 IAM delegation not allowed for the classification"},
+		},
+		{
 			// A service principal may serve several applications.
 			name: "KP201 lets service principals be shared",
 			base: "KP201",
