@@ -578,6 +578,25 @@ func TestReviewedVerdicts(t *testing.T) {
 			want: []string{"76 KP404 IAM delegation not allowed for the classification"},
 		},
 		{
+			// The security team has applications in every account: its
+			// relative role/KeyAdmin is the role web's names there, so the
+			// keys' administrators come from two teams (and the operators,
+			// web's, are administrators too).
+			name: "KP403 sees the security team in every account",
+			base: "KP201",
+			edit: func(s string) string {
+				s = s[:strings.Index(s, "\napplication \"billing\"")] + "\n"
+				return strings.NewReplacer(
+					`administrators = ["arn:aws:iam::111111111111:role/KeyAdministrator"]`, `administrators = ["role/KeyAdmin"]`,
+					`administrators = ["role/WebKeyOperator"]`, `administrators = ["role/KeyAdmin"]`,
+				).Replace(s)
+			},
+			want: []string{
+				"37 KP408 Operator is also an administrator", "37 KP408 Operator is also an administrator",
+				"55 KP403 Administrators from several teams", "61 KP403 Administrators from several teams",
+			},
+		},
+		{
 			// A service principal may serve several applications.
 			name: "KP201 lets service principals be shared",
 			base: "KP201",
