@@ -597,6 +597,26 @@ func TestReviewedVerdicts(t *testing.T) {
 			},
 		},
 		{
+			// shop's production stage moves into data's production
+			// account, and its key names data's role there by its full
+			// ARN: that is the role both teams' role/KeyAdmin names in
+			// that account (KP403, KP201 twice), and a production
+			// account's role on shop's development key (KP205).
+			name: "KP403 sees a full ARN in the key's account as the relative role",
+			base: "relative-admins-of-two-teams.kp.hcl",
+			edit: strings.NewReplacer(
+				"  stage \"prod\" {\n    account = \"web-prod\"\n  }", "  stage \"prod\" {\n    account = \"data-prod\"\n  }",
+				"    administrators = [\"role/KeyAdmin\"]\n  }", "    administrators = [\"arn:aws:iam::555555555555:role/KeyAdmin\"]\n  }",
+			).Replace,
+			want: []string{
+				"41 KP201 Administrator shared between teams",
+				"59 KP403 Administrators from several teams",
+				"59 KP201 Administrator from another application's team",
+				"59 KP205 Principal crosses the production boundary",
+				"71 KP403 Administrators from several teams",
+			},
+		},
+		{
 			// A service principal may serve several applications.
 			name: "KP201 lets service principals be shared",
 			base: "KP201",
