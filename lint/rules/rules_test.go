@@ -617,6 +617,23 @@ func TestReviewedVerdicts(t *testing.T) {
 			},
 		},
 		{
+			// Under hybrid the security team administers every key; an
+			// application it owns itself does not make its administrators
+			// "another team's" for KP201 (KP408 and KP403 say what is
+			// wrong with web naming the same role).
+			name: "KP201 leaves the security team's own applications to it",
+			base: "KP201",
+			edit: strings.NewReplacer(
+				"application \"shop\" {\n  team = \"web\"", "application \"shop\" {\n  team = \"security\"",
+				`administrators = ["role/WebKeyOperator"]`, `administrators = ["arn:aws:iam::111111111111:role/KeyAdministrator"]`,
+				`    users          = ["role/shop-api"] # want KP201`, `    users          = ["role/billing-api"]`,
+			).Replace,
+			want: []string{
+				"37 KP408 Operator is also an administrator",
+				"55 KP403 Administrators from several teams", "61 KP403 Administrators from several teams", "79 KP403 Administrators from several teams",
+			},
+		},
+		{
 			// A service principal may serve several applications.
 			name: "KP201 lets service principals be shared",
 			base: "KP201",
