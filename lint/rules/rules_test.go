@@ -634,6 +634,18 @@ func TestReviewedVerdicts(t *testing.T) {
 			},
 		},
 		{
+			// Under centralized the administrators' permission set is
+			// bound in the key account and the users' in the stage's: one
+			// pattern's roles are never the other's (only KP407 remains).
+			name: "KP401 compares Identity Center patterns in one account only",
+			base: "KP401-identity-center",
+			edit: strings.NewReplacer(
+				"  strategy = \"decentralized\"\n  regions  = [\"us-east-1\"]\n  deployer = \"role/deploy\"\n}\n",
+				"  strategy      = \"centralized\"\n  security_team = \"web\"\n  key_account   = \"security\"\n  regions       = [\"us-east-1\"]\n  deployer      = \"role/deploy\"\n}\n\naccount \"security\" {\n  id = \"111111111111\"\n}\n",
+			).Replace,
+			want: []string{"42 KP407 Permission sets whose roles one pattern matches"},
+		},
+		{
 			// A service principal may serve several applications.
 			name: "KP201 lets service principals be shared",
 			base: "KP201",
