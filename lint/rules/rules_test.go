@@ -646,6 +646,17 @@ func TestReviewedVerdicts(t *testing.T) {
 			want: []string{"42 KP407 Permission sets whose roles one pattern matches"},
 		},
 		{
+			// Data sets joined through a third that uses both their
+			// services are one flow of data, whatever their order.
+			name: "KP301 follows services through every data set",
+			base: "KP301",
+			edit: strings.NewReplacer(
+				"    services       = [\"rds\"]\n    users          = [\"role/shop-api\"]\n    key            = \"money\"\n  }\n",
+				"    services       = [\"s3\"]\n    users          = [\"role/shop-api\"]\n    key            = \"money\"\n  }\n\n  data \"ledger\" {\n    classification = \"confidential\"\n    services       = [\"dynamodb\", \"s3\"]\n    users          = [\"role/shop-api\"]\n    key            = \"money\"\n  }\n",
+				`    services       = ["redshift"]`, `    services       = ["dynamodb"]`,
+			).Replace,
+		},
+		{
 			// A service principal may serve several applications.
 			name: "KP201 lets service principals be shared",
 			base: "KP201",
