@@ -148,12 +148,7 @@ func TestTempNamesThatAreNotTemps(t *testing.T) {
 			t.Errorf("%s was removed: %v", filepath.Base(p), err)
 		}
 	}
-	if m, err := ReadManifest(dir); err != nil || len(m.Pending) != 0 {
-		t.Errorf("manifest: %+v, %v; want nothing pending", m, err)
-	}
-	if ok, _, _ := Current(dir); !ok {
-		t.Error("the directory is not current")
-	}
+	wantFinished(t, dir)
 }
 
 // TestLinkWhereAnOutputGoes: a symbolic link where an output goes is

@@ -442,6 +442,18 @@ func TestWriteCaseRename(t *testing.T) {
 
 // writeManifest replaces dir's manifest with entries, as a build killed
 // halfway leaves it.
+// wantFinished: dir holds a finished build, its manifest naming nothing
+// pending and the directory current.
+func wantFinished(t *testing.T, dir string) {
+	t.Helper()
+	if m, err := ReadManifest(dir); err != nil || len(m.Pending) != 0 {
+		t.Errorf("manifest after the build: %+v, %v; want nothing pending", m, err)
+	}
+	if ok, _, _ := Current(dir); !ok {
+		t.Error("the directory is not current after the build")
+	}
+}
+
 func writeManifest(t *testing.T, dir string, entries ...ManifestEntry) {
 	t.Helper()
 	if err := os.WriteFile(filepath.Join(dir, ManifestName), manifestOf(entries).encode(), 0o644); err != nil {
@@ -763,12 +775,7 @@ func TestWriteAfterKilledBeforeListing(t *testing.T) {
 	if _, err := os.Stat(user); err != nil {
 		t.Errorf("a file kpgen did not write is gone: %v", err)
 	}
-	if m, err := ReadManifest(dir); err != nil || len(m.Pending) != 0 {
-		t.Errorf("manifest after the build: %+v, %v; want nothing pending", m, err)
-	}
-	if ok, _, _ := Current(dir); !ok {
-		t.Error("the directory is not current after the build")
-	}
+	wantFinished(t, dir)
 }
 
 // TestWriteRemovesDirOfStaleAndTemp: a file no longer made and the

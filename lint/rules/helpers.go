@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/kpgen/kpgen/internal/model"
+	"github.com/kpgen/kpgen/internal/policy"
 )
 
 // attrRange is where a finding about a key's attribute points: the attribute
@@ -119,4 +120,15 @@ func teamAccounts(m *model.Model) map[*model.Team]map[string]bool {
 		add(ki.App.Team, ki.Account.ID)
 	}
 	return out
+}
+
+// principalElement is one of a statement's Principal and NotPrincipal
+// elements, by name; principal is nil when the statement has none.
+type principalElement struct {
+	name      string
+	principal *policy.Principal
+}
+
+func principalElements(s *policy.Statement) []principalElement {
+	return []principalElement{{"Principal", s.Principal}, {"NotPrincipal", s.NotPrincipal}}
 }

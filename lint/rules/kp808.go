@@ -41,10 +41,7 @@ var KP808 = &lint.Rule{
 				p.Report(i, "", "Incomplete statement",
 					"Statement %s has no %s. A key policy statement needs Effect, Principal, Action and Resource (\"*\", this key); AWS accepts some incomplete statements but they have no effect.", sidOf(s, i), m)
 			}
-			for _, f := range []struct {
-				name      string
-				principal *policy.Principal
-			}{{"Principal", s.Principal}, {"NotPrincipal", s.NotPrincipal}} {
+			for _, f := range principalElements(s) {
 				if f.principal != nil && namesNoPrincipal(f.principal) {
 					p.Report(i, f.name, "Incomplete statement",
 						"Statement %s has a %s that names no principal (an empty object, or empty lists), so AWS rejects the policy. Name the principals, such as {\"AWS\": \"arn:aws:iam::111122223333:role/app\"}.", sidOf(s, i), f.name)

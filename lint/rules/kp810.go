@@ -26,10 +26,7 @@ var KP810 = &lint.Rule{
 	Doc:       kp810Doc,
 	Policy: func(p *lint.PolicyPass) {
 		for i, s := range p.Document.Statement {
-			for _, f := range []struct {
-				name      string
-				principal *policy.Principal
-			}{{"Principal", s.Principal}, {"NotPrincipal", s.NotPrincipal}} {
+			for _, f := range principalElements(s) {
 				if f.principal == nil {
 					continue
 				}

@@ -307,14 +307,8 @@ func TestSuppressions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			src := tt.edit(string(base))
-			spec, diags := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
-			if diags.HasErrors() {
-				t.Fatalf("does not load: %v", diags)
-			}
-			m, _ := model.Build(spec)
 			var got []string
-			for _, d := range lint.Run(m, policy.Build(m), rules.All) {
+			for _, d := range lintDiags(t, tt.edit(string(base)), rules.All) {
 				s := strconv.Itoa(d.Subject.Start.Line) + " "
 				if d.Rule != "" {
 					s += d.Rule + " "
@@ -432,21 +426,15 @@ func TestSuppressionOnBudget(t *testing.T) {
 			if src == string(base) {
 				t.Fatalf("the fixture has no %q", edit[0])
 			}
-			spec, diags := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
-			if diags.HasErrors() {
-				t.Fatalf("does not load: %v", diags)
-			}
-			m, _ := model.Build(spec)
-			for _, d := range lint.Run(m, policy.Build(m), rules.All) {
+			for _, d := range lintDiags(t, src, rules.All) {
 				t.Errorf("%s %s: %s", d.Rule, d.Summary, d.Detail)
 			}
 		})
 	}
 }
 
-// lintSource lints one spec file's text and returns its findings as
-// "LINE RULE summary".
-func lintSource(t *testing.T, src string) []string {
+// lintDiags lints one spec file's text with rs and returns the findings.
+func lintDiags(t *testing.T, src string, rs []*lint.Rule) diag.Diagnostics {
 	t.Helper()
 	spec, diags := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
 	if diags.HasErrors() {
@@ -456,8 +444,15 @@ func lintSource(t *testing.T, src string) []string {
 	if ds.HasErrors() {
 		t.Fatalf("no model: %v", ds)
 	}
+	return lint.Run(m, policy.Build(m), rs)
+}
+
+// lintSource lints one spec file's text and returns its findings as
+// "LINE RULE summary".
+func lintSource(t *testing.T, src string) []string {
+	t.Helper()
 	var got []string
-	for _, d := range lint.Run(m, policy.Build(m), rules.All) {
+	for _, d := range lintDiags(t, src, rules.All) {
 		got = append(got, strconv.Itoa(d.Subject.Start.Line)+" "+d.Rule+" "+d.Summary)
 	}
 	return got
@@ -738,12 +733,7 @@ func TestKP602SaysTheBudgetAsWritten(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := regexp.MustCompile(`max_monthly_usd = [0-9.]+`).ReplaceAllString(string(base), "max_monthly_usd = 5.999")
-	spec, diags := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
-	if diags.HasErrors() {
-		t.Fatalf("does not load: %v", diags)
-	}
-	m, _ := model.Build(spec)
-	ds := lint.Run(m, policy.Build(m), []*lint.Rule{rules.KP602})
+	ds := lintDiags(t, src, []*lint.Rule{rules.KP602})
 	if len(ds) != 1 {
 		t.Fatalf("KP602 gives %d findings on a budget under the cost, want 1", len(ds))
 	}
@@ -779,14 +769,8 @@ func TestFindingAdvice(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		src := tt.edit.Replace(string(base))
-		spec, diags := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
-		if diags.HasErrors() {
-			t.Fatalf("%s does not load: %v", tt.base, diags)
-		}
-		m, _ := model.Build(spec)
 		found := false
-		for _, d := range lint.Run(m, policy.Build(m), []*lint.Rule{rules.ByID(tt.rule)}) {
+		for _, d := range lintDiags(t, tt.edit.Replace(string(base)), []*lint.Rule{rules.ByID(tt.rule)}) {
 			found = true
 			if !strings.Contains(d.Detail, tt.want) {
 				t.Errorf("%s on %s says %q; want it to say %q", tt.rule, tt.base, d.Detail, tt.want)
