@@ -6,7 +6,6 @@ package lint
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -234,19 +233,4 @@ func blocks(spec *schema.Spec) []*schema.Block {
 		}
 	}
 	return out
-}
-
-// Counts summarises diagnostics for a one-line report.
-func Counts(ds diag.Diagnostics) string {
-	e, w := ds.Count()
-	var parts []string
-	parts = append(parts, fmt.Sprintf("%d error%s", e, plural(e)), fmt.Sprintf("%d warning%s", w, plural(w)))
-	return strings.Join(parts, ", ")
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }

@@ -67,18 +67,25 @@ func parseFiles(names []string, srcs [][]byte) ([]*hcl.File, []hcl.Diagnostics) 
 			if b, ok := files[i].Body.(*hclsyntax.Body); ok {
 				files[i].Nav = blockNav(b.Blocks)
 			}
-		case failed:
-			// Pieces too small to check can nest deeply together.
-			if deep := tooDeep(srcs[i], names[i], hcl.InitialPos); deep != nil {
-				files[i], diags[i] = &hcl.File{Bytes: srcs[i]}, deep
-				continue
-			}
-			files[i], diags[i] = hclsyntax.ParseConfig(srcs[i], names[i], hcl.InitialPos)
 		default:
-			files[i], diags[i] = join(srcs[i], mine)
+			if !failed {
+				if files[i], diags[i] = join(srcs[i], mine); files[i] != nil {
+					continue
+				}
+			}
+			files[i], diags[i] = parseWhole(names[i], srcs[i])
 		}
 	}
 	return files, diags
+}
+
+// parseWhole parses a file in one piece, for HCL's own diagnostics of it.
+func parseWhole(name string, src []byte) (*hcl.File, hcl.Diagnostics) {
+	// Pieces too small to check can nest deeply together.
+	if deep := tooDeep(src, name, hcl.InitialPos); deep != nil {
+		return &hcl.File{Bytes: src}, deep
+	}
+	return hclsyntax.ParseConfig(src, name, hcl.InitialPos)
 }
 
 // maxNesting is how deeply brackets, quotes and templates may nest in a
@@ -162,7 +169,8 @@ func isLetter(c byte) bool {
 
 // join makes one file of pieces parsed apart: their top-level blocks and
 // attributes in one body, the whole text for snippets, and a navigator that
-// asks the piece holding an offset.
+// asks the piece holding an offset. It returns a nil file when two pieces
+// set one argument, an error HCL reports only of the file parsed whole.
 func join(src []byte, pieces []*chunk) (*hcl.File, hcl.Diagnostics) {
 	body := &hclsyntax.Body{Attributes: hclsyntax.Attributes{}}
 	var diags hcl.Diagnostics
@@ -170,13 +178,8 @@ func join(src []byte, pieces []*chunk) (*hcl.File, hcl.Diagnostics) {
 		b := c.out.Body.(*hclsyntax.Body)
 		body.Blocks = append(body.Blocks, b.Blocks...)
 		for name, attr := range b.Attributes {
-			if prev, dup := body.Attributes[name]; dup {
-				diags = diags.Append(&hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Duplicate argument",
-					Detail:   "The argument \"" + name + "\" was already set at " + rangeString(prev.NameRange) + ".",
-					Subject:  &attr.NameRange,
-				})
+			if _, dup := body.Attributes[name]; dup {
+				return nil, nil
 			}
 			body.Attributes[name] = attr
 		}

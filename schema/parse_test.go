@@ -107,6 +107,17 @@ func TestParseInPiecesFallsBack(t *testing.T) {
 	if diff := cmp.Diff(wd, pd); diff != "" {
 		t.Errorf("diagnostics differ (-whole +pieces):\n%s", diff)
 	}
+
+	// One top-level argument set in two pieces: HCL's error for it.
+	files["apps-0000.kp.hcl"] = []byte("x = 1\n" + src + "x = 2\n")
+	_, wd = parseWith(t, true, files)
+	_, pd = parseWith(t, false, files)
+	if !slices.ContainsFunc(wd, func(d string) bool { return strings.HasSuffix(d, "Attribute redefined") }) {
+		t.Fatalf("parsed whole, the file has no Attribute redefined error: %v", wd)
+	}
+	if diff := cmp.Diff(wd, pd); diff != "" {
+		t.Errorf("diagnostics of an argument set twice differ (-whole +pieces):\n%s", diff)
+	}
 }
 
 // TestDeepNestingRefused: values nested thousands of levels deep would

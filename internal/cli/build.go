@@ -38,10 +38,12 @@ const (
 
 var outputKinds = []string{kindPolicy, kindCloudFormation, kindTerraform}
 
-// analysis is a spec loaded, resolved, its policies built and linted.
+// analysis is a spec loaded, resolved, its policies built and linted, and
+// the files of its outputs, each rendered when it is written or compared.
 type analysis struct {
 	*loaded
 	policies []*policy.KeyPolicy
+	files    []output.File
 }
 
 // analyze loads the spec in dir and, when it resolves, builds its policies
@@ -69,8 +71,8 @@ func analyzeLoaded(l *loaded, kinds []string, cfnFormat string) *analysis {
 	}
 	a.policies = policy.Build(l.model)
 	a.diags = append(a.diags, lint.Run(l.model, a.policies, rules.All)...)
-	_, odiags := a.outputs(kinds, cfnFormat)
-	a.diags = append(a.diags, odiags...)
+	files, odiags := a.outputs(kinds, cfnFormat)
+	a.files, a.diags = files, append(a.diags, odiags...)
 	return a
 }
 
@@ -149,10 +151,10 @@ func kindOf(path string) string {
 	return ""
 }
 
-// outDir is the output directory: OUT as given, with "." and ".."
+// outputDir is the output directory: OUT as given, with "." and ".."
 // resolved by name (a/../b is b), so that every step of a build, and check,
 // names one directory whatever lies along the way; else DIR/generated.
-func (a *app) outDir(dir, flag string) string {
+func outputDir(dir, flag string) string {
 	if flag != "" {
 		return filepath.Clean(flag)
 	}
@@ -188,7 +190,7 @@ and this one no longer makes. It never touches any other file.`,
 			if err != nil {
 				return err
 			}
-			outDir := a.outDir(dir, out)
+			outDir := outputDir(dir, out)
 			color := useColor(a.stderr)
 			summary := func(keys, written, unchanged, removed int) {
 				if !quiet {
@@ -218,12 +220,7 @@ and this one no longer makes. It never touches any other file.`,
 			}
 
 			an := analyzeLoaded(spec.load(), kinds, cfnFormat)
-			if an.diags.HasErrors() {
-				printDiags(a.stderr, an.diags, an.sources())
-				return errRejected
-			}
-			files, _ := an.outputs(kinds, cfnFormat) // their checks are in an.diags
-			diags := an.diags
+			files, diags := an.files, an.diags
 			var printed bytes.Buffer
 			diags.Sort()
 			_ = report.Text(&printed, diags, an.sources(), color)
@@ -285,12 +282,7 @@ func (a *app) checkCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if an.diags.HasErrors() {
-				printDiags(a.stderr, an.diags, an.sources())
-				return errRejected
-			}
-			files, _ := an.outputs(kinds, cfnFormat) // their checks are in an.diags
-			diags := an.diags
+			files, diags := an.files, an.diags
 			printDiags(a.stderr, diags, an.sources())
 			if diags.HasErrors() {
 				return errRejected
@@ -298,7 +290,7 @@ func (a *app) checkCmd() *cobra.Command {
 			// check holds the diff of every file until it prints them, so
 			// it needs more room above the live heap than build.
 			fitMemoryLimit(3)
-			outDir := a.outDir(dir, out)
+			outDir := outputDir(dir, out)
 			keep := func(path string) bool { return !slices.Contains(kinds, kindOf(path)) }
 			diff, err := output.Diff(outDir, files, keep)
 			if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/kpgen/kpgen/internal/cache"
 	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/internal/model"
+	"github.com/kpgen/kpgen/internal/par"
 	"github.com/kpgen/kpgen/internal/report"
 	"github.com/kpgen/kpgen/schema"
 )
@@ -187,6 +188,9 @@ func fitMemoryLimit(factor int64) {
 
 func crash(r any, stderr io.Writer) int {
 	stack := debug.Stack()
+	if p, ok := r.(*par.Panic); ok {
+		r, stack = p.Value, p.Stack
+	}
 	msg := fmt.Sprintf("kpgen %s: internal error: %v\n\n%s", version(), r, stack)
 	where := "(could not write the stack trace)"
 	if f, err := os.CreateTemp("", "kpgen-crash-*.txt"); err == nil {

@@ -89,8 +89,8 @@ func golden(t *testing.T, path string, got []byte) {
 	if err != nil {
 		t.Fatalf("%v (run go test ./internal/cli -update to create it, then review it)", err)
 	}
-	if !bytes.Equal(want, got) {
-		t.Errorf("%s differs from what kpgen prints now; run go test ./internal/cli -update and review the diff.\n--- got:\n%s", path, got)
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs from what kpgen prints now (-want +got); run go test ./internal/cli -update and review the diff:\n%s", path, diff)
 	}
 }
 

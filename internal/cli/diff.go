@@ -207,7 +207,7 @@ func loadGit(src string) (*schema.Spec, diag.Diagnostics, error) {
 		if !ok || !schema.IsSpecFile(name) {
 			continue
 		}
-		at := hcl.Range{Filename: src + "/" + name, Start: hcl.InitialPos, End: hcl.InitialPos}
+		at := hcl.Range{Filename: gitName(src, name), Start: hcl.InitialPos, End: hcl.InitialPos}
 		fields := strings.Fields(meta)
 		if len(fields) == 4 && (fields[1] == "tree" || fields[1] == "commit") {
 			continue // a directory (or a submodule's), which the spec on disk skips too
@@ -231,15 +231,23 @@ func loadGit(src string) (*schema.Spec, diag.Diagnostics, error) {
 	}
 	sort.Strings(names)
 	srcs := make([][]byte, len(names))
+	shown := make([]string, len(names))
 	for i, n := range names {
 		data, err := git(top, "cat-file", "blob", ref+":"+path.Join(treeDir, n))
 		if err != nil {
 			return nil, nil, err
 		}
-		srcs[i] = []byte(data)
+		srcs[i], shown[i] = []byte(data), gitName(src, n)
 	}
-	spec, diags := schema.Parse(src, names, srcs)
+	spec, diags := schema.Parse("", shown, srcs)
 	return spec, diags, nil
+}
+
+// gitName is how diagnostics name a spec file of git:REF:DIR: the side as
+// the user wrote it and the file's name, not a path cleaned into one that
+// looks like a file of the work tree.
+func gitName(src, name string) string {
+	return strings.TrimSuffix(src, "/") + "/" + name
 }
 
 // git runs git in dir ("" for the current directory) and returns its

@@ -59,7 +59,7 @@ func (a *app) printFindings(w io.Writer, color bool, f *lintFlags, ds diag.Diagn
 		if e+warns == 0 {
 			fmt.Fprintln(w, "No problems found.")
 		} else {
-			fmt.Fprintf(w, "%s.\n", lint.Counts(ds))
+			fmt.Fprintf(w, "%s, %s.\n", report.Count(e, "error"), report.Count(warns, "warning"))
 		}
 	}
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -17,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kpgen/kpgen/internal/output"
+	"github.com/kpgen/kpgen/internal/par"
 	"github.com/kpgen/kpgen/internal/testorg"
 )
 
@@ -216,30 +218,55 @@ func TestDeterministicAcrossConditions(t *testing.T) {
 }
 
 // TestInternalErrorIsReported: a panic inside a command becomes a short
-// message, exit 2, and the stack in a file, never on the terminal.
+// message, exit 2, and the stack in a file, never on the terminal. A panic
+// in a parallel loop is reported with the stack of the iteration that
+// panicked.
 func TestInternalErrorIsReported(t *testing.T) {
-	t.Setenv("TMPDIR", t.TempDir())
-	extraCommands = []*cobra.Command{{Use: "explode", RunE: func(*cobra.Command, []string) error {
-		panic("a bug")
-	}}}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	commands := map[string]func(){
+		"explode": func() { panic("a bug") },
+		"explode-in-parallel": func() {
+			par.Each(100, func(i int) {
+				if i == 37 {
+					explodeInIteration()
+				}
+			})
+		},
+	}
 	defer func() { extraCommands = nil }()
-	var stdout, stderr bytes.Buffer
-	if code := Main([]string{"explode"}, &stdout, &stderr); code != ExitUsage {
-		t.Errorf("exit %d, want %d", code, ExitUsage)
-	}
-	msg := stderr.String()
-	if !strings.Contains(msg, "internal error") || !strings.Contains(msg, "please report it") || strings.Contains(msg, "goroutine") {
-		t.Errorf("message:\n%s", msg)
-	}
-	crashes, _ := filepath.Glob(filepath.Join(os.Getenv("TMPDIR"), "kpgen-crash-*.txt"))
-	if len(crashes) != 1 {
-		t.Fatalf("%d crash files", len(crashes))
-	}
-	data, _ := os.ReadFile(crashes[0])
-	if !strings.Contains(string(data), "goroutine") || !strings.Contains(msg, crashes[0]) {
-		t.Errorf("the crash file %s lacks the stack, or the message does not name it", crashes[0])
+	for _, c := range []struct{ command, frame string }{
+		{"explode", "TestInternalErrorIsReported"},
+		{"explode-in-parallel", "cli.explodeInIteration("},
+	} {
+		t.Setenv("TMPDIR", t.TempDir())
+		run := commands[c.command]
+		extraCommands = []*cobra.Command{{Use: c.command, RunE: func(*cobra.Command, []string) error {
+			run()
+			return nil
+		}}}
+		var stdout, stderr bytes.Buffer
+		if code := Main([]string{c.command}, &stdout, &stderr); code != ExitUsage {
+			t.Errorf("%s: exit %d, want %d", c.command, code, ExitUsage)
+		}
+		msg := stderr.String()
+		if !strings.Contains(msg, "internal error: a bug\n") || !strings.Contains(msg, "please report it") || strings.Contains(msg, "goroutine") {
+			t.Errorf("%s: message:\n%s", c.command, msg)
+		}
+		crashes, _ := filepath.Glob(filepath.Join(os.Getenv("TMPDIR"), "kpgen-crash-*.txt"))
+		if len(crashes) != 1 {
+			t.Fatalf("%s: %d crash files", c.command, len(crashes))
+		}
+		data, _ := os.ReadFile(crashes[0])
+		if !strings.Contains(string(data), "goroutine") || !strings.Contains(msg, crashes[0]) {
+			t.Errorf("%s: the crash file %s lacks the stack, or the message does not name it", c.command, crashes[0])
+		}
+		if !strings.Contains(string(data), c.frame) {
+			t.Errorf("%s: the stack does not show %s:\n%s", c.command, c.frame, data)
+		}
 	}
 }
+
+func explodeInIteration() { panic("a bug") }
 
 // TestKilledWhileRemoving: a build of a smaller spec killed while it
 // removes the files it no longer makes leaves every file it did not yet

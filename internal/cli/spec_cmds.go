@@ -94,13 +94,17 @@ func (a *app) planCmd() *cobra.Command {
 				return errRejected
 			}
 			p := report.NewPlan(l.model)
+			render := report.PlanText
 			switch format {
 			case "json":
-				return report.PlanJSON(a.stdout, p)
+				render = report.PlanJSON
 			case "markdown":
-				return report.PlanMarkdown(a.stdout, p)
+				render = report.PlanMarkdown
 			}
-			return report.PlanText(a.stdout, p)
+			if err := render(a.stdout, p); err != nil {
+				return ioError("%v", err)
+			}
+			return nil
 		},
 	}
 	c.Flags().StringVar(&format, "format", "text", "output format: text, markdown or json")
@@ -113,8 +117,10 @@ func (a *app) schemaCmd() *cobra.Command {
 		Short: "Print the JSON Schema that validate checks the spec against",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			_, err := a.stdout.Write(schema.JSON)
-			return err
+			if _, err := a.stdout.Write(schema.JSON); err != nil {
+				return ioError("%v", err)
+			}
+			return nil
 		},
 	}
 }

@@ -11,19 +11,13 @@ type CostModel struct {
 	// to a key's monthly fee; later rotations add nothing.
 	RotationMonth   float64
 	BilledRotations int
-	// SymmetricRequests is the price per 10,000 symmetric requests beyond
-	// the free tier (FreeRequests per account and month), for reference.
-	SymmetricRequests float64
-	FreeRequests      int
 }
 
 // Prices is the cost model kpgen uses.
 var Prices = CostModel{
-	KeyMonth:          1.00,
-	RotationMonth:     1.00,
-	BilledRotations:   2,
-	SymmetricRequests: 0.03,
-	FreeRequests:      20000,
+	KeyMonth:        1.00,
+	RotationMonth:   1.00,
+	BilledRotations: 2,
 }
 
 // KeyMonthly is the steady-state monthly fee of one key (primary or replica):

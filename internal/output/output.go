@@ -1157,7 +1157,7 @@ func Current(dir string) (ok bool, manifestSHA string, files int) {
 	if err != nil || data == nil {
 		return false, "", 0
 	}
-	m, err := ReadManifest(dir)
+	m, err := decodeManifest(dir, data)
 	if err != nil || len(m.Files) == 0 || len(m.Pending) > 0 {
 		return false, "", 0
 	}

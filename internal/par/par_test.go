@@ -2,6 +2,7 @@ package par
 
 import (
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 )
@@ -27,14 +28,21 @@ func TestEach(t *testing.T) {
 func TestEachPanics(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
 	defer func() {
-		if r := recover(); r != "boom" {
-			t.Errorf("recovered %v, want the panic of an iteration", r)
+		p, ok := recover().(*Panic)
+		if !ok || p.Value != "boom" {
+			t.Fatalf("recovered %#v, want the panic of an iteration", p)
+		}
+		// The stack is the iteration's, not the caller's.
+		if !strings.Contains(string(p.Stack), "par.explode(") {
+			t.Errorf("the stack does not show where the iteration panicked:\n%s", p.Stack)
 		}
 	}()
 	Each(100, func(i int) {
 		if i == 37 {
-			panic("boom")
+			explode()
 		}
 	})
 	t.Error("Each returned after a panic")
 }
+
+func explode() { panic("boom") }

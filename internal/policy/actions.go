@@ -69,7 +69,7 @@ var (
 
 // adminSets and operatorSets hold the action sets of every kind of key,
 // made once: documents share them and never change them.
-var adminSets, operatorSets [16][]string
+var adminSets, operatorSets = actionSets()
 
 // Kinds of key, as bits.
 const (
@@ -82,7 +82,9 @@ const (
 	kindOnDemand = 8
 )
 
-func init() {
+// actionSets makes the administrators' and the operators' action sets of
+// every kind of key, indexed by kind.
+func actionSets() (admin, operator [16][]string) {
 	for kind := range 16 {
 		rotate, external, multi, onDemand := kind&kindRotates != 0, kind&kindExternal != 0, kind&kindMulti != 0, kind&kindOnDemand != 0
 		a := slices.Clone(adminActions)
@@ -112,8 +114,9 @@ func init() {
 		}
 		slices.Sort(a)
 		slices.Sort(o)
-		adminSets[kind], operatorSets[kind] = a, o
+		admin[kind], operator[kind] = a, o
 	}
+	return admin, operator
 }
 
 func keyKind(k *model.Key) int {
