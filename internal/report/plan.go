@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -37,6 +38,10 @@ type PlanKey struct {
 	Reasons              []string    `json:"reasons"`
 	PolicyFile           string      `json:"policy_file"`
 	MonthlyUSD           json.Number `json:"monthly_usd"`
+
+	// elsewhere holds the administrators and operators of another account
+	// than the key's, whom KMS refuses the management operations.
+	elsewhere map[string]bool
 }
 
 // PlanAWSKey is data kept on an AWS owned or AWS managed key.
@@ -119,6 +124,14 @@ func NewPlan(m *model.Model) *Plan {
 			PolicyFile:           ki.PolicyFile,
 			MonthlyUSD:           usd(ki.MonthlyUSD),
 		}
+		for _, p := range slices.Concat(ki.PolicyAdministrators, ki.Operators) {
+			if p.Kind != model.AWSService && p.Account != ki.Account.ID {
+				if pk.elsewhere == nil {
+					pk.elsewhere = map[string]bool{}
+				}
+				pk.elsewhere[p.String()] = true
+			}
+		}
 		for _, d := range k.Protects {
 			pk.Protects = append(pk.Protects, d.Name)
 		}
@@ -178,8 +191,8 @@ func PlanText(w io.Writer, p *Plan) error {
 		} else {
 			fmt.Fprintf(&b, "  protects        no data\n")
 		}
-		list(&b, "administrators", k.PolicyAdministrators)
-		list(&b, "operators", k.Operators)
+		list(&b, "administrators", k.managers(k.PolicyAdministrators))
+		list(&b, "operators", k.managers(k.Operators))
 		list(&b, "users", k.Users)
 		for i, r := range k.Reasons {
 			label := ""
@@ -214,7 +227,7 @@ func PlanMarkdown(w io.Writer, p *Plan) error {
 	for _, k := range p.Keys {
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 			k.Alias, k.Account, mdEscape(describeRegions(k)), mdEscape(orDash(strings.Join(k.Protects, ", "))),
-			mdEscape(orDash(strings.Join(k.Classifications, ", "))), mdList(k.PolicyAdministrators), mdList(k.Operators), mdList(k.Users),
+			mdEscape(orDash(strings.Join(k.Classifications, ", "))), k.mdManagers(k.PolicyAdministrators), k.mdManagers(k.Operators), mdList(k.Users),
 			k.MonthlyUSD, mdEscape(orDash(strings.Join(k.Reasons, "; "))))
 	}
 	if len(p.AWSKeys) > 0 {
@@ -229,6 +242,40 @@ func PlanMarkdown(w io.Writer, p *Plan) error {
 		p.CostModel.KeyMonthUSD, p.CostModel.BilledRotations, p.CostModel.RotationMonthUSD, mdEscape(p.CostModel.Note))
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// elsewhereNote follows an administrator or operator of another account
+// than the key's in the text and markdown plans: the key policy names it,
+// but KMS does not let it manage a key of another account.
+const elsewhereNote = " (another account: may not manage the key)"
+
+// managers returns administrators or operators as the text and markdown
+// plans show them, each of another account marked so.
+func (k PlanKey) managers(ps []string) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p
+		if k.elsewhere[p] {
+			out[i] += elsewhereNote
+		}
+	}
+	return out
+}
+
+// mdManagers is managers for the markdown plan: the principals as code, the
+// marks as text.
+func (k PlanKey) mdManagers(ps []string) string {
+	if len(ps) == 0 {
+		return "-"
+	}
+	q := make([]string, len(ps))
+	for i, p := range ps {
+		q[i] = mdList([]string{p})
+		if k.elsewhere[p] {
+			q[i] += elsewhereNote
+		}
+	}
+	return strings.Join(q, "<br>")
 }
 
 func describeRegions(k PlanKey) string {
