@@ -539,6 +539,36 @@ func TestKP810Forms(t *testing.T) {
 	}
 }
 
+// TestKP811Characters: printable ASCII and Latin-1, tab, line feed and
+// carriage return pass; anything else, escaped in the JSON or not, does not.
+func TestKP811Characters(t *testing.T) {
+	for value, ok := range map[string]bool{
+		`plain ~text~`: true,
+		`Zürich ÿ`:     true,
+		`\u00a0`:       true,
+		`\t\n\r`:       true,
+		`\u0100`:       false,
+		`東京`:           false,
+		`\u20ac`:       false,
+		`€`:            false,
+		`a\u007f`:      false,
+		`\u0085`:       false,
+		`\u0000`:       false,
+		`\u2028`:       false,
+		`🔑`:            false,
+	} {
+		var want []finding
+		if !ok {
+			want = []finding{{5, "KP811"}}
+		}
+		condition := fmt.Sprintf(`{"StringEquals": {"kms:EncryptionContext:k": "%s"}}`, value)
+		ds := lint.RunPolicyFile("p.json", statementFile(`{"AWS": "111122223333"}`, condition), []*lint.Rule{rules.KP811})
+		if diff := cmp.Diff(want, findings(t, ds)); diff != "" {
+			t.Errorf("%q: findings (-want +got):\n%s", value, diff)
+		}
+	}
+}
+
 // TestKP807And809Edges: a GrantIsForAWSResource condition that also admits
 // false limits nothing; a condition key that is only a prefix is unknown,
 // and aws:PrincipalOrgPaths is known.

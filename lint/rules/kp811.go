@@ -1,0 +1,145 @@
+package rules
+
+import (
+	_ "embed"
+	"fmt"
+	"slices"
+
+	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/internal/model"
+	"github.com/kpgen/kpgen/internal/policy"
+	"github.com/kpgen/kpgen/lint"
+)
+
+//go:embed kp811.md
+var kp811Doc string
+
+// KP811 refuses key policies with characters KMS does not accept in one.
+var KP811 = &lint.Rule{
+	ID:        "KP811",
+	Name:      "policy-character",
+	Principle: "Policy hygiene",
+	Severity:  diag.Error,
+	Absolute:  true,
+	Summary:   "a key policy holds a character KMS refuses in one: beyond U+00FF, or a control character other than tab, line feed and carriage return",
+	Doc:       kp811Doc,
+	// A generated policy is reported once per key, where the spec wrote
+	// the text: an encryption context value, else the key.
+	Check: func(p *lint.Pass) {
+		done := map[*model.Key]bool{}
+		for _, kp := range p.Policies {
+			k := kp.Instance.Key
+			if done[k] {
+				continue
+			}
+			for _, f := range policyStrings(kp.Document) {
+				r, at, ok := refusedCharacter(f.text)
+				if !ok {
+					continue
+				}
+				done[k] = true
+				rng, what := k.Range(), fmt.Sprintf("has %q in its key policy", f.text)
+				if k.Source != nil {
+					for _, kv := range k.Source.EncryptionContext {
+						if kv.Value == f.text {
+							rng, what = kv.Range, fmt.Sprintf("requires the encryption context %s = %q in its key policy", kv.Key, f.text)
+							break
+						}
+					}
+				}
+				p.Report(rng, "Character a key policy cannot hold",
+					"The %s %s, and the text holds %U %s. %s Write the text in those characters; an encryption context value that needs others can be required by the application rather than the key policy.",
+					keyName(k), what, r, place(f.text[:at]), policyCharacters)
+				break
+			}
+		}
+	},
+	Policy: func(p *lint.PolicyPass) {
+		if p.Instance != nil {
+			return // the Check above, located in the spec
+		}
+		for _, f := range policyStrings(p.Document) {
+			if r, at, ok := refusedCharacter(f.text); ok {
+				p.Report(f.stmt, f.field, "Character a key policy cannot hold",
+					"%s holds %q with %U %s. %s Write the text in those characters.",
+					f.where(p.Document), f.text, r, place(f.text[:at]), policyCharacters)
+			}
+		}
+	},
+}
+
+const policyCharacters = "KMS accepts in a key policy only printable ASCII and Latin-1 characters (up to U+00FF), tab, line feed and carriage return, and refuses the policy, so the key is never created."
+
+// refusedCharacter returns the first character of s that KMS refuses in a
+// key policy, and its byte offset.
+func refusedCharacter(s string) (rune, int, bool) {
+	for i, r := range s {
+		switch {
+		case r == '\t', r == '\n', r == '\r',
+			r >= 0x20 && r <= 0x7e,
+			r >= 0xa0 && r <= 0xff:
+			continue
+		}
+		return r, i, true
+	}
+	return 0, 0, false
+}
+
+// place says where in a string a character stands: after which text (its
+// last 20 characters), or at the start.
+func place(before string) string {
+	if before == "" {
+		return "at its start"
+	}
+	if runes := []rune(before); len(runes) > 20 {
+		before = "…" + string(runes[len(runes)-20:])
+	}
+	return fmt.Sprintf("after %q", before)
+}
+
+// policyString is one string of a policy document: where it is (statement
+// -1 for the document's own elements) and its text.
+type policyString struct {
+	stmt  int
+	field string
+	text  string
+}
+
+func (f policyString) where(d *policy.Document) string {
+	if f.stmt < 0 {
+		return "The policy's " + f.field
+	}
+	return fmt.Sprintf("Statement %s, in its %s,", sidOf(d.Statement[f.stmt], f.stmt), f.field)
+}
+
+// policyStrings lists every string of a document: element values, and the
+// operators and keys of conditions.
+func policyStrings(d *policy.Document) []policyString {
+	out := []policyString{{-1, "Version", d.Version}, {-1, "Id", d.ID}}
+	for i, s := range d.Statement {
+		add := func(field string, vs ...string) {
+			for _, v := range vs {
+				out = append(out, policyString{i, field, v})
+			}
+		}
+		add("Sid", s.Sid)
+		add("Effect", s.Effect)
+		for _, e := range principalElements(s) {
+			if e.principal != nil {
+				add(e.name, slices.Concat(e.principal.AWS, e.principal.Service, e.principal.Federated, e.principal.CanonicalUser)...)
+			}
+		}
+		add("Action", s.Action...)
+		add("NotAction", s.NotAction...)
+		add("Resource", s.Resource...)
+		add("NotResource", s.NotResource...)
+		for _, op := range s.Condition.Operators() {
+			add("Condition", op)
+			for _, k := range s.Condition.Keys(op) {
+				add("Condition", k)
+				add("Condition", s.Condition[op][k]...)
+			}
+		}
+	}
+	return out
+}
