@@ -9,6 +9,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/internal/model"
@@ -25,17 +26,36 @@ func Generate(m *model.Model, pols []*policy.KeyPolicy) ([]output.File, diag.Dia
 	for _, kp := range pols {
 		files = append(files, output.File{Path: kp.Instance.PolicyFile, Render: kp.JSON, Source: kp.Instance.Key.Range()})
 	}
+	var diags diag.Diagnostics
 	if m.Organization.Strategy == model.Centralized {
-		files = append(files, identityPolicies(m)...)
+		ids, ds := identityPolicies(m)
+		files, diags = append(files, ids...), ds
 	}
-	return files, nil
+	return files, diags
+}
+
+// managedPolicyChars is IAM's limit on a managed policy, in characters
+// other than white space. (All of a role's inline policies together may
+// hold 10,240.)
+const managedPolicyChars = 6144
+
+// policyChars counts a policy's characters as IAM does against its size
+// limits: white space is not counted.
+func policyChars(data []byte) int {
+	n := 0
+	for _, r := range string(data) {
+		if !unicode.IsSpace(r) {
+			n++
+		}
+	}
+	return n
 }
 
 // identityPolicies makes, for each principal that uses keys of another
 // account, the identity policy its account must attach: a key policy alone
 // does not let another account use a key. Keys are matched by alias
 // (kms:ResourceAliases), since their ids are only known once created.
-func identityPolicies(m *model.Model) []output.File {
+func identityPolicies(m *model.Model) ([]output.File, diag.Diagnostics) {
 	type use struct {
 		principal model.Principal
 		keys      []*model.KeyInstance
@@ -58,13 +78,20 @@ func identityPolicies(m *model.Model) []output.File {
 		}
 	}
 	var files []output.File
+	var diags diag.Diagnostics
 	for _, id := range slices.Sorted(maps.Keys(byPrincipal)) {
 		u := byPrincipal[id]
 		doc := IdentityPolicy(m.Organization, u.keys)
-		files = append(files, output.File{Path: IdentityPolicyPath(u.principal), Data: doc.JSON(), Source: u.principal.Ref.Range})
+		f := output.File{Path: IdentityPolicyPath(u.principal), Data: doc.JSON(), Source: u.principal.Ref.Range}
+		if n := policyChars(f.Data); n > managedPolicyChars {
+			diags = append(diags, diag.New(diag.Warning, f.Source, "Identity policy over IAM's size limit",
+				fmt.Sprintf("The identity policy of %s in account %s (%s), for its %d keys, is %d characters without white space. IAM takes at most 6,144 in a managed policy, and 10,240 in all of a role's inline policies together, so it cannot be attached as written. Let the principal use fewer keys of the key account (a role per task), fewer services or regions per key, or attach its statements as several policies.",
+					u.principal.Ref.Text, u.principal.Account, f.Path, len(u.keys), n)))
+		}
+		files = append(files, f)
 	}
 	slices.SortStableFunc(files, func(a, b output.File) int { return strings.Compare(a.Path, b.Path) })
-	return files
+	return files, diags
 }
 
 // IdentityPolicyPath is where the identity policy of a consuming principal
