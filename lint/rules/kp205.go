@@ -57,6 +57,26 @@ var KP205 = &lint.Rule{
 			}
 			return out
 		}
+		// In an account that hosts both, a user named on keys of both
+		// sides is one principal that may use production and
+		// non-production keys alike: reported at the production key.
+		bothSides := map[string]map[bool]*model.KeyInstance{}
+		for _, ki := range p.Model.Keys {
+			if len(stageKinds(ki)) == 2 {
+				continue // reported below, at shared_across_stages
+			}
+			for _, u := range ki.Users {
+				if u.Kind == model.AWSService || len(prod[u.Account]) != 2 {
+					continue
+				}
+				if bothSides[u.Key()] == nil {
+					bothSides[u.Key()] = map[bool]*model.KeyInstance{}
+				}
+				if bothSides[u.Key()][ki.Production()] == nil {
+					bothSides[u.Key()][ki.Production()] = ki
+				}
+			}
+		}
 		once := reportOnce{}
 		for _, ki := range p.Model.Keys {
 			// A key shared by production and non-production stages
@@ -75,6 +95,15 @@ var KP205 = &lint.Rule{
 			// administrators, whether the key lists them or the strategy
 			// gives them (the owning team's, under decentralized).
 			principals := append(append(append([]model.Principal{}, ki.Users...), ki.Operators...), ki.PolicyAdministrators...)
+			for _, u := range ki.Users {
+				other := bothSides[u.Key()][false]
+				if !want || u.Kind == model.AWSService || other == nil || !once.first(u.Ref.Range, ki.Key.Name) {
+					continue
+				}
+				p.Report(u.Ref.Range, "Principal crosses the production boundary",
+					"%s uses %s, a key of a production stage, and %s, a key of a non-production stage: account %s hosts stages of both kinds, so one role uses the keys of both. Production and non-production keys must not share principals. Give production stages accounts of their own (KP203).",
+					u.String(), ki.ID(), other.ID(), u.Account)
+			}
 			for _, u := range principals {
 				kinds := prod[u.Account]
 				if u.Kind == model.AWSService || central[u.Key()] || len(kinds) != 1 || kinds[want] || !once.first(u.Ref.Range, ki.Key.Name) {
