@@ -4,6 +4,7 @@ import (
 	_ "embed"
 
 	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/internal/model"
 	"github.com/kpgen/kpgen/lint"
 )
 
@@ -34,8 +35,12 @@ var KP507 = &lint.Rule{
 			}
 			for _, c := range k.Classifications() {
 				if c.Rotation {
+					other := "; or protect the data with a SYMMETRIC_DEFAULT key whose material AWS makes"
+					if c.MinKeyType == model.External {
+						other = "" // the classification requires imported material
+					}
 					p.Report(attrRange(k, attr), "Rotation by hand required",
-						"The %s protects %q data, whose classification requires rotation, but AWS KMS cannot rotate it automatically: %s. Rotate it by hand on a schedule (%s), and say so with lint_ignore = { KP507 = \"…\" }; or protect the data with a SYMMETRIC_DEFAULT key whose material AWS makes.", keyName(k), c.Name, why, how)
+						"The %s protects %q data, whose classification requires rotation, but AWS KMS cannot rotate it automatically: %s. Rotate it by hand on a schedule (%s), and say so with lint_ignore = { KP507 = \"…\" }%s.", keyName(k), c.Name, why, how, other)
 					break
 				}
 			}

@@ -587,7 +587,7 @@ func TestReviewedVerdicts(t *testing.T) {
 				).Replace(s)
 			},
 			want: []string{
-				"37 KP408 Operator is also an administrator", "37 KP408 Operator is also an administrator",
+				"41 KP408 Operator is also an administrator", "41 KP408 Operator is also an administrator",
 				"55 KP403 Administrators from several teams", "61 KP403 Administrators from several teams",
 			},
 		},
@@ -624,7 +624,7 @@ func TestReviewedVerdicts(t *testing.T) {
 				`    users          = ["role/shop-api"] # want KP201`, `    users          = ["role/billing-api"]`,
 			).Replace,
 			want: []string{
-				"37 KP408 Operator is also an administrator",
+				"41 KP408 Operator is also an administrator",
 				"55 KP403 Administrators from several teams", "61 KP403 Administrators from several teams", "79 KP403 Administrators from several teams",
 			},
 		},
@@ -778,6 +778,53 @@ func TestFindingAdvice(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%s does not fire on %s", tt.rule, tt.base)
+		}
+	}
+}
+
+// TestKP507Advice: a SYMMETRIC_DEFAULT key of AWS's material is advised
+// only where the classification allows one; one that requires imported
+// material (KP102) does not.
+func TestKP507Advice(t *testing.T) {
+	base, err := os.ReadFile("../../fixtures/invalid/KP507/main.kp.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const advice = "SYMMETRIC_DEFAULT key whose material AWS makes"
+	for minType, advised := range map[string]bool{"customer_managed": true, "external": false} {
+		src := strings.Replace(string(base), `min_key_type = "customer_managed"`, `min_key_type = "`+minType+`"`, 1)
+		var ds diag.Diagnostics
+		for _, d := range lintDiags(t, src, []*lint.Rule{rules.KP507}) {
+			if d.Rule == "KP507" {
+				ds = append(ds, d)
+			}
+		}
+		if len(ds) == 0 {
+			t.Fatalf("min_key_type %s: no finding", minType)
+		}
+		for _, d := range ds {
+			if got := strings.Contains(d.Detail, advice); got != advised {
+				t.Errorf("min_key_type %s, line %d: advises a key of AWS's material: %v, want %v:\n%s", minType, d.Subject.Start.Line, got, advised, d.Detail)
+			}
+		}
+	}
+}
+
+// TestKP504Advice: a key that names no regions is told to add a region of
+// the data to the organization's, which is what fixes it; a key that names
+// regions is told to remove the one at fault.
+func TestKP504Advice(t *testing.T) {
+	for dir, advice := range map[string]string{
+		"KP504-organization-regions": "Add a region of the data to organization.regions",
+		"KP504":                      "Remove the region",
+	} {
+		src, err := os.ReadFile(filepath.Join("../../fixtures/invalid", dir, "main.kp.hcl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds := lintDiags(t, string(src), []*lint.Rule{rules.KP504})
+		if len(ds) != 1 || !strings.Contains(ds[0].Detail, advice) {
+			t.Errorf("%s: findings %v, want one that says %q", dir, ds, advice)
 		}
 	}
 }
