@@ -83,13 +83,18 @@ func components(ds []*Data) [][]*Data {
 		}
 		return i
 	}
-	for i := range ds {
-		for j := i + 1; j < len(ds); j++ {
-			if sharesService(ds[i], ds[j]) {
-				ri, rj := find(i), find(j)
-				if ri != rj {
-					parent[max(ri, rj)] = min(ri, rj)
-				}
+	// Each data set joins the first one that has each of its services:
+	// linear in the data sets, where comparing every pair was quadratic.
+	first := map[*Service]int{}
+	for i, d := range ds {
+		for _, s := range d.Services {
+			j, ok := first[s]
+			if !ok {
+				first[s] = i
+				continue
+			}
+			if ri, rj := find(i), find(j); ri != rj {
+				parent[max(ri, rj)] = min(ri, rj)
 			}
 		}
 	}
@@ -106,15 +111,6 @@ func components(ds []*Data) [][]*Data {
 		out[j] = append(out[j], d)
 	}
 	return out
-}
-
-func sharesService(a, b *Data) bool {
-	for _, s := range a.Services {
-		if slices.Contains(b.Services, s) {
-			return true
-		}
-	}
-	return false
 }
 
 func dataNames(ds []*Data) string {

@@ -40,6 +40,29 @@ func TestTextEscapesControls(t *testing.T) {
 	}
 }
 
+// TestGitHubEscapesControls: the workflow commands of --format github
+// carry no control character of a file name, summary or detail, and a
+// detail's line breaks stay GitHub's escapes.
+func TestGitHubEscapesControls(t *testing.T) {
+	rng := hcl.Range{Filename: "spec/a\x1b[2J\xffb.kp.hcl", Start: hcl.Pos{Line: 1, Column: 1}, End: hcl.Pos{Line: 1, Column: 2}}
+	ds := diag.Diagnostics{diag.New(diag.Error, rng, "Bad\x1bvalue", "First\nsecond \x1b[31mred\u2028.")}
+	var out bytes.Buffer
+	if err := GitHub(&out, ds); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, bad := range []string{"\x1b", "\xff", "\u2028"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("output holds %q:\n%s", bad, got)
+		}
+	}
+	for _, want := range []string{`file=spec/a\x1b[2J`, `title=Bad\x1bvalue`, `First%0Asecond \x1b[31mred\u2028.`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+}
+
 // TestCaretsUnderEscapes: the carets mark the span as shown, escapes of
 // control characters included.
 func TestCaretsUnderEscapes(t *testing.T) {

@@ -232,13 +232,16 @@ func GitHub(w io.Writer, ds diag.Diagnostics) error {
 	return err
 }
 
-// ghData escapes a workflow command's message.
-func ghData(s string) string { return ghDataEscapes.Replace(s) }
+// ghData escapes a workflow command's message, with its control
+// characters made printable first (a CI log is a terminal too), but for the
+// line breaks GitHub shows.
+func ghData(s string) string { return ghDataEscapes.Replace(PrintableText(s)) }
 
 var ghDataEscapes = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
 
-// ghProperty escapes a workflow command's property value.
-func ghProperty(s string) string { return ghPropertyEscapes.Replace(s) }
+// ghProperty escapes a workflow command's property value, with its
+// control characters made printable first.
+func ghProperty(s string) string { return ghPropertyEscapes.Replace(Printable(s)) }
 
 var ghPropertyEscapes = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
 
