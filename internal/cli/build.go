@@ -245,7 +245,11 @@ and this one no longer makes. It never touches any other file.`,
 				return outputError(err, "cannot write")
 			}
 			for _, p := range res.Kept {
-				fmt.Fprintf(a.stderr, "kpgen: kept %s: this build no longer makes it, but it changed since kpgen wrote it; delete it if nothing needs it\n", report.Printable(filepath.Join(outDir, filepath.FromSlash(p))))
+				why := "it changed since kpgen wrote it"
+				if b, ok := res.Blocked[p]; ok {
+					why = "kpgen could not reach it: " + b
+				}
+				fmt.Fprintf(a.stderr, "kpgen: kept %s: this build no longer makes it, but %s; delete it if nothing needs it\n", report.Printable(filepath.Join(outDir, filepath.FromSlash(p))), report.Printable(why))
 			}
 			writeStamp(key, buildStamp{Manifest: res.Manifest, Keys: len(an.model.Keys), Files: len(files), Diagnostics: printed.Bytes()})
 			summary(len(an.model.Keys), len(res.Written), len(res.Unchanged), len(res.Removed))

@@ -85,8 +85,12 @@ func (e *PathError) Error() string { return fmt.Sprintf("%s: %s", e.Path, e.Reas
 type Result struct {
 	Written, Unchanged, Removed []string
 	// Kept lists the files of the previous manifest that are no longer
-	// made but were left in place: they changed since kpgen wrote them.
+	// made but were left in place: they changed since kpgen wrote them,
+	// or, for those Blocked names, kpgen could not reach them.
 	Kept []string
+	// Blocked says, for a kept file, what stands in its way (a symbolic
+	// link, or a file where a directory was).
+	Blocked map[string]string
 	// Manifest is the sha256 of the manifest the write left.
 	Manifest string
 }
@@ -474,7 +478,7 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 		var rmErr error
 		var keptEntries []ManifestEntry
 		for _, p := range slices.Sorted(maps.Keys(stale)) {
-			removed, keptIt, err := removeStale(dir, dirs, p, stale[p], producedLower)
+			removed, keptIt, blocked, err := removeStale(dir, dirs, p, stale[p], producedLower)
 			var these []ManifestEntry
 			for _, sha := range stale[p] {
 				these = append(these, ManifestEntry{Path: p, SHA256: sha})
@@ -486,6 +490,12 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 			case keptIt:
 				res.Kept = append(res.Kept, p)
 				keptEntries = append(keptEntries, these...)
+				if blocked != "" {
+					if res.Blocked == nil {
+						res.Blocked = map[string]string{}
+					}
+					res.Blocked[p] = blocked
+				}
 			case removed:
 				res.Removed = append(res.Removed, p)
 			}
@@ -592,36 +602,41 @@ func (m *Manifest) byPath() map[string][]ManifestEntry {
 
 // removeStale removes the file at output path p that this build no longer
 // makes, if it still holds one of the contents kpgen gave it (shas). A
-// file that changed since is kept; a link, directory or device there is
-// not kpgen's to remove, and is kept too.
-func removeStale(dir string, dirs *dirCache, p string, shas []string, producedLower map[string]string) (removed, kept bool, err error) {
+// file that changed since is kept; a link, directory or device there, or in
+// the way to it, is not kpgen's to remove or follow, and it is kept too,
+// with what blocked it.
+func removeStale(dir string, dirs *dirCache, p string, shas []string, producedLower map[string]string) (removed, kept bool, blocked string, err error) {
 	target, err := dirs.target(p)
 	if err != nil {
-		return false, true, nil
+		var pe *PathError
+		if errors.As(err, &pe) {
+			blocked = pe.Reason
+		}
+		return false, true, cmp.Or(blocked, err.Error()), nil
 	}
 	if q, ok := producedLower[strings.ToLower(p)]; ok && sameFile(target, filepath.Join(dir, filepath.FromSlash(q))) {
 		// Renamed in case only, on a filesystem that ignores case (macOS,
 		// Windows): the old name is the file just written.
-		return false, false, nil
+		return false, false, "", nil
 	}
 	data, err := os.ReadFile(target)
 	if errors.Is(err, fs.ErrNotExist) {
 		// Gone already, perhaps removed by a build killed before it
 		// removed the directories so left empty.
 		removeEmptyParents(dir, path.Dir(p))
-		return false, false, nil
+		return false, false, "", nil
 	}
 	if err != nil {
-		return false, false, err
+		return false, false, "", err
 	}
 	if !slices.Contains(shas, entryOf(p, data).SHA256) {
-		return false, true, nil // changed since kpgen wrote it: someone else's now
+		return false, true, "", nil // changed since kpgen wrote it: someone else's now
 	}
 	if err := os.Remove(target); err != nil {
-		return false, false, err
+		return false, false, "", err
 	}
 	removeEmptyParents(dir, path.Dir(p))
-	return true, false, nil
+	return true, false, "", nil
 }
 
 // owner returns a test of whether kpgen wrote the file at target, output

@@ -170,3 +170,28 @@ func TestWriteTempFailureLeavesNoTemp(t *testing.T) {
 		}
 	}
 }
+
+// TestStaleBehindLinkKept: a stale output behind a directory replaced by a
+// symbolic link is kept, not reached through the link, and the result says
+// a link blocked it rather than that it changed.
+func TestStaleBehindLinkKept(t *testing.T) {
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	k := File{Path: "keep.json", Data: []byte("k\n")}
+	write(t, dir, k, File{Path: "d/s.json", Data: []byte("s\n")}, File{Path: "e.json", Data: []byte("e\n")})
+	must(t, os.Rename(filepath.Join(dir, "d"), filepath.Join(elsewhere, "d")))
+	must(t, os.Symlink(filepath.Join(elsewhere, "d"), filepath.Join(dir, "d")))
+	must(t, os.WriteFile(filepath.Join(dir, "e.json"), []byte("edited\n"), 0o644))
+	res := write(t, dir, k)
+	if !slices.Equal(res.Kept, []string{"d/s.json", "e.json"}) {
+		t.Fatalf("kept %v, want d/s.json and e.json", res.Kept)
+	}
+	if why := res.Blocked["d/s.json"]; !strings.Contains(why, "symbolic link") {
+		t.Errorf("d/s.json blocked by %q, want a symbolic link", why)
+	}
+	if why, ok := res.Blocked["e.json"]; ok {
+		t.Errorf("e.json, which changed, is said to be blocked: %q", why)
+	}
+	if _, err := os.Stat(filepath.Join(elsewhere, "d", "s.json")); err != nil {
+		t.Errorf("the file behind the link: %v", err)
+	}
+}
