@@ -819,3 +819,31 @@ func TestPrincipalHintFitsItsPlace(t *testing.T) {
 		}
 	}
 }
+
+// TestPrincipalProblemNamed: a malformed ARN or a group is told what is
+// wrong with it, and a relative name is placed in the account it names:
+// the stage's for a user, the key's for an administrator.
+func TestPrincipalProblemNamed(t *testing.T) {
+	for _, tt := range []struct {
+		text string
+		use  principalUse
+		want string
+	}{
+		{"arn:aws:iam::11111111111:role/X", useUser, `Its account ID "11111111111" is not 12 digits.`},
+		{"arn:aws:iam:111111111111:role/X", useUser, "It has 5 of the 6 parts"},
+		{"arn:aws:iam:us-east-1:111111111111:role/X", useUser, `It names region "us-east-1"`},
+		{"arn:aws:s3:::bucket/role", useUser, `It is an ARN of service "s3"`},
+		{"arn:aws:iam::111111111111:group/admins", useAdministrator, "IAM groups are not principals"},
+		{"group/admins", useAdministrator, "IAM groups are not principals"},
+		{"hello", useUser, "role or user in the stage's account"},
+		{"hello", useAdministrator, "role or user in the account where the key lives"},
+	} {
+		_, d := parsePrincipal(schema.String{Value: tt.text}, tt.use, "aws")
+		if d == nil {
+			t.Fatalf("%q accepted", tt.text)
+		}
+		if !strings.Contains(d.Detail, tt.want) {
+			t.Errorf("%q: %s\nwant it to say %q", tt.text, d.Detail, tt.want)
+		}
+	}
+}

@@ -109,25 +109,50 @@ const (
 )
 
 var (
-	iamPath       = `[\w+=,.@-]+(?:/[\w+=,.@-]+)*`
-	relativeRe    = regexp.MustCompile(`^(role|user)/(` + iamPath + `)$`)
-	arnRe         = regexp.MustCompile(`^arn:([a-z-]+):iam::([0-9]{12}):(role|user)/(` + iamPath + `)$`)
-	rootRe        = regexp.MustCompile(`^(arn:[a-z-]+:iam::[0-9]{12}:root|[0-9]{12})$`)
-	permSetRe     = regexp.MustCompile(`^[\w+=,.@-]{1,32}$`)
-	principalHint = "Write role/NAME or user/NAME for a role or user in the key's account, a full ARN such as arn:aws:iam::123456789012:role/NAME, service:NAME for an AWS service, or sso:PERMISSION_SET for IAM Identity Center."
+	iamPath    = `[\w+=,.@-]+(?:/[\w+=,.@-]+)*`
+	relativeRe = regexp.MustCompile(`^(role|user)/(` + iamPath + `)$`)
+	arnRe      = regexp.MustCompile(`^arn:([a-z-]+):iam::([0-9]{12}):(role|user)/(` + iamPath + `)$`)
+	rootRe     = regexp.MustCompile(`^(arn:[a-z-]+:iam::[0-9]{12}:root|[0-9]{12})$`)
+	permSetRe  = regexp.MustCompile(`^[\w+=,.@-]{1,32}$`)
 )
 
 // hintFor is what may be written where a principal is used: services only
 // among users, Identity Center permission sets anywhere but as a deployer.
+// A relative name is a role or user of the stage's account for a user, of
+// the account where the key lives for the others.
 func hintFor(use principalUse) string {
 	switch use {
 	case useUser:
-		return principalHint
+		return "Write role/NAME or user/NAME for a role or user in the stage's account, a full ARN such as arn:aws:iam::123456789012:role/NAME, service:NAME for an AWS service, or sso:PERMISSION_SET for IAM Identity Center."
 	case useDeployer:
-		return "Write role/NAME or user/NAME for a role or user in the key's account, or a full ARN such as arn:aws:iam::123456789012:role/NAME."
+		return "Write role/NAME or user/NAME for a role or user in the account where the keys live, or a full ARN such as arn:aws:iam::123456789012:role/NAME."
 	}
-	return "Write role/NAME or user/NAME for a role or user in the key's account, a full ARN such as arn:aws:iam::123456789012:role/NAME, or sso:PERMISSION_SET for IAM Identity Center."
+	return "Write role/NAME or user/NAME for a role or user in the account where the key lives, a full ARN such as arn:aws:iam::123456789012:role/NAME, or sso:PERMISSION_SET for IAM Identity Center."
 }
+
+// arnProblem says what keeps an ARN from being an IAM role or user ARN,
+// where a part of it can say: its number of parts, its service, a region,
+// its account ID, or its kind of resource.
+func arnProblem(t string) string {
+	parts := strings.SplitN(t, ":", 6)
+	switch {
+	case len(parts) < 6:
+		return fmt.Sprintf("It has %d of the 6 parts of arn:PARTITION:iam::ACCOUNT_ID:role/NAME (parts are separated by colons, and the region part of an IAM ARN is empty). ", len(parts))
+	case parts[2] != "iam":
+		return fmt.Sprintf("It is an ARN of service %q; a principal is an IAM role or user, arn:PARTITION:iam::ACCOUNT_ID:role/NAME. ", parts[2])
+	case parts[3] != "":
+		return fmt.Sprintf("It names region %q; IAM is global, and its ARNs have an empty region part (\"iam::\"). ", parts[3])
+	case !accountIDRe.MatchString(parts[4]):
+		return fmt.Sprintf("Its account ID %q is not 12 digits. ", parts[4])
+	case strings.HasPrefix(parts[5], "group/"):
+		return groupProblem
+	}
+	return ""
+}
+
+var accountIDRe = regexp.MustCompile(`^[0-9]{12}$`)
+
+const groupProblem = "IAM groups are not principals: a key policy cannot name one. Name the roles or users of its members. "
 
 // parsePrincipal checks one principal string of the spec.
 func parsePrincipal(s schema.String, use principalUse, partition string) (*PrincipalRef, *diag.Diagnostic) {
@@ -170,7 +195,7 @@ func parsePrincipal(s schema.String, use principalUse, partition string) (*Princ
 	case strings.HasPrefix(t, "arn:"):
 		m := arnRe.FindStringSubmatch(t)
 		if m == nil {
-			return bad("Invalid principal ARN", "%q is not an IAM role or user ARN. %s", t, hintFor(use))
+			return bad("Invalid principal ARN", "%q is not an IAM role or user ARN. %s%s", t, arnProblem(t), hintFor(use))
 		}
 		if m[1] != partition {
 			return bad("Principal in another partition", "%q is in partition %q, but the organization's partition is %q. Write an ARN of partition %q, or set the organization's partition.", t, m[1], partition, partition)
@@ -179,7 +204,11 @@ func parsePrincipal(s schema.String, use principalUse, partition string) (*Princ
 	default:
 		m := relativeRe.FindStringSubmatch(t)
 		if m == nil {
-			return bad("Invalid principal", "%q is not a principal. %s", t, hintFor(use))
+			problem := ""
+			if strings.HasPrefix(t, "group/") {
+				problem = groupProblem
+			}
+			return bad("Invalid principal", "%q is not a principal. %s%s", t, problem, hintFor(use))
 		}
 		ref.Kind, ref.Resource = IAM, t
 	}
