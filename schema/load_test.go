@@ -473,11 +473,12 @@ func TestHiddenFilesIgnored(t *testing.T) {
 // whole number belongs is named as such.
 func TestNameAdvice(t *testing.T) {
 	for edit, want := range map[[2]string]string{
-		{`account = "dev"`, `account = "d` + "\u0435" + `v"`}: `It holds "е" (U+0435), which is not an ASCII letter, digit or hyphen. Did you mean "dev"?`,
-		{`team = "security"`, `team = "Security"`}:            `Did you mean "security"?`,
-		{`rank = 2`, `rank = 2.5`}:                            `must be a whole number, not 2.5.`,
-		{`["dynamodb"]`, `["DynamoDB"]`}:                      `Did you mean "dynamodb"?`,
-		{`["us-east-1"]`, `["US-EAST-1"]`}:                    `Did you mean "us-east-1"?`,
+		{`account = "dev"`, `account = "d` + "\u0435" + `v"`}:                               `It holds "е" (U+0435), which is not an ASCII letter, digit or hyphen. Did you mean "dev"?`,
+		{`team = "security"`, `team = "Security"`}:                                          `Did you mean "security"?`,
+		{`rank = 2`, `rank = 2.5`}:                                                          `must be a whole number, not 2.5.`,
+		{`["dynamodb"]`, `["DynamoDB"]`}:                                                    `Did you mean "dynamodb"?`,
+		{`["us-east-1"]`, `["US-EAST-1"]`}:                                                  `Did you mean "us-east-1"?`,
+		{"deletion_window_days = 30", "deletion_window_days = 30\n    spec = \"rsa_2048\""}: `Did you mean "RSA_2048"?`,
 	} {
 		src := strings.Replace(base, edit[0], edit[1], 1)
 		_, diags := Parse("", []string{"main.kp.hcl"}, [][]byte{[]byte(src)})
