@@ -2,6 +2,7 @@ package schema
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -75,7 +77,11 @@ func Read(dir string) ([]string, [][]byte, diag.Diagnostics, error) {
 		}
 		src, err := readAtMost(filepath.Join(dir, name), MaxFileSize)
 		if err != nil {
-			return nil, nil, nil, &IOError{err}
+			var fe *fs.PathError
+			if errors.As(err, &fe) {
+				err = fe.Err
+			}
+			return nil, nil, nil, &IOError{fmt.Errorf("cannot read spec file %s: %w; make it readable, or move it out of the spec directory", path, err)}
 		}
 		if len(src) > MaxFileSize {
 			diags = diags.Errorf(at, "Spec file too large", "%s has grown over %d bytes while kpgen read it. Split the spec into several *%s files.",
@@ -98,8 +104,27 @@ func readAtMost(name string, limit int64) ([]byte, error) {
 }
 
 func noSpecFiles(dir string) *diag.Diagnostic {
-	return diag.New(diag.Error, hcl.Range{}, "No spec files",
-		fmt.Sprintf("%s holds no *%s file. Write one (kpgen init writes a starter spec) or name the directory that holds the spec.", dir, FileSuffix))
+	detail := fmt.Sprintf("%s holds no *%s file. Write one (kpgen init writes a starter spec) or name the directory that holds the spec.", dir, FileSuffix)
+	if others := otherHCLFiles(dir); len(others) > 0 {
+		detail = fmt.Sprintf("%s holds no *%s file, but %s: kpgen reads only files whose names end in %s. Rename the spec files.", dir, FileSuffix, strings.Join(others, ", "), FileSuffix)
+	}
+	return diag.New(diag.Error, hcl.Range{}, "No spec files", detail)
+}
+
+// otherHCLFiles lists, quoted, up to three *.hcl files of dir, which a spec
+// saved under the wrong name would be.
+func otherHCLFiles(dir string) []string {
+	entries, err := os.ReadDir(cmp.Or(dir, "."))
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".hcl") && e.Type().IsRegular() && len(out) < 3 {
+			out = append(out, strconv.Quote(e.Name()))
+		}
+	}
+	return out
 }
 
 var crlf = []byte("\r\n")

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -395,6 +396,15 @@ func outputError(err error, what string) error {
 	var pe *output.PathError
 	if errors.As(err, &pe) {
 		return ioError("%s %s", what, pe.Error())
+	}
+	// A file kpgen could not make: name the directory, not the temporary
+	// file it was making there.
+	var fe *fs.PathError
+	if errors.As(err, &fe) {
+		if dir, base := filepath.Split(fe.Path); strings.Contains(base, output.TempMarker) {
+			return ioError("%s in %s: %v", what, filepath.Clean(dir), fe.Err)
+		}
+		return ioError("%s %s: %v", what, fe.Path, fe.Err)
 	}
 	return ioError("%v", err)
 }

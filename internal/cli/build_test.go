@@ -2,11 +2,15 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kpgen/kpgen/internal/output"
 )
 
 func TestWindowsDevice(t *testing.T) {
@@ -242,4 +246,22 @@ func startsWorkflowCommand(out string) bool {
 		}
 	}
 	return false
+}
+
+// TestOutputErrorNamesTheDirectory: a temporary file kpgen could not make
+// is reported as the directory it could not write in; any other file by
+// its own name.
+func TestOutputErrorNamesTheDirectory(t *testing.T) {
+	for _, c := range []struct {
+		path, want string
+	}{
+		{filepath.Join("gen", "policies", ".a.json"+output.TempMarker+"42"), "cannot write in " + filepath.Join("gen", "policies") + ": permission denied"},
+		{filepath.Join("gen", "policies", "a.json"), "cannot write " + filepath.Join("gen", "policies", "a.json") + ": permission denied"},
+	} {
+		err := outputError(&fs.PathError{Op: "open", Path: c.path, Err: fs.ErrPermission}, "cannot write")
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.msg != c.want || ee.code != ExitUsage {
+			t.Errorf("%s: %#v, want exit %d with %q", c.path, err, ExitUsage, c.want)
+		}
+	}
 }
