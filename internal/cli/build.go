@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -320,6 +321,9 @@ func (a *app) checkCmd() *cobra.Command {
 				fix += " --cfn-format " + cfnFormat
 			}
 			fmt.Fprintf(a.stderr, "kpgen: %s is not what kpgen build would write; run %s\n", report.Printable(outDir), report.Printable(fix))
+			if opts := builtWith(outDir, kinds, cfnFormat); opts != "" {
+				fmt.Fprintf(a.stderr, "kpgen: the directory looks built with %s; if it was, check with the same options\n", opts)
+			}
 			return errRejected
 		},
 	}
@@ -327,6 +331,40 @@ func (a *app) checkCmd() *cobra.Command {
 	c.Flags().StringVar(&only, "only", strings.Join(outputKinds, ","), "outputs that build was run with: a comma-separated list of "+strings.Join(outputKinds, ", "))
 	c.Flags().StringVar(&cfnFormat, "cfn-format", cloudformation.FormatYAML, "CloudFormation template format that build was run with: yaml or json")
 	return c
+}
+
+// builtWith reads from the manifest of dir the options its build seems to
+// have had where they differ from kinds and cfnFormat, those of a check
+// that found it out of date: "--only policy --cfn-format json", or "".
+func builtWith(dir string, kinds []string, cfnFormat string) string {
+	m, err := output.ReadManifest(dir)
+	if err != nil || len(m.Files) == 0 {
+		return ""
+	}
+	built := map[string]bool{}
+	format := ""
+	for _, e := range m.Files {
+		k := kindOf(e.Path)
+		built[k] = true
+		if k == kindCloudFormation {
+			format = strings.TrimPrefix(path.Ext(e.Path), ".")
+		}
+	}
+	var opts, only []string
+	same := true
+	for _, k := range outputKinds {
+		if built[k] {
+			only = append(only, k)
+		}
+		same = same && built[k] == slices.Contains(kinds, k)
+	}
+	if !same {
+		opts = append(opts, "--only "+strings.Join(only, ","))
+	}
+	if format != "" && format != cfnFormat {
+		opts = append(opts, "--cfn-format "+format)
+	}
+	return strings.Join(opts, " ")
 }
 
 func isDir(path string) bool {
