@@ -9,6 +9,7 @@ import (
 
 	"github.com/kpgen/kpgen/internal/model"
 	"github.com/kpgen/kpgen/internal/policy"
+	"github.com/kpgen/kpgen/lint"
 )
 
 // attrRange is where a finding about a key's attribute points: the attribute
@@ -131,4 +132,52 @@ type principalElement struct {
 
 func principalElements(s *policy.Statement) []principalElement {
 	return []principalElement{{"Principal", s.Principal}, {"NotPrincipal", s.NotPrincipal}}
+}
+
+// instanceFindings gathers a finding that can hold for several instances of
+// one key at one place (one per stage), so that it is reported once, naming
+// every instance it holds for.
+type instanceFindings struct {
+	order []string
+	found map[string]*instanceFinding
+}
+
+type instanceFinding struct {
+	rng     hcl.Range
+	summary string
+	detail  func(ids []string) string
+	ids     []string
+}
+
+// add records the finding for ki at rng; detail makes its text from the
+// IDs of the instances it holds for, and is that of the first instance.
+func (f *instanceFindings) add(rng hcl.Range, ki *model.KeyInstance, summary string, detail func(ids []string) string) {
+	k := fmt.Sprintf("%s:%d:%d:%s:%s", rng.Filename, rng.Start.Line, rng.Start.Column, ki.Key.Name, summary)
+	if f.found == nil {
+		f.found = map[string]*instanceFinding{}
+	}
+	if fd := f.found[k]; fd != nil {
+		if id := ki.ID(); !slices.Contains(fd.ids, id) {
+			fd.ids = append(fd.ids, id)
+		}
+		return
+	}
+	f.order = append(f.order, k)
+	f.found[k] = &instanceFinding{rng: rng, summary: summary, detail: detail, ids: []string{ki.ID()}}
+}
+
+// report reports each finding once, in the order first found.
+func (f *instanceFindings) report(p *lint.Pass) {
+	for _, k := range f.order {
+		fd := f.found[k]
+		p.Report(fd.rng, fd.summary, "%s", fd.detail(fd.ids))
+	}
+}
+
+// joinAnd joins names as a list in prose: "a", "a and b", "a, b and c".
+func joinAnd(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

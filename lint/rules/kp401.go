@@ -2,6 +2,7 @@ package rules
 
 import (
 	_ "embed"
+	"fmt"
 	"strings"
 
 	"github.com/kpgen/kpgen/internal/diag"
@@ -23,27 +24,34 @@ var KP401 = &lint.Rule{
 	Summary:   "a principal is both an administrator (or operator) and a user of one key",
 	Doc:       kp401Doc,
 	Check: func(p *lint.Pass) {
-		once := reportOnce{}
+		var found instanceFindings
 		for _, ki := range p.Model.Keys {
 			for _, u := range ki.Users {
 				if u.Kind == model.AWSService {
 					continue
 				}
 				m, role := manager(ki, u)
-				if role == "" || !once.first(u.Ref.Range, ki.Key.Name) {
+				if role == "" {
 					continue
 				}
 				if m.Key() == u.Key() {
-					p.Report(u.Ref.Range, "Administrator is also a user",
-						"%s is both an %s and a user of %s. Separation of duties keeps those who govern a key apart from those who decrypt with it. Use different principals for the two duties.",
-						u.String(), role, ki.ID())
+					found.add(u.Ref.Range, ki, "Administrator is also a user", func(ids []string) string {
+						who := u.String() // the principal of one account
+						if len(ids) > 1 {
+							who = u.Ref.Text
+						}
+						return fmt.Sprintf("%s is both an %s and a user of %s. Separation of duties keeps those who govern a key apart from those who decrypt with it. Use different principals for the two duties.",
+							who, role, joinAnd(ids))
+					})
 					continue
 				}
-				p.Report(u.Ref.Range, "Administrator is also a user",
-					"%s, a user of %s, is also reached by %s, an %s of it: the aws:PrincipalArn pattern of an Identity Center permission set matches the other's roles. Separation of duties keeps those who govern a key apart from those who decrypt with it. Rename a permission set, or use different principals for the two duties.",
-					u.Ref.Text, ki.ID(), m.Ref.Text, role)
+				found.add(u.Ref.Range, ki, "Administrator is also a user", func(ids []string) string {
+					return fmt.Sprintf("%s, a user of %s, is also reached by %s, an %s of it: the aws:PrincipalArn pattern of an Identity Center permission set matches the other's roles. Separation of duties keeps those who govern a key apart from those who decrypt with it. Rename a permission set, or use different principals for the two duties.",
+						u.Ref.Text, joinAnd(ids), m.Ref.Text, role)
+				})
 			}
 		}
+		found.report(p)
 	},
 }
 

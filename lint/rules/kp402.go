@@ -2,6 +2,8 @@ package rules
 
 import (
 	_ "embed"
+	"fmt"
+	"slices"
 
 	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/internal/model"
@@ -22,18 +24,29 @@ var KP402 = &lint.Rule{
 	Summary:   "no principal can change the key policy (lockout)",
 	Doc:       kp402Doc,
 	Check: func(p *lint.Pass) {
+		var found instanceFindings
+		accounts := map[*model.Key][]string{}
 		for _, kp := range p.Policies {
 			ki := kp.Instance
 			if policy.CanChangePolicy(p.Model.Organization, ki, kp.Document) {
 				continue
 			}
+			if !slices.Contains(accounts[ki.Key], ki.Account.Name) {
+				accounts[ki.Key] = append(accounts[ki.Key], ki.Account.Name)
+			}
 			who := "the owning team's administrators (decentralized)"
 			if p.Model.Organization.Strategy != model.Decentralized {
 				who = "the security team's administrators"
 			}
-			p.Report(ki.Key.Range(), "Key policy locks everyone out",
-				"Nobody could change the policy of %s after it is created: it has no policy administrator and no IAM delegation, so the key could never be managed again and AWS refuses to create it. Give the key administrators: %s, administrators on the key, or a deployer for account %s.",
-				ki.ID(), who, ki.Account.Name)
+			found.add(ki.Key.Range(), ki, "Key policy locks everyone out", func(ids []string) string {
+				deployer := "a deployer for account " + joinAnd(accounts[ki.Key])
+				if len(accounts[ki.Key]) > 1 {
+					deployer = "a deployer for accounts " + joinAnd(accounts[ki.Key])
+				}
+				return fmt.Sprintf("Nobody could change the policy of %s after it is created: it has no policy administrator and no IAM delegation, so the key could never be managed again and AWS refuses to create it. Give the key administrators: %s, administrators on the key, or %s.",
+					joinAnd(ids), who, deployer)
+			})
 		}
+		found.report(p)
 	},
 }

@@ -828,3 +828,27 @@ func TestKP504Advice(t *testing.T) {
 		}
 	}
 }
+
+// TestOneFindingPerKeyNamesEveryInstance: a finding that holds for every
+// stage's instance of a key, at one place, is reported once and names them
+// all.
+func TestOneFindingPerKeyNamesEveryInstance(t *testing.T) {
+	for id, want := range map[string]string{
+		"KP401": "role/WebKeyOperator is both an operator and a user of shop/dev/orders and shop/prod/orders.",
+		"KP402": "Nobody could change the policy of shop/dev/reviews and shop/prod/reviews after it is created",
+	} {
+		src, err := os.ReadFile(filepath.Join("../../fixtures/invalid", id, "main.kp.hcl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ds diag.Diagnostics
+		for _, d := range lintDiags(t, string(src), rules.All) {
+			if d.Rule == id {
+				ds = append(ds, d)
+			}
+		}
+		if len(ds) != 1 || !strings.Contains(ds[0].Detail, want) {
+			t.Errorf("%s: findings %v, want one that says %q", id, ds, want)
+		}
+	}
+}
