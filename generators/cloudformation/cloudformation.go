@@ -60,6 +60,7 @@ func Generate(m *model.Model, pols []*policy.KeyPolicy, format string) ([]output
 	stacks := g.stacks(pols)
 	exports := map[string]*model.KeyInstance{}
 	var files []output.File
+	badApp := map[*model.Application]bool{}
 	for _, s := range stacks {
 		files = append(files, output.File{
 			Path:   path.Join("cloudformation", s.name+"."+format),
@@ -68,7 +69,17 @@ func Generate(m *model.Model, pols []*policy.KeyPolicy, format string) ([]output
 		})
 		diags = append(diags, checkExports(exports, s)...)
 		diags = append(diags, g.checkLimits(s, format)...)
-		if !stackName.MatchString(s.name) {
+		switch {
+		case stackName.MatchString(s.name):
+		case !isLetter(s.app.Name[0]):
+			// The application's name is at fault, whatever the stage:
+			// once, at the application.
+			if !badApp[s.app] {
+				badApp[s.app] = true
+				diags = diags.Errorf(s.app.Source.DefRange, "Stack name CloudFormation refuses",
+					"The stacks of this application would be named %s and so on, but a CloudFormation stack name starts with a letter. Rename the application to a name that starts with a letter.", s.name)
+			}
+		default:
 			diags = diags.Errorf(s.stage.Source.DefRange, "Stack name CloudFormation refuses",
 				"The stack of this stage would be named %s, but a CloudFormation stack name starts with a letter and has at most 128 letters, digits and hyphens. Rename the application or stage (an application name that starts with a letter, shorter names).", s.name)
 		}
@@ -76,6 +87,8 @@ func Generate(m *model.Model, pols []*policy.KeyPolicy, format string) ([]output
 	slices.SortFunc(files, func(a, b output.File) int { return strings.Compare(a.Path, b.Path) })
 	return files, diags
 }
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // stackName is the form of a CloudFormation stack name, which a template's
 // file name (without its extension) is meant to be deployed as.

@@ -491,12 +491,16 @@ func TestStackOfAKeyIsItsOwn(t *testing.T) {
 	}
 }
 
-// TestStackNames: a stack CloudFormation would refuse to create, for a name
-// that starts with a digit, is a lint error at the stage.
+// TestStackNames: a stack CloudFormation would refuse to create, for an
+// application name that starts with a digit, is one lint error at the
+// application, however many stages it has.
 func TestStackNames(t *testing.T) {
-	m, pols := fixture.Build(t, header+`application "2fa" {
+	spec := header + `application "2fa" {
   team = "web"
   stage "dev" {
+    account = "dev"
+  }
+  stage "test" {
     account = "dev"
   }
   data "codes" {
@@ -504,9 +508,11 @@ func TestStackNames(t *testing.T) {
     services       = ["s3"]
   }
 }
-`)
+`
+	m, pols := fixture.Build(t, spec)
 	_, ds := Generate(m, pols, FormatYAML)
-	if len(ds) != 1 || ds[0].Summary != "Stack name CloudFormation refuses" || !strings.Contains(ds[0].Detail, "named 2fa-dev") {
-		t.Errorf("want one error about stack 2fa-dev, got %v", ds)
+	line := strings.Count(header, "\n") + 1
+	if len(ds) != 1 || ds[0].Summary != "Stack name CloudFormation refuses" || !strings.Contains(ds[0].Detail, "named 2fa-dev") || ds[0].Subject.Start.Line != line {
+		t.Errorf("want one error about stack 2fa-dev at line %d, the application, got %v", line, ds)
 	}
 }
