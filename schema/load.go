@@ -24,8 +24,10 @@ import (
 const FileSuffix = ".kp.hcl"
 
 // MaxFileSize is the largest spec file kpgen reads. Larger files are refused
-// before they are read: a spec of 2,000 applications is under 2 MiB.
-const MaxFileSize = 16 << 20
+// before they are read: a spec of 2,000 applications is under 2 MiB, and
+// HCL's parser needs hundreds of bytes of memory per byte of a file crafted
+// to be all tokens.
+const MaxFileSize = 4 << 20
 
 // IOError is an error reading the spec directory itself (as opposed to a
 // mistake in the spec): the command exits 2.
