@@ -152,12 +152,15 @@ func TestWriteTempFailureLeavesNoTemp(t *testing.T) {
 	}
 	dir := t.TempDir()
 	write(t, dir, File{Path: "d/a.json", Data: []byte("a\n")})
+	// The limit is far above what the test binary's own files reach
+	// meanwhile (go test's log of the files a test opens is one of them,
+	// and a write past the limit would fail it).
 	limit := old
-	limit.Cur = 1 << 16
+	limit.Cur = 16 << 20
 	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &limit); err != nil {
 		t.Skip(err)
 	}
-	_, err := Write(dir, []File{{Path: "d/a.json", Data: []byte("a\n")}, {Path: "d/big.json", Data: make([]byte, 1<<17)}}, nil)
+	_, err := Write(dir, []File{{Path: "d/a.json", Data: []byte("a\n")}, {Path: "d/big.json", Data: make([]byte, 32<<20)}}, nil)
 	must(t, syscall.Setrlimit(syscall.RLIMIT_FSIZE, &old))
 	if err == nil {
 		t.Fatal("a write past the file size limit succeeded")
