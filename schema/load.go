@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -107,23 +108,32 @@ func readAtMost(name string, limit int64) ([]byte, error) {
 
 func noSpecFiles(dir string) *diag.Diagnostic {
 	detail := fmt.Sprintf("%s holds no *%s file. Write one (kpgen init writes a starter spec) or name the directory that holds the spec.", dir, FileSuffix)
-	if others := otherHCLFiles(dir); len(others) > 0 {
-		detail = fmt.Sprintf("%s holds no *%s file, but %s: kpgen reads only files whose names end in %s. Rename the spec files.", dir, FileSuffix, strings.Join(others, ", "), FileSuffix)
+	if misnamed := misnamedSpecs(dir); len(misnamed) > 0 {
+		detail = fmt.Sprintf("%s holds no *%s file, but %s holds a kpgen block: kpgen reads only files whose names end in %s. Rename it to %s.",
+			dir, FileSuffix, strconv.Quote(misnamed[0]), FileSuffix, strconv.Quote(strings.TrimSuffix(misnamed[0], ".hcl")+FileSuffix))
 	}
 	return diag.New(diag.Error, hcl.Range{}, "No spec files", detail)
 }
 
-// otherHCLFiles lists, quoted, up to three *.hcl files of dir, which a spec
-// saved under the wrong name would be.
-func otherHCLFiles(dir string) []string {
+// kpgenBlock is the start of a spec's kpgen block, at the start of a line.
+var kpgenBlock = regexp.MustCompile(`(?m)^[ \t]*kpgen[ \t]*\{`)
+
+// misnamedSpecs lists the *.hcl files of dir that hold a kpgen block, in
+// name order: specs saved under the wrong name, rather than the HCL of
+// Terraform, Packer or another tool.
+func misnamedSpecs(dir string) []string {
 	entries, err := os.ReadDir(cmp.Or(dir, "."))
 	if err != nil {
 		return nil
 	}
 	var out []string
 	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".hcl") && e.Type().IsRegular() && len(out) < 3 {
-			out = append(out, strconv.Quote(e.Name()))
+		if !strings.HasSuffix(e.Name(), ".hcl") || !e.Type().IsRegular() {
+			continue
+		}
+		src, err := readAtMost(filepath.Join(dir, e.Name()), MaxFileSize)
+		if err == nil && kpgenBlock.Match(src) {
+			out = append(out, e.Name())
 		}
 	}
 	return out

@@ -334,8 +334,10 @@ func (a *app) checkCmd() *cobra.Command {
 }
 
 // builtWith reads from the manifest of dir the options its build seems to
-// have had where they differ from kinds and cfnFormat, those of a check
-// that found it out of date: "--only policy --cfn-format json", or "".
+// have had, where a check with kinds and cfnFormat would report files that
+// build never wrote: a kind the build left out, or CloudFormation in
+// another format. It returns them as options ("--only policy --cfn-format
+// json"), or "".
 func builtWith(dir string, kinds []string, cfnFormat string) string {
 	m, err := output.ReadManifest(dir)
 	if err != nil || len(m.Files) == 0 {
@@ -351,17 +353,17 @@ func builtWith(dir string, kinds []string, cfnFormat string) string {
 		}
 	}
 	var opts, only []string
-	same := true
+	missing := false
 	for _, k := range outputKinds {
 		if built[k] {
 			only = append(only, k)
 		}
-		same = same && built[k] == slices.Contains(kinds, k)
+		missing = missing || slices.Contains(kinds, k) && !built[k]
 	}
-	if !same {
+	if missing {
 		opts = append(opts, "--only "+strings.Join(only, ","))
 	}
-	if format != "" && format != cfnFormat {
+	if format != "" && format != cfnFormat && slices.Contains(kinds, kindCloudFormation) {
 		opts = append(opts, "--cfn-format "+format)
 	}
 	return strings.Join(opts, " ")
