@@ -2,12 +2,9 @@ package policyjson
 
 import (
 	"encoding/json"
-	"fmt"
 	"slices"
-	"strings"
 	"testing"
 
-	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/internal/fixture"
 )
 
@@ -171,82 +168,4 @@ func identitySids(t *testing.T, spec, path string) []string {
 		t.Fatalf("no identity policy at %s", path)
 	}
 	return sids
-}
-
-// TestIdentityPolicySizeWarned: an identity policy IAM could not take as
-// one managed policy is a warning at the principal, and only then.
-func TestIdentityPolicySizeWarned(t *testing.T) {
-	for _, c := range []struct {
-		keys int
-		warn bool
-	}{{3, false}, {4, true}} {
-		var b strings.Builder
-		b.WriteString(`
-kpgen {
-  version = 1
-}
-organization "org" {
-  strategy      = "centralized"
-  regions       = ["us-east-1", "eu-west-1", "ap-southeast-2"]
-  security_team = "security"
-  key_account   = "sec"
-  deployer      = "role/deploy"
-}
-account "sec" {
-  id = "111111111111"
-}
-account "prod" {
-  id = "333333333333"
-}
-classification "conf" {
-  rank = 2
-}
-team "security" {
-  administrators = ["role/SecAdmin"]
-}
-team "web" {
-  administrators = ["role/WebAdmin"]
-}
-application "shop" {
-  team = "web"
-  stage "prod" {
-    account = "prod"
-  }
-`)
-		for i := range c.keys {
-			fmt.Fprintf(&b, `  data "d%d" {
-    classification = "conf"
-    services       = ["s3", "dynamodb", "sqs", "kinesis", "lambda"]
-    users          = ["role/worker"]
-    key            = "k%d"
-  }
-  key "k%d" {
-    regions = ["us-east-1", "eu-west-1", "ap-southeast-2"]
-  }
-`, i, i, i)
-		}
-		b.WriteString("}\n")
-		m, pols := fixture.Build(t, b.String())
-		files, ds := Generate(m, pols)
-		var size int
-		for _, f := range files {
-			if f.Path == "iam/333333333333/worker.json" {
-				size = policyChars(f.Content())
-			}
-		}
-		var got []string
-		for _, d := range ds {
-			got = append(got, fmt.Sprintf("%s %d %s", d.Severity, d.Subject.Start.Line, d.Summary))
-		}
-		var want []string
-		if c.warn {
-			want = []string{fmt.Sprintf("%s 35 Identity policy over IAM's size limit", diag.Warning)}
-		}
-		if !slices.Equal(got, want) {
-			t.Errorf("%d keys, an identity policy of %d characters: diagnostics %q, want %q", c.keys, size, got, want)
-		}
-		if (size > managedPolicyChars) != c.warn {
-			t.Errorf("%d keys make an identity policy of %d characters; the case no longer tests the limit", c.keys, size)
-		}
-	}
 }

@@ -539,8 +539,9 @@ func TestKP810Forms(t *testing.T) {
 	}
 }
 
-// TestKP811Characters: printable ASCII and Latin-1, tab, line feed and
-// carriage return pass; anything else, escaped in the JSON or not, does not.
+// TestKP811Characters: what the KMS API takes (tab, line feed, carriage
+// return, U+0020 to U+00FF) passes; anything else, escaped in the JSON or
+// not, does not.
 func TestKP811Characters(t *testing.T) {
 	for value, ok := range map[string]bool{
 		`plain ~text~`: true,
@@ -551,8 +552,9 @@ func TestKP811Characters(t *testing.T) {
 		`東京`:           false,
 		`\u20ac`:       false,
 		`€`:            false,
-		`a\u007f`:      false,
-		`\u0085`:       false,
+		`a\u007f`:      true,
+		`\u0085`:       true,
+		`\u001f`:       false,
 		`\u0000`:       false,
 		`\u2028`:       false,
 		`🔑`:            false,
