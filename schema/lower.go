@@ -408,9 +408,10 @@ func (l *lowerer) value(ptr string, expr hcl.Expression) (any, bool) {
 // gigabytes.
 const MaxValues = 1000
 
+var tooManyDetail = fmt.Sprintf("A list or map of a kpgen spec holds at most %d values; this one holds more, from here on. Split what it describes into several blocks.", MaxValues)
+
 func tooMany(at hcl.Range) *diag.Diagnostic {
-	return diag.New(diag.Error, at, "Too many values",
-		fmt.Sprintf("A list or map of a kpgen spec holds at most %d values; this one holds more, from here on. Split what it describes into several blocks.", MaxValues))
+	return diag.New(diag.Error, at, "Too many values", tooManyDetail)
 }
 
 // notLiteral reports the first part of expr that is not a literal value: a

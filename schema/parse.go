@@ -100,9 +100,10 @@ const maxNesting = 64
 // every piece would cost a quarter of the parse.
 const deepCheckSize = 4 << 10
 
-// tooDeep reports where src nests more than maxNesting levels deep, or holds
-// more than maxNesting operators that HCL parses by recursion, in a piece
-// of over deepCheckSize bytes. HCL's lexer, unlike its parser, does not
+// tooDeep reports where src nests more than maxNesting levels deep, holds
+// more than maxNesting operators that HCL parses by recursion, or holds a
+// list or map of more than MaxValues comma-separated values, in a piece of
+// over deepCheckSize bytes. HCL's lexer, unlike its parser, does not
 // recurse.
 func tooDeep(src []byte, filename string, start hcl.Pos) hcl.Diagnostics {
 	if len(src) <= deepCheckSize {
@@ -110,7 +111,35 @@ func tooDeep(src []byte, filename string, start hcl.Pos) hcl.Diagnostics {
 	}
 	tokens, _ := hclsyntax.LexConfig(src, filename, start)
 	depth, ops := 0, 0
+	// commas counts the commas of each open list, map or parenthesis, so
+	// that a list of more than MaxValues values is refused before HCL
+	// builds a syntax tree of it, which takes far more memory than its
+	// tokens. next marks the token after a list's MaxValues-th comma.
+	var commas []int
+	next := false
 	for _, t := range tokens {
+		if next && t.Type != hclsyntax.TokenNewline {
+			next = false
+			switch t.Type {
+			case hclsyntax.TokenCBrack, hclsyntax.TokenCBrace, hclsyntax.TokenCParen:
+			default:
+				rng := t.Range
+				return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Too many values", Detail: tooManyDetail, Subject: &rng}}
+			}
+		}
+		switch t.Type {
+		case hclsyntax.TokenOBrack, hclsyntax.TokenOBrace, hclsyntax.TokenOParen:
+			commas = append(commas, 0)
+		case hclsyntax.TokenCBrack, hclsyntax.TokenCBrace, hclsyntax.TokenCParen:
+			if len(commas) > 0 {
+				commas = commas[:len(commas)-1]
+			}
+		case hclsyntax.TokenComma:
+			if n := len(commas); n > 0 {
+				commas[n-1]++
+				next = commas[n-1] == MaxValues
+			}
+		}
 		switch t.Type {
 		case hclsyntax.TokenOBrace, hclsyntax.TokenOBrack, hclsyntax.TokenOParen, hclsyntax.TokenOQuote,
 			hclsyntax.TokenOHeredoc, hclsyntax.TokenTemplateInterp, hclsyntax.TokenTemplateControl:

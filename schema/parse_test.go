@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcled"
 
 	"github.com/kpgen/kpgen/internal/diag"
@@ -194,5 +195,34 @@ func TestUnterminatedStringReportedOnce(t *testing.T) {
 	want := []string{"a.kp.hcl:5 Unterminated template string", "b.kp.hcl:2 Unterminated template string"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("diagnostics (-want +got):\n%s", diff)
+	}
+}
+
+// TestTooManyValuesBeforeParsing: a list longer than MaxValues is refused
+// from its tokens, before HCL builds a syntax tree of it, at its first value
+// too many; a list of MaxValues values passes, with or without a trailing
+// comma, and so do nested lists that are short each.
+func TestTooManyValuesBeforeParsing(t *testing.T) {
+	list := func(n int, trailing string) string {
+		return "regions = [\n" + strings.Repeat("  \"us-east-1\",\n", n-1) + "  \"us-east-1\"" + trailing + "\n]\n"
+	}
+	nested := "x = [" + strings.Repeat(`["a", "b"], `, 600) + "]\n"
+	for src, wantLine := range map[string]int{
+		list(MaxValues+1, ""):  MaxValues + 2,
+		list(MaxValues+1, ","): MaxValues + 2,
+		list(MaxValues, ""):    0,
+		list(MaxValues, ","):   0,
+		nested:                 0,
+	} {
+		if len(src) <= deepCheckSize {
+			t.Fatalf("a case of %d bytes is too small to be checked", len(src))
+		}
+		ds := tooDeep([]byte(src), "t.kp.hcl", hcl.InitialPos)
+		switch {
+		case wantLine == 0 && ds != nil:
+			t.Errorf("%.40q…: %v, want nothing", src, ds)
+		case wantLine != 0 && (len(ds) != 1 || ds[0].Summary != "Too many values" || ds[0].Subject.Start.Line != wantLine):
+			t.Errorf("%.40q…: %v, want Too many values at line %d", src, ds, wantLine)
+		}
 	}
 }
