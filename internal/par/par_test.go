@@ -46,3 +46,25 @@ func TestEachPanics(t *testing.T) {
 }
 
 func explode() { panic("boom") }
+
+// TestEachPanicsNested: a panic in a loop inside a loop keeps the stack of
+// the innermost iteration, wrapped once.
+func TestEachPanicsNested(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	defer func() {
+		p, ok := recover().(*Panic)
+		if !ok || p.Value != "boom" {
+			t.Fatalf("recovered %#v, want the inner iteration's panic, wrapped once", p)
+		}
+		if !strings.Contains(string(p.Stack), "par.explode(") {
+			t.Errorf("the stack does not show where the iteration panicked:\n%s", p.Stack)
+		}
+	}()
+	Each(10, func(i int) {
+		Each(10, func(j int) {
+			if i == 3 && j == 7 {
+				explode()
+			}
+		})
+	})
+}

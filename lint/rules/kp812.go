@@ -32,19 +32,29 @@ var KP812 = &lint.Rule{
 	Check: func(p *lint.Pass) {
 		for _, ip := range policy.IdentityPolicies(p.Model) {
 			n := ip.Document.Chars()
-			if n <= managedPolicyChars {
+			over, inline := identitySize(ip.Principal, n)
+			if !over {
 				continue
-			}
-			inline := "IAM takes it neither as a managed policy nor inline"
-			switch {
-			case ip.Principal.Kind == model.IdentityCenter:
-				inline = "an Identity Center permission set can take it as its inline policy"
-			case strings.HasPrefix(ip.Principal.Ref.Resource, "role/") && n <= roleInlineChars:
-				inline = "a role can take it inline, if all its inline policies together stay within 10,240"
 			}
 			p.Report(ip.Principal.Ref.Range, "Identity policy over IAM's size limit",
 				"The identity policy of %s in account %s, for %d keys of the key account, is %d characters without white space, over the 6,144 IAM takes in one managed policy; %s. Let the principal use fewer keys (a role per task), give those keys fewer services or regions, or attach its statements as several policies.",
 				ip.Principal.Ref.Text, ip.Principal.Account, len(ip.Keys), n, inline)
 		}
 	},
+}
+
+// identitySize says whether an identity policy of n characters is over
+// IAM's limit for a managed policy, and where the principal could still
+// take it inline.
+func identitySize(p model.Principal, n int) (over bool, inline string) {
+	if n <= managedPolicyChars {
+		return false, ""
+	}
+	switch {
+	case p.Kind == model.IdentityCenter:
+		return true, "an Identity Center permission set can take it as its inline policy"
+	case strings.HasPrefix(p.Ref.Resource, "role/") && n <= roleInlineChars:
+		return true, "a role can take it inline, if all its inline policies together stay within 10,240"
+	}
+	return true, "IAM takes it neither as a managed policy nor inline"
 }

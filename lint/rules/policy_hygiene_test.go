@@ -594,3 +594,21 @@ func TestKP807And809Edges(t *testing.T) {
 		}
 	}
 }
+
+// TestKP811Everywhere: a character KMS refuses is found in every element of
+// a statement, condition operators and keys included.
+func TestKP811Everywhere(t *testing.T) {
+	for _, stmt := range []string{
+		`{"Sid": "€", "Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "kms:Decrypt", "Resource": "*"}`,
+		`{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "kms:Decrypt", "Resource": "€"}`,
+		`{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "kms:Decrypt€", "Resource": "*"}`,
+		`{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringEquals€": {"kms:CallerAccount": "111122223333"}}}`,
+		`{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringEquals": {"kms:EncryptionContext:€": "x"}}}`,
+	} {
+		doc := `{"Version": "2012-10-17", "Statement": [` + stmt + `]}`
+		ds := lint.RunPolicyFile("p.json", []byte(doc), []*lint.Rule{rules.KP811})
+		if len(ds) != 1 || ds[0].Rule != "KP811" {
+			t.Errorf("%s: %v, want one KP811 finding", stmt, ds)
+		}
+	}
+}

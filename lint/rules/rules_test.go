@@ -852,3 +852,43 @@ func TestOneFindingPerKeyNamesEveryInstance(t *testing.T) {
 		}
 	}
 }
+
+// TestFindingTexts: findings whose fixtures are checked by line only say
+// what they should: which keys, which instances, which accounts.
+func TestFindingTexts(t *testing.T) {
+	for _, c := range []struct {
+		dir, rule string
+		want      []string
+	}{
+		{"KP205-shared-account", "KP205", []string{
+			"arn:aws:iam::222222222222:role/shop-web uses shop/prod/catalog, a key of a production stage, and shop/dev/catalog, a key of a non-production stage: account 222222222222 hosts stages of both kinds",
+			"arn:aws:iam::222222222222:role/shop-api uses shop/prod/orders, a key of a production stage, and shop/dev/orders, a key of a non-production stage: account 222222222222 hosts stages of both kinds",
+		}},
+		{"KP811", "KP811", []string{`The key "reviews" of application "shop" requires the encryption context store = "東京-1" in its key policy, and the text holds U+6771 at its start.`}},
+		{"KP402", "KP402", []string{"or a deployer for accounts shop-dev and shop-prod."}},
+		{"KP401", "KP401", []string{"role/WebKeyOperator is both an operator and a user of shop/dev/orders and shop/prod/orders."}},
+	} {
+		src, err := os.ReadFile(filepath.Join("../../fixtures/invalid", c.dir, "main.kp.hcl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, d := range lintDiags(t, string(src), rules.All) {
+			if d.Rule == c.rule {
+				got = append(got, d.Detail)
+			}
+		}
+		if len(got) != len(c.want) {
+			t.Errorf("%s: %d findings of %s, want %d: %q", c.dir, len(got), c.rule, len(c.want), got)
+			continue
+		}
+		for i, w := range c.want {
+			if !strings.HasPrefix(got[i], w) && !strings.Contains(got[i], w) {
+				t.Errorf("%s: finding %d says %q, want %q", c.dir, i, got[i], w)
+			}
+		}
+		if c.rule == "KP401" && !strings.HasPrefix(got[0], c.want[0]) {
+			t.Errorf("%s: %q does not begin with the principal as written", c.dir, got[0])
+		}
+	}
+}

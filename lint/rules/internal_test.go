@@ -1,0 +1,49 @@
+package rules
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/kpgen/kpgen/internal/model"
+)
+
+// TestIdentitySize: IAM's limits, to the character: 6,144 for a managed
+// policy; a role may take up to 10,240 inline, a permission set more, an
+// IAM user no more.
+func TestIdentitySize(t *testing.T) {
+	role := model.Principal{Kind: model.IAM, Ref: &model.PrincipalRef{Resource: "role/worker"}}
+	user := model.Principal{Kind: model.IAM, Ref: &model.PrincipalRef{Resource: "user/alice"}}
+	sso := model.Principal{Kind: model.IdentityCenter, Ref: &model.PrincipalRef{PermissionSet: "Readers"}}
+	for _, c := range []struct {
+		name   string
+		p      model.Principal
+		n      int
+		over   bool
+		inline string
+	}{
+		{"role at the managed limit", role, 6144, false, ""},
+		{"role over it", role, 6145, true, "a role can take it inline"},
+		{"role at the inline limit", role, 10240, true, "a role can take it inline"},
+		{"role over both", role, 10241, true, "neither as a managed policy nor inline"},
+		{"user over the managed limit", user, 6145, true, "neither as a managed policy nor inline"},
+		{"permission set", sso, 20000, true, "permission set can take it as its inline policy"},
+	} {
+		over, inline := identitySize(c.p, c.n)
+		if over != c.over || !strings.Contains(inline, c.inline) {
+			t.Errorf("%s (%d): %v %q, want %v and %q", c.name, c.n, over, inline, c.over, c.inline)
+		}
+	}
+}
+
+func TestJoinAnd(t *testing.T) {
+	for want, names := range map[string][]string{
+		"":           nil,
+		"a":          {"a"},
+		"a and b":    {"a", "b"},
+		"a, b and c": {"a", "b", "c"},
+	} {
+		if got := joinAnd(names); got != want {
+			t.Errorf("joinAnd(%q) = %q, want %q", names, got, want)
+		}
+	}
+}
