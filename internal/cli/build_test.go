@@ -265,3 +265,43 @@ func TestOutputErrorNamesTheDirectory(t *testing.T) {
 		}
 	}
 }
+
+// TestKeptBehindLink: a stale output behind a directory a user replaced by
+// a symbolic link is kept, and build says a link is in the way, not that
+// the file changed.
+func TestKeptBehindLink(t *testing.T) {
+	t.Setenv("KPGEN_CACHE", "off")
+	dir := t.TempDir()
+	src, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "retail", "main.kp.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, out := filepath.Join(dir, "spec"), filepath.Join(dir, "out")
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.MkdirAll(spec, 0o755))
+	must(os.WriteFile(filepath.Join(spec, "main.kp.hcl"), src, 0o644))
+	var stdout, stderr bytes.Buffer
+	if code := Main([]string{"build", "-q", spec, "-o", out}, &stdout, &stderr); code != 0 {
+		t.Fatalf("first build exited %d:\n%s", code, stderr.String())
+	}
+	away := filepath.Join(dir, "away")
+	must(os.Rename(filepath.Join(out, "policies", "storefront"), away))
+	must(os.Symlink(away, filepath.Join(out, "policies", "storefront")))
+	renamed := strings.ReplaceAll(string(src), `application "storefront"`, `application "shop"`)
+	must(os.WriteFile(filepath.Join(spec, "main.kp.hcl"), []byte(renamed), 0o644))
+	stderr.Reset()
+	if code := Main([]string{"build", spec, "-o", out}, &stdout, &stderr); code != 0 {
+		t.Fatalf("second build exited %d:\n%s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "kpgen could not reach it: ") || !strings.Contains(stderr.String(), "symbolic link") || strings.Contains(stderr.String(), "changed since kpgen wrote it") {
+		t.Errorf("build says:\n%s\nwant each file behind the link kept because a symbolic link is in the way", stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(away, "prod", "customer.json")); err != nil {
+		t.Errorf("a file behind the link: %v", err)
+	}
+}
