@@ -827,6 +827,26 @@ func TestKP504Advice(t *testing.T) {
 			t.Errorf("%s: findings %v, want one that says %q", dir, ds, advice)
 		}
 	}
+	// A key block that names no regions is kept as a derived key is.
+	src, err := os.ReadFile("../../fixtures/invalid/KP504-organization-regions/main.kp.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	explicit := strings.Replace(string(src), `    users          = ["role/shop-api"]
+  }
+}`, `    users          = ["role/shop-api"]
+    key            = "profiles"
+  }
+
+  key "profiles" {}
+}`, 1)
+	if explicit == string(src) {
+		t.Fatal("the fixture changed; the edit no longer applies")
+	}
+	ds := lintDiags(t, explicit, []*lint.Rule{rules.KP504})
+	if len(ds) != 1 || !strings.Contains(ds[0].Detail, "Add a region of the data to organization.regions") || !strings.Contains(ds[0].Detail, `The key "profiles"`) {
+		t.Errorf("a key block without regions: findings %v, want the advice to add a region to organization.regions", ds)
+	}
 }
 
 // TestOneFindingPerKeyNamesEveryInstance: a finding that holds for every
