@@ -131,3 +131,71 @@ func TestSARIFRuleProperties(t *testing.T) {
 		t.Errorf("rule properties (-want +got):\n%s", diff)
 	}
 }
+
+// TestPlanMarksManagersOfAnotherAccount: administrators and operators of
+// another account than the key's are marked in the text and markdown
+// plans, whom KMS refuses key management; those of the key's account, and
+// users, are not; the JSON plan is the contract's shape, unmarked.
+func TestPlanMarksManagersOfAnotherAccount(t *testing.T) {
+	m, _ := fixture.Build(t, `
+kpgen {
+  version = 1
+}
+organization "o" {
+  strategy      = "hybrid"
+  regions       = ["us-east-1"]
+  security_team = "security"
+  deployer      = "role/deploy"
+}
+account "prod" {
+  id = "333333333333"
+}
+classification "public" {
+  rank = 0
+}
+team "security" {
+  administrators = ["arn:aws:iam::111111111111:role/KeyAdmin"]
+}
+team "web" {
+  administrators = ["arn:aws:iam::222222222222:role/WebOps"]
+}
+application "shop" {
+  team = "web"
+  stage "prod" {
+    account = "prod"
+  }
+  data "catalog" {
+    classification = "public"
+    services       = ["s3"]
+    users          = ["arn:aws:iam::444444444444:role/reader"]
+  }
+}
+`)
+	p := report.NewPlan(m)
+	var text, md, js bytes.Buffer
+	if err := report.PlanText(&text, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.PlanMarkdown(&md, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.PlanJSON(&js, p); err != nil {
+		t.Fatal(err)
+	}
+	const note = " (another account: may not manage the key)"
+	for name, out := range map[string]string{"text": text.String(), "markdown": md.String()} {
+		for _, marked := range []string{"111111111111:role/KeyAdmin", "222222222222:role/WebOps"} {
+			if !strings.Contains(out, marked+"`"+note) && !strings.Contains(out, marked+note) {
+				t.Errorf("%s: %s is not marked:\n%s", name, marked, out)
+			}
+		}
+		for _, plain := range []string{"333333333333:role/deploy", "444444444444:role/reader"} {
+			if strings.Contains(out, plain+note) || strings.Contains(out, plain+"`"+note) {
+				t.Errorf("%s: %s is marked:\n%s", name, plain, out)
+			}
+		}
+	}
+	if strings.Contains(js.String(), "another account") {
+		t.Errorf("the JSON plan carries the mark:\n%s", js.String())
+	}
+}
