@@ -226,3 +226,18 @@ func TestTooManyValuesBeforeParsing(t *testing.T) {
 		}
 	}
 }
+
+// TestDidYouMeanLimit: a candidate within the distance a typo makes is
+// suggested, whatever its case; one as far as the limit is not.
+func TestDidYouMeanLimit(t *testing.T) {
+	for given, want := range map[string]string{
+		"decentralised": "decentralized", // distance 1
+		"HYBRID":        "hybrid",        // case only
+		"hxbxix":        "",              // distance 3 = the limit for 6 characters
+		"hybri":         "hybrid",        // distance 1
+	} {
+		if got := DidYouMean(given, []string{"decentralized", "centralized", "hybrid"}); got != want {
+			t.Errorf("DidYouMean(%q) = %q, want %q", given, got, want)
+		}
+	}
+}

@@ -873,6 +873,25 @@ func TestOneFindingPerKeyNamesEveryInstance(t *testing.T) {
 	}
 }
 
+// TestKP402OneAccount: stages in one account make one account of the advice,
+// named once.
+func TestKP402OneAccount(t *testing.T) {
+	src, err := os.ReadFile("../../fixtures/invalid/KP402/main.kp.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := strings.Replace(string(src), `account = "shop-prod"`, `account = "shop-dev"`, 1)
+	var got []string
+	for _, d := range lintDiags(t, one, rules.All) {
+		if d.Rule == "KP402" {
+			got = append(got, d.Detail)
+		}
+	}
+	if len(got) != 1 || !strings.HasSuffix(got[0], "or a deployer for account shop-dev.") {
+		t.Errorf("findings %q, want one that ends in the one account, named once", got)
+	}
+}
+
 // TestFindingTexts: findings whose fixtures are checked by line only say
 // what they should: which keys, which instances, which accounts.
 func TestFindingTexts(t *testing.T) {
