@@ -646,22 +646,9 @@ func hiddenCharacter(s string, rng hcl.Range) *diag.Diagnostic {
 			continue
 		}
 		return diag.New(diag.Error, rng, "Hidden character in a string",
-			fmt.Sprintf("This string holds %U, %s, %s: it changes how the text around it is shown without being seen, so the spec and the generated outputs would read otherwise than what AWS gets. Remove it; write text in the order it is read, and a line break as a new line of a heredoc.", r, what, place(s[:i])))
+			fmt.Sprintf("This string holds %U, %s, %s: it changes how the text around it is shown without being seen, so the spec and the generated outputs would read otherwise than what AWS gets. Remove it; write text in the order it is read, and a line break as a new line of a heredoc.", r, what, diag.Place(s[:i])))
 	}
 	return nil
-}
-
-// place says where in a string a character stands: after which text
-// (its last 20 characters), or at the start.
-func place(before string) string {
-	if before == "" {
-		return "at its start"
-	}
-	runes := []rune(before)
-	if len(runes) > 20 {
-		return fmt.Sprintf("after %q", "…"+string(runes[len(runes)-20:]))
-	}
-	return fmt.Sprintf("after %q", before)
 }
 
 // hugeNumber is beyond every range of the schema: a number this large is

@@ -167,3 +167,15 @@ func Position(src []byte, off int) hcl.Pos {
 	}
 	return hcl.Pos{Line: line, Column: col, Byte: off}
 }
+
+// Place says where in a string a character a message names stands: after
+// which text (its last 20 characters), or at the start.
+func Place(before string) string {
+	if before == "" {
+		return "at its start"
+	}
+	if runes := []rune(before); len(runes) > 20 {
+		before = "…" + string(runes[len(runes)-20:])
+	}
+	return fmt.Sprintf("after %q", before)
+}

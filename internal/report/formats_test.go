@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -66,28 +67,19 @@ application "app" {
 	if k.Classification != "confidential" || !slices.Equal(k.Classifications, []string{"confidential", "public"}) {
 		t.Errorf("classification %q, classifications %q; want confidential, and confidential then public", k.Classification, k.Classifications)
 	}
-	var text, md, js bytes.Buffer
-	if err := report.PlanText(&text, p); err != nil {
-		t.Fatal(err)
+	text, md, js := renderPlan(t, p)
+	if !strings.Contains(text, "protects        pub, conf (confidential, public)") {
+		t.Errorf("text does not name both classifications:\n%s", text)
 	}
-	if err := report.PlanMarkdown(&md, p); err != nil {
-		t.Fatal(err)
-	}
-	if err := report.PlanJSON(&js, p); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(text.String(), "protects        pub, conf (confidential, public)") {
-		t.Errorf("text does not name both classifications:\n%s", text.String())
-	}
-	if !strings.Contains(md.String(), "| confidential, public |") {
-		t.Errorf("markdown does not name both classifications:\n%s", md.String())
+	if !strings.Contains(md, "| confidential, public |") {
+		t.Errorf("markdown does not name both classifications:\n%s", md)
 	}
 	var back struct {
 		Keys []struct {
 			Classifications []string `json:"classifications"`
 		} `json:"keys"`
 	}
-	if err := json.Unmarshal(js.Bytes(), &back); err != nil || len(back.Keys) != 1 || len(back.Keys[0].Classifications) != 2 {
+	if err := json.Unmarshal([]byte(js), &back); err != nil || len(back.Keys) != 1 || len(back.Keys[0].Classifications) != 2 {
 		t.Errorf("json classifications: %v %+v", err, back)
 	}
 }
@@ -172,18 +164,9 @@ application "shop" {
 }
 `)
 	p := report.NewPlan(m)
-	var text, md, js bytes.Buffer
-	if err := report.PlanText(&text, p); err != nil {
-		t.Fatal(err)
-	}
-	if err := report.PlanMarkdown(&md, p); err != nil {
-		t.Fatal(err)
-	}
-	if err := report.PlanJSON(&js, p); err != nil {
-		t.Fatal(err)
-	}
+	text, md, js := renderPlan(t, p)
 	const note = " (another account: may not manage the key)"
-	for name, out := range map[string]string{"text": text.String(), "markdown": md.String()} {
+	for name, out := range map[string]string{"text": text, "markdown": md} {
 		for _, marked := range []string{"111111111111:role/KeyAdmin", "222222222222:role/WebOps"} {
 			if !strings.Contains(out, marked+"`"+note) && !strings.Contains(out, marked+note) {
 				t.Errorf("%s: %s is not marked:\n%s", name, marked, out)
@@ -195,7 +178,19 @@ application "shop" {
 			}
 		}
 	}
-	if strings.Contains(js.String(), "another account") {
-		t.Errorf("the JSON plan carries the mark:\n%s", js.String())
+	if strings.Contains(js, "another account") {
+		t.Errorf("the JSON plan carries the mark:\n%s", js)
 	}
+}
+
+// renderPlan writes p as text, markdown and JSON.
+func renderPlan(t *testing.T, p *report.Plan) (text, md, js string) {
+	t.Helper()
+	var out [3]bytes.Buffer
+	for i, render := range []func(io.Writer, *report.Plan) error{report.PlanText, report.PlanMarkdown, report.PlanJSON} {
+		if err := render(&out[i], p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out[0].String(), out[1].String(), out[2].String()
 }

@@ -49,7 +49,7 @@ var KP811 = &lint.Rule{
 				}
 				p.Report(rng, "Character a key policy cannot hold",
 					"The %s %s, and the text holds %U %s. %s Write the text in those characters; an encryption context value that needs others can be required by the application rather than the key policy.",
-					keyName(k), what, r, place(f.text[:at]), policyCharacters)
+					keyName(k), what, r, diag.Place(f.text[:at]), policyCharacters)
 				break
 			}
 		}
@@ -62,7 +62,7 @@ var KP811 = &lint.Rule{
 			if r, at, ok := refusedCharacter(f.text); ok {
 				p.Report(f.stmt, f.field, "Character a key policy cannot hold",
 					"%s holds %q with %U %s. %s Write the text in those characters.",
-					f.where(p.Document), f.text, r, place(f.text[:at]), policyCharacters)
+					f.where(p.Document), f.text, r, diag.Place(f.text[:at]), policyCharacters)
 			}
 		}
 	},
@@ -83,18 +83,6 @@ func refusedCharacter(s string) (rune, int, bool) {
 		return r, i, true
 	}
 	return 0, 0, false
-}
-
-// place says where in a string a character stands: after which text (its
-// last 20 characters), or at the start.
-func place(before string) string {
-	if before == "" {
-		return "at its start"
-	}
-	if runes := []rune(before); len(runes) > 20 {
-		before = "…" + string(runes[len(runes)-20:])
-	}
-	return fmt.Sprintf("after %q", before)
 }
 
 // policyString is one string of a policy document: where it is (statement
