@@ -26,7 +26,7 @@ func render(files []output.File) int {
 // BenchmarkGenerate measures each emitter, and all of them together, on
 // generated organizations of 1,000 and 2,000 applications.
 func BenchmarkGenerate(b *testing.B) {
-	for _, n := range []int{1000, 2000} {
+	for _, n := range testorg.Sizes() {
 		dir := b.TempDir()
 		if err := testorg.Write(dir, n); err != nil {
 			b.Fatal(err)

@@ -10,7 +10,7 @@ import (
 
 // BenchmarkLoadModel loads, validates and models a generated organization.
 func BenchmarkLoadModel(b *testing.B) {
-	for _, n := range []int{1000, 2000} {
+	for _, n := range testorg.Sizes() {
 		b.Run(fmt.Sprintf("apps=%d", n), func(b *testing.B) {
 			dir := b.TempDir()
 			if err := testorg.Write(dir, n); err != nil {

@@ -12,7 +12,18 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"testing"
 )
+
+// Sizes returns the numbers of applications the benchmarks measure: 1,000
+// and 2,000, or only 10 with -short, which runs every benchmark once and
+// quickly, so that CI keeps them working.
+func Sizes() []int {
+	if testing.Short() {
+		return []int{10}
+	}
+	return []int{1000, 2000}
+}
 
 // AppsPerFile is how many applications each generated file holds.
 const AppsPerFile = 500
