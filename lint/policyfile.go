@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
@@ -38,6 +39,18 @@ func ReadPolicy(name string, data []byte) (*policy.Document, Locator, diag.Diagn
 			return bad(se.Offset-1, "Invalid JSON", fmt.Sprintf("%s is not valid JSON: %v.", name, se))
 		}
 		return bad(0, "Not a policy document", name+" is not a JSON object; a key policy is an object with Version and Statement.")
+	}
+	if at, first, ok := repeatedKey(data); ok {
+		key, end := jsonKeyAt(data, at)
+		prev, _ := jsonKeyAt(data, first)
+		line := diag.Position(data, first).Line
+		what := fmt.Sprintf("The key %q is written a second time in one object (first at line %d).", key, line)
+		if key != prev {
+			what = fmt.Sprintf("The key %q differs only in case from the key %q at line %d of the same object, and names that differ only in case are read as one.", key, prev, line)
+		}
+		d := diag.New(diag.Error, hcl.Range{Filename: name, Start: diag.Position(data, at), End: diag.Position(data, end)}, "Key written twice",
+			what+" JSON readers keep one of the two and drop the other without a word, so what the policy allows depends on which one AWS keeps. Write each key once.")
+		return nil, nil, diag.Diagnostics{d}
 	}
 	// A policy may hold one statement as an object rather than a list.
 	if st := bytes.TrimSpace(top["Statement"]); len(st) > 0 && st[0] == '{' {
@@ -173,8 +186,8 @@ func fieldName(key string) string {
 
 // statementMarks records the byte offset of each statement ("i.") and of
 // each of its fields ("i.Field"), following the token stream of the file.
-// Keys are matched in any case, as encoding/json matches them; of two that
-// match one name the last counts, as it does for the decoder.
+// Keys are matched in any case, as encoding/json matches them (ReadPolicy
+// refuses a file in which two keys of one object match one name).
 func statementMarks(data []byte) map[string]int {
 	type frame struct {
 		object  bool
@@ -231,6 +244,74 @@ func statementMarks(data []byte) map[string]int {
 			}
 		}
 	}
+}
+
+// repeatedKey finds the first key of an object in data (valid JSON) that
+// matches an earlier key of the same object, in any case, and returns the
+// offsets of both.
+func repeatedKey(data []byte) (at, first int, ok bool) {
+	type object struct {
+		keys    map[string]int // folded key: offset of its first writing
+		wantKey bool
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var stack []*object // nil entries are lists
+	for {
+		before := int(dec.InputOffset())
+		tok, err := dec.Token()
+		if err != nil {
+			return 0, 0, false
+		}
+		var top *object
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if key, isString := tok.(string); isString && top != nil && top.wantKey {
+			top.wantKey = false
+			off, folded := tokenStart(data, before), foldKey(key)
+			if prev, seen := top.keys[folded]; seen {
+				return off, prev, true
+			}
+			top.keys[folded] = off
+			continue
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &object{keys: map[string]int{}, wantKey: true})
+		case json.Delim('['):
+			stack = append(stack, nil)
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			if len(stack) > 0 && stack[len(stack)-1] != nil {
+				stack[len(stack)-1].wantKey = true
+			}
+		default:
+			if top != nil {
+				top.wantKey = true
+			}
+		}
+	}
+}
+
+// foldKey maps key to one spelling of all those strings.EqualFold holds
+// equal to it (the equality encoding/json matches field names with): each
+// rune becomes the least of its case-folding orbit.
+func foldKey(key string) string {
+	return strings.Map(func(r rune) rune {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		return least
+	}, key)
+}
+
+// jsonKeyAt decodes the JSON string that starts at off in data, and returns
+// it with the offset where it ends.
+func jsonKeyAt(data []byte, off int) (key string, end int) {
+	dec := json.NewDecoder(bytes.NewReader(data[off:]))
+	_ = dec.Decode(&key)
+	return key, off + int(dec.InputOffset())
 }
 
 // tokenStart skips the separators before a token.

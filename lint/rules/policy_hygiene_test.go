@@ -612,3 +612,45 @@ func TestKP811Everywhere(t *testing.T) {
 		}
 	}
 }
+
+// TestPolicyKeyWrittenTwice: a policy in which one object holds a key twice,
+// or two keys that differ only in case, is refused at the second key, since
+// which of the two counts decides what the policy allows. Keys that only
+// look alike are not refused.
+func TestPolicyKeyWrittenTwice(t *testing.T) {
+	const root = `{"AWS": "arn:aws:iam::111111111111:root"}`
+	tests := []struct {
+		name, principal, condition string
+		wantLine                   int // 4 or 5, where principal or condition is; 0: the policy is read
+		wantCol                    int
+		want                       string // in the detail
+	}{
+		{"principal twice", `"*", "Principal": ` + root, `null`, 4, 22,
+			`The key "Principal" is written a second time in one object (first at line 4).`},
+		{"principal in another case", `"*", "principal": ` + root, `null`, 4, 22,
+			`The key "principal" differs only in case from the key "Principal" at line 4`},
+		{"AWS twice", `{"AWS": "*", "aws": "arn:aws:iam::111111111111:root"}`, `null`, 4, 30, `"aws" differs only in case from the key "AWS"`},
+		{"condition operator twice", root, `{"StringEquals": {}, "StringEquals": {"kms:CallerAccount": "111111111111"}}`, 5, 38, `"StringEquals" is written a second time`},
+		{"condition key in another case", root, `{"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5", "aws:principalorgid": "o-z"}}`, 5, 73, `"aws:principalorgid" differs only in case`},
+		{"long s, which folds to s", root, `{"StringEquals": {"kms:CallerAccount": "1", "kmſ:CallerAccount": "2"}}`, 5, 61, `"kmſ:CallerAccount" differs only in case from the key "kms:CallerAccount"`},
+		{"escaped", root, `{"Bool": {"kms:GrantIsForAWSResource": "true", "kms:GrantIsForAWS\u0052esource": "false"}}`, 5, 64, `"kms:GrantIsForAWSResource" is written a second time`},
+		{"alike, not the same", root, `{"StringEquals": {"aws:PrincipalAccount": "111111111111", "aws:PrincipalArn": "x"}, "Null": {"aws:PrincipalArn": "false"}}`, 0, 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, ds := lint.ReadPolicy("p.json", statementFile(tt.principal, tt.condition))
+			if tt.wantLine == 0 {
+				if ds.HasErrors() {
+					t.Fatalf("not read: %s", ds[0].Detail)
+				}
+				return
+			}
+			if len(ds) != 1 || ds[0].Summary != "Key written twice" || !strings.Contains(ds[0].Detail, tt.want) {
+				t.Fatalf("want one Key written twice saying %q, got %v", tt.want, ds)
+			}
+			if got := ds[0].Subject.Start; got.Line != tt.wantLine || got.Column != tt.wantCol {
+				t.Errorf("reported at %d:%d, want %d:%d", got.Line, got.Column, tt.wantLine, tt.wantCol)
+			}
+		})
+	}
+}
