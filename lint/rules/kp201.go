@@ -23,8 +23,11 @@ var KP201 = &lint.Rule{
 	Doc:       kp201Doc,
 	Check: func(p *lint.Pass) {
 		// Users: the applications each principal uses keys of, in spec
-		// order; the first is where it belongs.
+		// order; the first is where it belongs. Principals whose roles
+		// meet count as one (roleGroups).
 		apps := map[string][]string{}
+		byKey := map[string]model.Principal{}
+		var order []string
 		byApp := map[*model.Application][]*model.KeyInstance{}
 		for _, ki := range p.Model.Keys {
 			byApp[ki.App] = append(byApp[ki.App], ki)
@@ -32,22 +35,67 @@ var KP201 = &lint.Rule{
 		for _, app := range p.Model.Applications {
 			for _, ki := range byApp[app] {
 				for _, u := range ki.Users {
-					if u.Kind != model.AWSService && !slices.Contains(apps[u.Key()], app.Name) {
-						apps[u.Key()] = append(apps[u.Key()], app.Name)
+					if u.Kind == model.AWSService {
+						continue
+					}
+					k := u.Key()
+					if _, seen := byKey[k]; !seen {
+						byKey[k] = u
+						order = append(order, k)
+					}
+					if !slices.Contains(apps[k], app.Name) {
+						apps[k] = append(apps[k], app.Name)
 					}
 				}
 			}
 		}
+		groups := roleGroups(order, byKey)
+		appOrder := map[string]int{}
+		for i, app := range p.Model.Applications {
+			appOrder[app.Name] = i
+		}
+		usedBy := map[string][]string{} // by a group's first member
+		groupApps := func(k string) []string {
+			if used, done := usedBy[groups[k][0]]; done {
+				return used
+			}
+			var used []string
+			for _, member := range groups[k] {
+				for _, a := range apps[member] {
+					if !slices.Contains(used, a) {
+						used = append(used, a)
+					}
+				}
+			}
+			slices.SortFunc(used, func(a, b string) int { return appOrder[a] - appOrder[b] })
+			usedBy[groups[k][0]] = used
+			return used
+		}
 		once := reportOnce{}
 		for _, ki := range p.Model.Keys {
 			for _, u := range ki.Users {
-				used := apps[u.Key()]
+				if u.Kind == model.AWSService {
+					continue
+				}
+				used := groupApps(u.Key())
 				if len(used) < 2 || used[0] == ki.App.Name || !once.first(u.Ref.Range, "") {
 					continue
 				}
+				var others []string
+				for _, member := range groups[u.Key()] {
+					if member != u.Key() {
+						others = append(others, byKey[member].String())
+					}
+				}
+				if len(others) == 0 {
+					p.Report(u.Ref.Range, "Principal shared between applications",
+						"%s uses keys of the applications %s. Each application's keys are used by its own principals, so that a compromised role reaches one application's data only. Give application %q a role of its own.",
+						u.String(), quoteAll(used), ki.App.Name)
+					continue
+				}
 				p.Report(u.Ref.Range, "Principal shared between applications",
-					"%s uses keys of the applications %s. Each application's keys are used by its own principals, so that a compromised role reaches one application's data only. Give application %q a role of its own.",
-					u.String(), quoteAll(used), ki.App.Name)
+					"%s shares roles with %s, which together use keys of the applications %s: an Identity Center permission set is granted to every role whose name matches *AWSReservedSSO_NAME_*, and one of these patterns matches the other's roles. Each application's keys are used by its own principals, so that a compromised role reaches one application's data only. Give application %q a role of its own, or a permission set whose name no other's contains.",
+					u.String(), joinAnd(others), quoteAll(used), ki.App.Name)
 			}
 		}
 		// Administrators: an explicit list on the key, or the owning
@@ -100,6 +148,49 @@ var KP201 = &lint.Rule{
 			}
 		}
 	},
+}
+
+// roleGroups joins the principals, by key, whose roles meet: an Identity
+// Center permission set's pattern matches the roles of another permission
+// set, or an IAM role, of its account (grantReaches). It returns each
+// principal's group, members in order.
+func roleGroups(order []string, byKey map[string]model.Principal) map[string][]string {
+	parent := map[string]string{}
+	var find func(k string) string
+	find = func(k string) string {
+		if p, ok := parent[k]; ok && p != k {
+			root := find(p)
+			parent[k] = root
+			return root
+		}
+		return k
+	}
+	byAccount := map[string][]string{}
+	for _, k := range order {
+		a := byKey[k].Account
+		byAccount[a] = append(byAccount[a], k)
+	}
+	for _, k := range order {
+		pattern := byKey[k]
+		if pattern.Kind != model.IdentityCenter {
+			continue
+		}
+		for _, other := range byAccount[pattern.Account] {
+			if other != k && grantReaches(pattern, byKey[other]) {
+				parent[find(other)] = find(k)
+			}
+		}
+	}
+	members := map[string][]string{}
+	for _, k := range order {
+		root := find(k)
+		members[root] = append(members[root], k)
+	}
+	groups := map[string][]string{}
+	for _, k := range order {
+		groups[k] = members[find(k)]
+	}
+	return groups
 }
 
 // adminIndex holds every team's administrators by the principal each

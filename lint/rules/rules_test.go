@@ -652,6 +652,36 @@ func TestReviewedVerdicts(t *testing.T) {
 			).Replace,
 		},
 		{
+			// A permission set's pattern matches the roles Identity Center
+			// makes for it, written as IAM roles: those roles use the keys
+			// of both applications.
+			name: "KP201 matches a permission set's pattern against roles",
+			base: "KP201",
+			edit: strings.NewReplacer(
+				`    users          = ["role/shop-api"]`+"\n", `    users          = ["sso:ShopApi"]`+"\n",
+				`    users          = ["role/shop-api"] # want KP201`, `    users          = ["role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_ShopApi_0123456789abcdef"]`,
+			).Replace,
+			want: []string{"82 KP201 Principal shared between applications"},
+		},
+		{
+			// ... and the roles of a permission set whose name holds it.
+			name: "KP201 matches a permission set's pattern against another's roles",
+			base: "KP201",
+			edit: strings.NewReplacer(
+				`    users          = ["role/shop-api"]`+"\n", `    users          = ["sso:ShopApi"]`+"\n",
+				`    users          = ["role/shop-api"] # want KP201`, `    users          = ["sso:ShopApi_ReadOnly"]`,
+			).Replace,
+			want: []string{"82 KP201 Principal shared between applications", "82 KP407 Permission sets whose roles one pattern matches"},
+		},
+		{
+			name: "KP201 leaves permission sets of their own alone",
+			base: "KP201",
+			edit: strings.NewReplacer(
+				`    users          = ["role/shop-api"]`+"\n", `    users          = ["sso:ShopApi"]`+"\n",
+				`    users          = ["role/shop-api"] # want KP201`, `    users          = ["sso:BillingApi", "role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_BillingApi_0123456789abcdef"]`,
+			).Replace,
+		},
+		{
 			// A service principal may serve several applications.
 			name: "KP201 lets service principals be shared",
 			base: "KP201",
