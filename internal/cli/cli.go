@@ -137,16 +137,25 @@ func (t *trackedWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// normalizeArgs accepts the single-dash long flags that the documented
-// command lines spell (fmt -check), which pflag would read as a group of
-// short flags.
+// normalizeArgs accepts the single-dash long flag that the documented
+// command line spells (fmt -check), which pflag would read as a group of
+// short flags. Only fmt's own flags are rewritten: not the value of -C, nor
+// anything after "--", which may be a directory named -check.
 func normalizeArgs(args []string) []string {
-	out := make([]string, len(args))
-	for i, a := range args {
-		if a == "-check" {
-			a = "--check"
+	out := slices.Clone(args)
+	command := ""
+	for i := 0; i < len(out); i++ {
+		a := out[i]
+		switch {
+		case a == "--":
+			return out
+		case a == "-C" || a == "--dir":
+			i++ // its value
+		case command == "" && !strings.HasPrefix(a, "-"):
+			command = a
+		case command == "fmt" && a == "-check":
+			out[i] = "--check"
 		}
-		out[i] = a
 	}
 	return out
 }
