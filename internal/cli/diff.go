@@ -168,6 +168,13 @@ func loadGit(src string) (*schema.Spec, diag.Diagnostics, error) {
 	}
 	top = strings.TrimSpace(top)
 	asGiven := dir
+	if !filepath.IsAbs(dir) && escapes(path.Join(strings.TrimSpace(prefix), filepath.ToSlash(dir))) {
+		// A relative DIR that leaves the current directory's part of
+		// the tree may come back into it (../repo/infra, from the top).
+		if abs, err := filepath.Abs(dir); err == nil {
+			dir = abs
+		}
+	}
 	if filepath.IsAbs(dir) {
 		// An absolute DIR names a directory of the work tree: the same
 		// directory of the revision is its path from the top.
@@ -181,7 +188,7 @@ func loadGit(src string) (*schema.Spec, diag.Diagnostics, error) {
 	if treeDir == "." {
 		treeDir = ""
 	}
-	if strings.HasPrefix(treeDir, "../") || treeDir == ".." {
+	if escapes(treeDir) {
 		return nil, nil, &exitError{code: ExitUsage, msg: fmt.Sprintf("%s is outside the git repository", asGiven)}
 	}
 	// Entries are "MODE TYPE OBJECT SIZE\tNAME". As on disk, only regular
@@ -286,6 +293,13 @@ func realPath(p string) string {
 		rest = append([]string{filepath.Base(p)}, rest...)
 		p = parent
 	}
+}
+
+// escapes reports whether the slash-separated path p, from the top of the
+// work tree, leads out of it.
+func escapes(p string) bool {
+	p = path.Clean(p)
+	return p == ".." || strings.HasPrefix(p, "../")
 }
 
 func orDot(dir string) string {
