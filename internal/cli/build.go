@@ -310,9 +310,9 @@ func (a *app) checkCmd() *cobra.Command {
 			// return or an escape sequence in it must not act on a
 			// terminal or a CI log.
 			fmt.Fprint(a.stdout, report.PrintableText(diff))
-			fix := "kpgen build " + dir
+			fix := "kpgen build " + shellPath(dir)
 			if out != "" {
-				fix += " -o " + out
+				fix += " -o " + shellPath(out)
 			}
 			if len(kinds) < len(outputKinds) {
 				fix += " --only " + strings.Join(kinds, ",")

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"al.essio.dev/pkg/shellescape"
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
@@ -158,6 +159,16 @@ func normalizeArgs(args []string) []string {
 		}
 	}
 	return out
+}
+
+// shellPath writes a path as an argument of a command that kpgen tells the
+// user to run: quoted where a shell would split or expand it, and, when it
+// begins with "-", as ./PATH, so that it is not taken for a flag.
+func shellPath(p string) string {
+	if strings.HasPrefix(p, "-") {
+		p = "./" + p
+	}
+	return shellescape.Quote(p)
 }
 
 // buildMemoryLimit is a soft limit on the heap of a build: near it the

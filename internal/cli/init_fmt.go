@@ -47,7 +47,7 @@ func (a *app) initCmd() *cobra.Command {
 			if err := output.WriteFileAtomic(path, starterSpec, 0); err != nil {
 				return ioError("cannot write %s: %v", path, err)
 			}
-			fmt.Fprintf(a.stdout, "Wrote %s. Edit it, then run: kpgen plan %s\n", report.Printable(path), report.Printable(dir))
+			fmt.Fprintf(a.stdout, "Wrote %s. Edit it, then run: kpgen plan %s\n", report.Printable(path), report.Printable(shellPath(dir)))
 			return nil
 		},
 	}
@@ -107,7 +107,7 @@ change and exits 1 if there are any.`,
 				fmt.Fprintln(a.stdout, report.Printable(r.Path))
 			}
 			if check && changed > 0 {
-				fmt.Fprintf(a.stderr, "kpgen: %s not formatted; run kpgen fmt %s\n", report.Count(changed, "file"), report.Printable(dir))
+				fmt.Fprintf(a.stderr, "kpgen: %s not formatted; run kpgen fmt %s\n", report.Count(changed, "file"), report.Printable(shellPath(dir)))
 				return errRejected
 			}
 			return nil
