@@ -34,7 +34,10 @@ const MaxFileSize = 4 << 20
 // mistake in the spec): the command exits 2.
 type IOError struct{ Err error }
 
+// Error is the error reading the directory.
 func (e *IOError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the error reading the directory.
 func (e *IOError) Unwrap() error { return e.Err }
 
 // Load reads every *.kp.hcl file of dir, in name order, as one spec. Mistakes

@@ -426,7 +426,8 @@ func parseKinds(only string) ([]string, error) {
 // says what kpgen could not do ("cannot write", "cannot check").
 func outputError(err error, what string) error {
 	// Everything in the way comes joined in one error: one line each.
-	if j, ok := err.(interface{ Unwrap() []error }); ok && len(j.Unwrap()) > 0 {
+	var j interface{ Unwrap() []error }
+	if errors.As(err, &j) && len(j.Unwrap()) > 0 {
 		var lines []string
 		for _, e := range j.Unwrap() {
 			lines = append(lines, outputError(e, what).Error())

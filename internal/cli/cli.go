@@ -22,6 +22,8 @@ import (
 	"github.com/kpgen/kpgen/internal/model"
 	"github.com/kpgen/kpgen/internal/par"
 	"github.com/kpgen/kpgen/internal/report"
+	"github.com/kpgen/kpgen/lint"
+	"github.com/kpgen/kpgen/lint/rules"
 	"github.com/kpgen/kpgen/schema"
 )
 
@@ -353,6 +355,16 @@ type loaded struct {
 	spec  *schema.Spec
 	model *model.Model
 	diags diag.Diagnostics
+}
+
+// checkStructure adds KP701's findings to a spec that loaded without error:
+// without the security team or key account its strategy needs, the spec
+// says neither who administers the keys nor where they live, so validate,
+// plan and diff refuse it as lint and build do.
+func (l *loaded) checkStructure() {
+	if !l.diags.HasErrors() {
+		l.diags = append(l.diags, lint.Check(l.model, rules.KP701)...)
+	}
 }
 
 func (l *loaded) sources() report.Sources {

@@ -21,8 +21,6 @@ import (
 	"github.com/kpgen/kpgen/internal/policy"
 	"github.com/kpgen/kpgen/internal/report"
 	"github.com/kpgen/kpgen/internal/specdiff"
-	"github.com/kpgen/kpgen/lint"
-	"github.com/kpgen/kpgen/lint/rules"
 	"github.com/kpgen/kpgen/schema"
 )
 
@@ -130,12 +128,7 @@ func (a *app) diffSide(src string) (*specdiff.Side, error) {
 		}
 		l = s.load()
 	}
-	if !l.diags.HasErrors() {
-		// As for plan: without the security team or key account its
-		// strategy needs (KP701), the spec says neither who administers
-		// the keys nor where they live.
-		l.diags = append(l.diags, lint.Check(l.model, rules.KP701)...)
-	}
+	l.checkStructure()
 	if l.diags.HasErrors() {
 		printDiags(a.stderr, l.diags, l.sources())
 		return nil, &exitError{code: ExitRejected, msg: fmt.Sprintf("%s does not resolve; kpgen diff compares specs that validate", src)}

@@ -8,8 +8,6 @@ import (
 	"github.com/kpgen/kpgen/generators/cloudformation"
 	"github.com/kpgen/kpgen/internal/policy"
 	"github.com/kpgen/kpgen/internal/report"
-	"github.com/kpgen/kpgen/lint"
-	"github.com/kpgen/kpgen/lint/rules"
 	"github.com/kpgen/kpgen/schema"
 )
 
@@ -31,13 +29,9 @@ func (a *app) validateCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if !l.diags.HasErrors() {
-				// A strategy without the security team or key account it
-				// requires (KP701), and names that meet in one output
-				// path, are errors of the spec's structure, as lint and
-				// build report them.
-				l.diags = append(l.diags, lint.Check(l.model, rules.KP701)...)
-			}
+			// Names that meet in one output path are errors of the
+			// spec's structure too, as lint and build report them.
+			l.checkStructure()
 			if !l.diags.HasErrors() {
 				an := &analysis{loaded: l, policies: policy.Build(l.model)}
 				_, odiags := an.outputs(outputKinds, cloudformation.FormatYAML)
@@ -82,13 +76,8 @@ func (a *app) planCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			l.checkStructure()
 			diags := l.diags
-			if !diags.HasErrors() {
-				// Without the security team or the key account its strategy
-				// needs (KP701), the spec says neither who administers the
-				// keys nor where they live: there is no inventory to show.
-				diags = append(diags, lint.Check(l.model, rules.KP701)...)
-			}
 			printDiags(a.stderr, diags, l.sources())
 			if diags.HasErrors() {
 				return errRejected

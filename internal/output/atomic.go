@@ -39,21 +39,21 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 		}
 	}()
 	if _, err = tmp.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return targetError("write", path, err)
 	}
 	if perm != 0 {
 		if err = tmp.Chmod(perm); err != nil {
-			return err
+			return targetError("chmod", path, err)
 		}
 	}
 	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", path, err)
+		return targetError("sync", path, err)
 	}
 	if err = tmp.Close(); err != nil {
-		return err
+		return targetError("close", path, err)
 	}
 	if err = os.Rename(tmp.Name(), path); err != nil {
-		return err
+		return targetError("rename", path, err)
 	}
 	return syncDir(dir)
 }
@@ -74,6 +74,20 @@ func createTemp(dir, name string, perm os.FileMode) (*os.File, error) {
 			return f, err
 		}
 	}
+}
+
+// targetError is err, met on the temporary file of path, as an error about
+// path: the temporary file's name means nothing to the user.
+func targetError(op, path string, err error) error {
+	var pe *fs.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		err = pe.Err
+	case errors.As(err, &le):
+		err = le.Err
+	}
+	return &fs.PathError{Op: op, Path: path, Err: err}
 }
 
 // syncDir makes a rename in dir durable.

@@ -79,6 +79,7 @@ type PathError struct {
 	Reason string
 }
 
+// Error names the path and why kpgen will not write it.
 func (e *PathError) Error() string { return fmt.Sprintf("%s: %s", e.Path, e.Reason) }
 
 // Result says what a write did.

@@ -3,6 +3,8 @@
 package output
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -96,5 +98,27 @@ func TestWriteFileAtomicReplaces(t *testing.T) {
 	}
 	if len(entries) != 2 {
 		t.Errorf("the directory holds %d entries, want 2 (a temporary file left?)", len(entries))
+	}
+}
+
+// TestWriteFileAtomicNamesTheTarget: an error met after the temporary file
+// exists (here the rename, over a directory) names the file being written,
+// not the temporary file, which is removed.
+func TestWriteFileAtomicNamesTheTarget(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "taken")
+	if err := os.Mkdir(path, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	err := WriteFileAtomic(path, []byte("x"), 0o644)
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || pe.Op != "rename" || pe.Path != path {
+		t.Fatalf("got %v, want a rename error naming %s", err, path)
+	}
+	if strings.Contains(err.Error(), TempMarker) {
+		t.Errorf("the error names the temporary file: %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("the directory holds %d entries, want 1 (a temporary file left?)", len(entries))
 	}
 }

@@ -16,6 +16,7 @@ type Panic struct {
 	Stack []byte
 }
 
+// String is the panic's value, formatted by fmt.Sprint.
 func (p *Panic) String() string { return fmt.Sprint(p.Value) }
 
 // Each runs fn(0), …, fn(n-1) on every CPU and returns when all are done.

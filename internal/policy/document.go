@@ -177,6 +177,7 @@ type ConditionError struct {
 	Found    string // what stands there instead, such as "null" or "an object"
 }
 
+// Error says what stands in the Condition and what should.
 func (e *ConditionError) Error() string {
 	switch {
 	case e.Operator == "":

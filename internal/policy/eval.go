@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -15,8 +16,17 @@ const (
 	ExplicitlyDenied
 )
 
+// String names the decision as the IAM policy simulator does.
 func (d Decision) String() string {
-	return [...]string{"ImplicitlyDenied", "Allowed", "ExplicitlyDenied"}[d]
+	switch d {
+	case ImplicitlyDenied:
+		return "ImplicitlyDenied"
+	case Allowed:
+		return "Allowed"
+	case ExplicitlyDenied:
+		return "ExplicitlyDenied"
+	}
+	return fmt.Sprintf("Decision(%d)", int(d))
 }
 
 // Request is one call to KMS on the key the policy belongs to.
@@ -37,16 +47,21 @@ type Request struct {
 // Evaluate decides a request under the key policy alone: an explicit Deny
 // wins, then any Allow; anything else is implicitly denied. It understands
 // the statements kpgen emits and the hand-written policies lint-policy reads:
-// Principal AWS (ARNs, account roots, "*") and Service, actions with
-// wildcards, and the condition operators String(Not)Equals(IgnoreCase),
-// String(Not)Like, Arn(Not)Equals, Arn(Not)Like and Bool, each with
-// IfExists and the ForAnyValue/ForAllValues qualifiers. It does not model
-// grants, SCPs or identity policies beyond IdentityAllows.
+// Principal and NotPrincipal with AWS (ARNs, account roots, "*") and Service,
+// Action and NotAction with wildcards, and the condition operators
+// String(Not)Equals(IgnoreCase), String(Not)Like, Arn(Not)Equals,
+// Arn(Not)Like and Bool, each with IfExists and the ForAnyValue/ForAllValues
+// qualifiers. The request is on the key the policy belongs to: Resource is
+// not compared (in a key policy it is "*"), and a NotResource of "*" leaves
+// the statement nothing to apply to. NotPrincipal excludes the principals
+// it names by name: an account in it excludes the account's root, not its
+// roles. It does not model grants, SCPs or identity policies beyond
+// IdentityAllows.
 func Evaluate(doc *Document, req Request) Decision {
 	ctx := requestContext(req)
 	allowed := false
 	for _, s := range doc.Statement {
-		if !principalMatches(s.Principal, req) || !actionMatches(s.Action, req.Action) || !conditionsHold(s.Condition, ctx) {
+		if !statementApplies(s, req) || !conditionsHold(s.Condition, ctx) {
 			continue
 		}
 		if s.Effect == Deny {
@@ -60,6 +75,27 @@ func Evaluate(doc *Document, req Request) Decision {
 		return Allowed
 	}
 	return ImplicitlyDenied
+}
+
+// statementApplies reports whether the statement's principal, action and
+// resource elements cover the request.
+func statementApplies(s *Statement, req Request) bool {
+	switch {
+	case s.NotPrincipal != nil:
+		if principalMatches(s.NotPrincipal, Request{Principal: req.Principal}) {
+			return false
+		}
+	case !principalMatches(s.Principal, req):
+		return false
+	}
+	if s.NotAction != nil {
+		if actionMatches(s.NotAction, req.Action) {
+			return false
+		}
+	} else if !actionMatches(s.Action, req.Action) {
+		return false
+	}
+	return !slices.Contains(s.NotResource, "*")
 }
 
 func isService(principal string) bool {

@@ -84,6 +84,41 @@ func TestEvaluate(t *testing.T) {
 	}
 }
 
+// TestEvaluateNotElements: NotAction and NotPrincipal invert what they name;
+// a NotResource of "*" leaves a statement nothing to apply to.
+func TestEvaluateNotElements(t *testing.T) {
+	const doc = `{"Statement": [
+    {"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111111111111:role/app", "arn:aws:iam::111111111111:role/admin"]}, "Action": "kms:*", "Resource": "*"},
+    {"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::111111111111:role/app"}, "NotAction": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*"},
+    {"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::111111111111:role/admin"}, "Action": "kms:ScheduleKeyDeletion", "Resource": "*"},
+    {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:role/other"}, "Action": "kms:Decrypt", "NotResource": "*"}
+  ]}`
+	var d Document
+	if err := json.Unmarshal([]byte(doc), &d); err != nil {
+		t.Fatal(err)
+	}
+	const app, admin, other = "arn:aws:iam::111111111111:role/app", "arn:aws:iam::111111111111:role/admin", "arn:aws:iam::111111111111:role/other"
+	tests := []struct {
+		principal, action string
+		want              Decision
+	}{
+		{app, "kms:Decrypt", Allowed},
+		{app, "kms:GenerateDataKeyPair", Allowed},
+		{app, "kms:Encrypt", ExplicitlyDenied},             // not in NotAction: denied
+		{app, "kms:ScheduleKeyDeletion", ExplicitlyDenied}, // and not the excluded principal
+		{admin, "kms:ScheduleKeyDeletion", Allowed},        // NotPrincipal excludes it from the Deny
+		{other, "kms:Decrypt", ImplicitlyDenied},           // NotResource "*": applies to nothing
+	}
+	for _, tt := range tests {
+		if got := Evaluate(&d, Request{Principal: tt.principal, Action: tt.action}); got != tt.want {
+			t.Errorf("%s %s: got %v, want %v", tt.principal, tt.action, got, tt.want)
+		}
+	}
+	if got := Decision(7).String(); got != "Decision(7)" {
+		t.Errorf("an unknown decision prints %q", got)
+	}
+}
+
 func TestGlobMatch(t *testing.T) {
 	tests := []struct {
 		pattern, s string
