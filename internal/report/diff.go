@@ -9,54 +9,50 @@ import (
 	"github.com/kpgen/kpgen/internal/specdiff"
 )
 
+// legend explains the signs of a text diff report.
+const legend = "Legend: + key added or access gained, - key removed or access lost, ~ key changed"
+
 // DiffText writes a diff report for a terminal: a legend, one section per
 // key with its property and access changes, and a footer in Terraform's
-// "N to add, N to change, N to destroy" convention.
+// "N to add, N to change, N to destroy" convention. With color, its signs
+// are coloured.
 func DiffText(w io.Writer, r *specdiff.Report, color bool) error {
 	var b strings.Builder
-	paint := func(code, s string) string {
-		if !color {
-			return s
-		}
-		return code + s + reset
-	}
-	green, redc, yel := "\x1b[32m", red, yellow
 	fmt.Fprintf(&b, "kpgen diff %s → %s\n\n", printable(r.Base), printable(r.Head))
 	if r.Empty() {
 		b.WriteString("No changes: the two specs make the same keys with the same policies.\n\nKeys: 0 to add, 0 to change, 0 to destroy.\n")
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
-	fmt.Fprintf(&b, "Legend: %s key added or access gained, %s key removed or access lost, %s key changed\n\n",
-		paint(green, "+"), paint(redc, "-"), paint(yel, "~"))
+	b.WriteString(legend + "\n\n")
 	for _, k := range r.Keys {
-		sign, code := "~", yel
+		sign := "~"
 		switch k.Change {
 		case specdiff.Added:
-			sign, code = "+", green
+			sign = "+"
 		case specdiff.Removed:
-			sign, code = "-", redc
+			sign = "-"
 		}
-		fmt.Fprintf(&b, "%s %s (%s) %s", paint(code, sign), k.ID(), k.Alias, k.Change)
+		fmt.Fprintf(&b, "%s %s (%s) %s", sign, k.ID(), k.Alias, k.Change)
 		if d := k.MonthlyAfter - k.MonthlyBefore; d != 0 {
 			fmt.Fprintf(&b, ", USD %+.2f per month", d)
 		}
 		b.WriteString("\n")
 		if len(k.Replaces) > 0 {
-			fmt.Fprintf(&b, "    %s replaces the key: %s\n", paint(redc, "!"), strings.Join(k.Replaces, "; "))
+			fmt.Fprintf(&b, "    ! replaces the key: %s\n", strings.Join(k.Replaces, "; "))
 		}
 		if len(k.ReplicasRemoved) > 0 {
-			fmt.Fprintf(&b, "    %s removes its %s in %s: %s\n", paint(redc, "!"), replicaWord(len(k.ReplicasRemoved)), strings.Join(k.ReplicasRemoved, ", "), replicaFate)
+			fmt.Fprintf(&b, "    ! removes its %s in %s: %s\n", replicaWord(len(k.ReplicasRemoved)), strings.Join(k.ReplicasRemoved, ", "), replicaFate)
 		}
 		for _, p := range k.Properties {
 			fmt.Fprintf(&b, "    %s: %s → %s\n", p.Name, printable(orNone(p.Before)), printable(orNone(p.After)))
 		}
 		for _, a := range k.Access {
 			for _, g := range a.Gained {
-				fmt.Fprintf(&b, "    %s %s gained %s\n          %s\n", paint(green, "+"), a.Principal, strings.Join(g.Actions, ", "), printableJoin(g.Where, "\n          "))
+				fmt.Fprintf(&b, "    + %s gained %s\n          %s\n", a.Principal, strings.Join(g.Actions, ", "), printableJoin(g.Where, "\n          "))
 			}
 			for _, g := range a.Lost {
-				fmt.Fprintf(&b, "    %s %s lost %s\n          %s\n", paint(redc, "-"), a.Principal, strings.Join(g.Actions, ", "), printableJoin(g.Where, "\n          "))
+				fmt.Fprintf(&b, "    - %s lost %s\n          %s\n", a.Principal, strings.Join(g.Actions, ", "), printableJoin(g.Where, "\n          "))
 			}
 		}
 		b.WriteString("\n")
@@ -70,7 +66,11 @@ func DiffText(w io.Writer, r *specdiff.Report, color bool) error {
 		fmt.Fprintf(&b, "Replica keys: %d to destroy.\n", n)
 	}
 	fmt.Fprintf(&b, "Cost: USD %.2f → %.2f per month (%+.2f).\n", r.MonthlyBefore, r.MonthlyAfter, r.MonthlyAfter-r.MonthlyBefore)
-	_, err := io.WriteString(w, b.String())
+	out := b.String()
+	if color {
+		out = colouriseDiff(out)
+	}
+	_, err := io.WriteString(w, out)
 	return err
 }
 

@@ -27,9 +27,13 @@ func Text(w io.Writer, ds diag.Diagnostics, src Sources, color bool) error {
 	var buf bytes.Buffer
 	lines := map[string][]int{}
 	for _, d := range ds {
-		writeText(&buf, d, src, lines, color)
+		writeText(&buf, d, src, lines)
 	}
-	_, err := w.Write(buf.Bytes())
+	out := buf.String()
+	if color {
+		out = colouriseDiagnostics(out)
+	}
+	_, err := io.WriteString(w, out)
 	return err
 }
 
@@ -44,20 +48,10 @@ func lineStarts(text []byte) []int {
 	return starts
 }
 
-const (
-	red    = "\x1b[31m"
-	yellow = "\x1b[33m"
-	bold   = "\x1b[1m"
-	reset  = "\x1b[0m"
-)
-
-func writeText(w *bytes.Buffer, d *diag.Diagnostic, src Sources, lines map[string][]int, color bool) {
-	sev, col := "Error", red
+func writeText(w *bytes.Buffer, d *diag.Diagnostic, src Sources, lines map[string][]int) {
+	sev := "Error"
 	if d.Severity == diag.Warning {
-		sev, col = "Warning", yellow
-	}
-	if color {
-		sev = col + bold + sev + reset
+		sev = "Warning"
 	}
 	rule := ""
 	if d.Rule != "" {
@@ -79,7 +73,7 @@ func writeText(w *bytes.Buffer, d *diag.Diagnostic, src Sources, lines map[strin
 				starts = lineStarts(f.Bytes)
 				lines[s.Filename] = starts
 			}
-			snippet(w, f.Bytes, starts, *s, color, col)
+			snippet(w, f.Bytes, starts, *s)
 		}
 		w.WriteByte('\n')
 	}
@@ -94,7 +88,7 @@ const maxSnippetWidth = 160
 
 // snippet prints the source lines of rng, each numbered, with a line of
 // carets under the span; starts holds the offsets of the text's lines.
-func snippet(w *bytes.Buffer, text []byte, starts []int, rng hcl.Range, color bool, col string) {
+func snippet(w *bytes.Buffer, text []byte, starts []int, rng hcl.Range) {
 	endLine := max(rng.End.Line, rng.Start.Line)
 	if endLine > rng.Start.Line+2 {
 		endLine = rng.Start.Line + 2 // a block's range: its first lines say enough
@@ -147,11 +141,7 @@ func snippet(w *bytes.Buffer, text []byte, starts []int, rng hcl.Range, color bo
 		}
 		prefix := fmt.Sprintf("%4d: ", n)
 		fmt.Fprintf(w, "%s%s\n", prefix, line)
-		carets := strings.Repeat(" ", len(prefix)+from-1) + strings.Repeat("^", to-from)
-		if color {
-			carets = strings.Repeat(" ", len(prefix)+from-1) + col + strings.Repeat("^", to-from) + reset
-		}
-		fmt.Fprintln(w, carets)
+		fmt.Fprintln(w, strings.Repeat(" ", len(prefix)+from-1)+strings.Repeat("^", to-from))
 	}
 }
 
