@@ -293,6 +293,9 @@ func (v *validator) badKey(ve *jsonschema.ValidationError) {
 	if h := keyHints[property(mapPtr)]; h != "" {
 		detail += " " + h
 	}
+	if up := strings.ToUpper(name); property(mapPtr) == "lint_ignore" && up != name && ruleID.MatchString(up) {
+		detail += fmt.Sprintf(" Did you mean %s?", up)
+	}
 	if r, ok := v.index.get(ptr + "#key"); ok {
 		// A key that breaks two of the schema's rules is one mistake.
 		if key := ptr + "#key"; !v.seen[key] {
@@ -578,6 +581,10 @@ var refersToName = map[string]bool{
 	"team": true, "account": true, "classification": true, "key": true,
 	"security_team": true, "key_account": true,
 }
+
+// ruleID is the form of a rule ID, as the schema gives it for the keys of
+// lint_ignore.
+var ruleID = regexp.MustCompile(`^KP[0-9]{3}$`)
 
 var keyHints = map[string]string{
 	"lint_ignore":        hints["lint_ignore"],
