@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/internal/model"
@@ -165,10 +166,13 @@ func roleGroups(order []string, byKey map[string]model.Principal) map[string][]s
 		}
 		return k
 	}
+	// Only Identity Center roles can meet: a permission set's pattern
+	// names roles whose name holds AWSReservedSSO_.
 	byAccount := map[string][]string{}
 	for _, k := range order {
-		a := byKey[k].Account
-		byAccount[a] = append(byAccount[a], k)
+		if p := byKey[k]; p.Kind == model.IdentityCenter || strings.Contains(p.ARN, "AWSReservedSSO_") {
+			byAccount[p.Account] = append(byAccount[p.Account], k)
+		}
 	}
 	for _, k := range order {
 		pattern := byKey[k]
