@@ -514,5 +514,12 @@ func TestStackNames(t *testing.T) {
 	line := strings.Count(header, "\n") + 1
 	if len(ds) != 1 || ds[0].Summary != "Stack name CloudFormation refuses" || !strings.Contains(ds[0].Detail, "named 2fa-dev") || ds[0].Subject.Start.Line != line {
 		t.Errorf("want one error about stack 2fa-dev at line %d, the application, got %v", line, ds)
+	} // The letters at either end of the alphabet start a stack name; a
+	// digit at either end of the digits does not.
+	for name, refused := range map[string]bool{"a2fa": false, "z2fa": false, "0fa": true, "9fa": true} {
+		m, pols := fixture.Build(t, strings.Replace(spec, `application "2fa"`, `application "`+name+`"`, 1))
+		if _, ds := Generate(m, pols, FormatYAML); (len(ds) == 1) != refused || len(ds) > 1 {
+			t.Errorf("application %q: %v, want refused %v", name, ds, refused)
+		}
 	}
 }

@@ -305,3 +305,18 @@ func TestKeptBehindLink(t *testing.T) {
 		t.Errorf("a file behind the link: %v", err)
 	}
 }
+
+// TestBuiltWithEmptyManifest: a manifest that lists no file (a spec without
+// keys) suggests no options, rather than an empty --only.
+func TestBuiltWithEmptyManifest(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := output.Write(dir, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, output.ManifestName)); err != nil {
+		t.Fatalf("no manifest written: %v", err)
+	}
+	if got := builtWith(dir, outputKinds, "yaml"); got != "" {
+		t.Errorf("builtWith = %q, want none", got)
+	}
+}

@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/hcl/v2"
+
 	"github.com/kpgen/kpgen/internal/model"
 )
 
@@ -45,5 +48,37 @@ func TestJoinAnd(t *testing.T) {
 		if got := joinAnd(names); got != want {
 			t.Errorf("joinAnd(%q) = %q, want %q", names, got, want)
 		}
+	}
+}
+
+// TestInstanceFindings: a finding at one place for one key names each
+// instance once, in the order found, however often it is added; another
+// place, key or summary is another finding.
+func TestInstanceFindings(t *testing.T) {
+	app := &model.Application{Name: "shop"}
+	key, other := &model.Key{Name: "orders"}, &model.Key{Name: "other"}
+	dev := &model.KeyInstance{Key: key, App: app, Stage: &model.Stage{Name: "dev"}}
+	prod := &model.KeyInstance{Key: key, App: app, Stage: &model.Stage{Name: "prod"}}
+	at := func(line int) hcl.Range {
+		return hcl.Range{Filename: "a.kp.hcl", Start: hcl.Pos{Line: line, Column: 3}}
+	}
+	var f instanceFindings
+	var got [][]string
+	detail := func(ids []string) string { got = append(got, ids); return "" }
+	f.add(at(4), dev, "S", detail)
+	f.add(at(4), prod, "S", detail)
+	f.add(at(4), dev, "S", detail)
+	f.add(at(5), dev, "S", detail)
+	f.add(at(4), &model.KeyInstance{Key: other, App: app, Stage: dev.Stage}, "S", detail)
+	f.add(at(4), dev, "T", detail)
+	if len(f.order) != 4 {
+		t.Fatalf("%d findings, want 4", len(f.order))
+	}
+	for _, k := range f.order {
+		f.found[k].detail(f.found[k].ids)
+	}
+	want := [][]string{{"shop/dev/orders", "shop/prod/orders"}, {"shop/dev/orders"}, {"shop/dev/other"}, {"shop/dev/orders"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("instances (-want +got):\n%s", diff)
 	}
 }
