@@ -196,6 +196,7 @@ func statementMarks(data []byte) map[string]int {
 	}
 	marks := map[string]int{}
 	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber() // a number too large for a float64 is still a token
 	var stack []*frame
 	stmt, stmtDepth := -1, -1
 	for {
@@ -255,6 +256,7 @@ func repeatedKey(data []byte) (at, first int, ok bool) {
 		wantKey bool
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()     // a number too large for a float64 is still a token
 	var stack []*object // nil entries are lists
 	for {
 		before := int(dec.InputOffset())

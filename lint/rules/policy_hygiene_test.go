@@ -633,6 +633,7 @@ func TestPolicyKeyWrittenTwice(t *testing.T) {
 		{"condition operator twice", root, `{"StringEquals": {}, "StringEquals": {"kms:CallerAccount": "111111111111"}}`, 5, 38, `"StringEquals" is written a second time`},
 		{"condition key in another case", root, `{"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5", "aws:principalorgid": "o-z"}}`, 5, 73, `"aws:principalorgid" differs only in case`},
 		{"long s, which folds to s", root, `{"StringEquals": {"kms:CallerAccount": "1", "kmſ:CallerAccount": "2"}}`, 5, 61, `"kmſ:CallerAccount" differs only in case from the key "kms:CallerAccount"`},
+		{"after a number no float64 holds", root, `{"NumericLessThan": {"kms:X": 1e400}, "Bool": {}, "Bool": {"kms:GrantIsForAWSResource": "true"}}`, 5, 67, `"Bool" is written a second time`},
 		{"escaped", root, `{"Bool": {"kms:GrantIsForAWSResource": "true", "kms:GrantIsForAWS\u0052esource": "false"}}`, 5, 64, `"kms:GrantIsForAWSResource" is written a second time`},
 		{"alike, not the same", root, `{"StringEquals": {"aws:PrincipalAccount": "111111111111", "aws:PrincipalArn": "x"}, "Null": {"aws:PrincipalArn": "false"}}`, 0, 0, ""},
 	}
