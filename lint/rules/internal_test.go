@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -80,5 +82,54 @@ func TestInstanceFindings(t *testing.T) {
 	want := [][]string{{"shop/dev/orders", "shop/prod/orders"}, {"shop/dev/orders"}, {"shop/dev/other"}, {"shop/dev/orders"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("instances (-want +got):\n%s", diff)
+	}
+}
+
+// TestReachers: the permission sets found through role names are exactly
+// those that comparing every pair with grantReaches finds, on random names
+// made of few parts so that they often hold one another.
+func TestReachers(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	parts := []string{"Dev", "Ops", "Dev_Ops", "AWSReservedSSO", "x"}
+	name := func() string {
+		n := parts[rnd.IntN(len(parts))]
+		for rnd.IntN(2) == 0 {
+			n += "_" + parts[rnd.IntN(len(parts))]
+		}
+		return n
+	}
+	for range 200 {
+		byKey := map[string]model.Principal{}
+		var order []string
+		for range 12 {
+			account := []string{"111111111111", "222222222222"}[rnd.IntN(2)]
+			var ref *model.PrincipalRef
+			if rnd.IntN(2) == 0 {
+				ref = &model.PrincipalRef{Kind: model.IdentityCenter, PermissionSet: name()}
+			} else {
+				ref = &model.PrincipalRef{Kind: model.IAM, Resource: "role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_" + name() + "_0123abcd"}
+			}
+			p := ref.Bind("aws", account)
+			if _, dup := byKey[p.Key()]; !dup {
+				byKey[p.Key()] = p
+				order = append(order, p.Key())
+			}
+		}
+		want := map[string][]string{}
+		for _, q := range order {
+			for _, r := range order {
+				if r != q && byKey[r].Kind == model.IdentityCenter && grantReaches(byKey[r], byKey[q]) {
+					want[q] = append(want[q], r)
+				}
+			}
+		}
+		got := reachers(order, byKey)
+		for _, q := range order {
+			slices.Sort(want[q])
+			g := slices.Sorted(slices.Values(got[q]))
+			if !slices.Equal(g, want[q]) {
+				t.Fatalf("reachers of %s: got %q, want %q", q, g, want[q])
+			}
+		}
 	}
 }

@@ -50,53 +50,77 @@ var KP201 = &lint.Rule{
 				}
 			}
 		}
-		groups := roleGroups(order, byKey)
+		reach := reachers(order, byKey)
 		appOrder := map[string]int{}
 		for i, app := range p.Model.Applications {
 			appOrder[app.Name] = i
 		}
-		usedBy := map[string][]string{} // by a group's first member
-		groupApps := func(k string) []string {
-			if used, done := usedBy[groups[k][0]]; done {
+		// roleApps: the applications whose keys the roles of a principal
+		// use, through it or through a principal that reaches them.
+		roleAppsOf := map[string][]string{}
+		roleApps := func(k string) []string {
+			if used, done := roleAppsOf[k]; done {
 				return used
 			}
-			var used []string
-			for _, member := range groups[k] {
-				for _, a := range apps[member] {
+			used := slices.Clone(apps[k])
+			for _, r := range reach[k] {
+				for _, a := range apps[r] {
 					if !slices.Contains(used, a) {
 						used = append(used, a)
 					}
 				}
 			}
 			slices.SortFunc(used, func(a, b string) int { return appOrder[a] - appOrder[b] })
-			usedBy[groups[k][0]] = used
+			roleAppsOf[k] = used
 			return used
+		}
+		// reached: the principals whose roles a principal's grants reach,
+		// besides its own.
+		reached := map[string][]string{}
+		for _, q := range order {
+			for _, r := range reach[q] {
+				reached[r] = append(reached[r], q)
+			}
 		}
 		once := reportOnce{}
 		for _, ki := range p.Model.Keys {
+			app := ki.App.Name
+			other := func(a string) bool { return a != app }
 			for _, u := range ki.Users {
 				if u.Kind == model.AWSService {
 					continue
 				}
-				used := groupApps(u.Key())
-				if len(used) < 2 || used[0] == ki.App.Name || !once.first(u.Ref.Range, "") {
-					continue
-				}
-				var others []string
-				for _, member := range groups[u.Key()] {
-					if member != u.Key() {
-						others = append(others, byKey[member].String())
+				k := u.Key()
+				var used, meet []string
+				for _, q := range append([]string{k}, reached[k]...) {
+					ra := roleApps(q)
+					if !slices.ContainsFunc(ra, other) {
+						continue
+					}
+					for _, a := range ra {
+						if !slices.Contains(used, a) {
+							used = append(used, a)
+						}
+					}
+					for _, r := range append([]string{q}, reach[q]...) {
+						if name := byKey[r].String(); r != k && slices.ContainsFunc(roleApps(r), other) && !slices.Contains(meet, name) {
+							meet = append(meet, name)
+						}
 					}
 				}
-				if len(others) == 0 {
+				slices.SortFunc(used, func(a, b string) int { return appOrder[a] - appOrder[b] })
+				if len(used) < 2 || used[0] == app || !once.first(u.Ref.Range, "") {
+					continue
+				}
+				if len(meet) == 0 {
 					p.Report(u.Ref.Range, "Principal shared between applications",
 						"%s uses keys of the applications %s. Each application's keys are used by its own principals, so that a compromised role reaches one application's data only. Give application %q a role of its own.",
-						u.String(), quoteAll(used), ki.App.Name)
+						u.String(), quoteAll(used), app)
 					continue
 				}
 				p.Report(u.Ref.Range, "Principal shared between applications",
-					"%s shares roles with %s, which together use keys of the applications %s: an Identity Center permission set is granted to every role whose name matches *AWSReservedSSO_NAME_*, and one of these patterns matches the other's roles. Each application's keys are used by its own principals, so that a compromised role reaches one application's data only. Give application %q a role of its own, or a permission set whose name no other's contains.",
-					u.String(), joinAnd(others), quoteAll(used), ki.App.Name)
+					"%s and %s name some of the same roles (Identity Center grants a permission set to every role of its account whose name matches *AWSReservedSSO_NAME_*), so those roles use keys of the applications %s. Each application's keys are used by its own principals, so that a compromised role reaches one application's data only. Give application %q a role of its own, or a permission set whose name no other's contains.",
+					u.String(), joinAnd(meet), quoteAll(used), app)
 			}
 		}
 		// Administrators: an explicit list on the key, or the owning
@@ -151,50 +175,50 @@ var KP201 = &lint.Rule{
 	},
 }
 
-// roleGroups joins the principals, by key, whose roles meet: an Identity
-// Center permission set's pattern matches the roles of another permission
-// set, or an IAM role, of its account (grantReaches). It returns each
-// principal's group, members in order.
-func roleGroups(order []string, byKey map[string]model.Principal) map[string][]string {
-	parent := map[string]string{}
-	var find func(k string) string
-	find = func(k string) string {
-		if p, ok := parent[k]; ok && p != k {
-			root := find(p)
-			parent[k] = root
-			return root
-		}
-		return k
-	}
-	// Only Identity Center roles can meet: a permission set's pattern
-	// names roles whose name holds AWSReservedSSO_.
-	byAccount := map[string][]string{}
+// reachers returns, by principal key, the other principals among order
+// whose grants reach its roles: the Identity Center permission sets of its
+// account whose pattern, *AWSReservedSSO_NAME_*, matches them (grantReaches).
+// They are found through the names the roles hold, not by comparing every
+// pair: a permission set's roles are named AWSReservedSSO_NAME_SUFFIX, and a
+// pattern matches them when its name, between "AWSReservedSSO_" and "_",
+// stands in theirs.
+func reachers(order []string, byKey map[string]model.Principal) map[string][]string {
+	const marker = "AWSReservedSSO_"
+	type set struct{ account, name string }
+	sets := map[set][]string{}
 	for _, k := range order {
-		if p := byKey[k]; p.Kind == model.IdentityCenter || strings.Contains(p.ARN, "AWSReservedSSO_") {
-			byAccount[p.Account] = append(byAccount[p.Account], k)
+		if p := byKey[k]; p.Kind == model.IdentityCenter {
+			id := set{p.Account, p.Ref.PermissionSet}
+			sets[id] = append(sets[id], k)
 		}
 	}
+	out := map[string][]string{}
 	for _, k := range order {
-		pattern := byKey[k]
-		if pattern.Kind != model.IdentityCenter {
-			continue
+		q := byKey[k]
+		name := q.ARN
+		if q.Kind == model.IdentityCenter {
+			name = marker + q.Ref.PermissionSet + "_"
 		}
-		for _, other := range byAccount[pattern.Account] {
-			if other != k && grantReaches(pattern, byKey[other]) {
-				parent[find(other)] = find(k)
+		for i := strings.Index(name, marker); i >= 0; {
+			rest := name[i+len(marker):]
+			for j := range len(rest) {
+				if rest[j] != '_' {
+					continue
+				}
+				for _, r := range sets[set{q.Account, rest[:j]}] {
+					if r != k && !slices.Contains(out[k], r) && grantReaches(byKey[r], q) {
+						out[k] = append(out[k], r)
+					}
+				}
 			}
+			next := strings.Index(rest, marker)
+			if next < 0 {
+				break
+			}
+			i += len(marker) + next
 		}
 	}
-	members := map[string][]string{}
-	for _, k := range order {
-		root := find(k)
-		members[root] = append(members[root], k)
-	}
-	groups := map[string][]string{}
-	for _, k := range order {
-		groups[k] = members[find(k)]
-	}
-	return groups
+	return out
 }
 
 // adminIndex holds every team's administrators by the principal each

@@ -674,6 +674,23 @@ func TestReviewedVerdicts(t *testing.T) {
 			want: []string{"82 KP201 Principal shared between applications", "82 KP407 Permission sets whose roles one pattern matches"},
 		},
 		{
+			// sso:Dev reaches the roles of sso:Dev_Orders, which shop
+			// uses; the roles of sso:Dev_Invoices, which only billing's
+			// grants reach, are billing's alone.
+			name: "KP201 does not join roles through a third permission set",
+			base: "KP201",
+			edit: strings.NewReplacer(
+				`    users          = ["role/shop-api"]`+"\n", `    users          = ["sso:Dev_Orders"]`+"\n",
+				`    users          = ["role/shop-api"] # want KP201`, `    users          = ["sso:Dev_Invoices", "sso:Dev"]`,
+			).Replace,
+			want: []string{
+				// in column order: KP407 at sso:Dev_Invoices, KP201 at sso:Dev
+				"64 KP407 Permission sets whose roles one pattern matches",
+				"82 KP407 Permission sets whose roles one pattern matches",
+				"82 KP201 Principal shared between applications",
+			},
+		},
+		{
 			name: "KP201 leaves permission sets of their own alone",
 			base: "KP201",
 			edit: strings.NewReplacer(
