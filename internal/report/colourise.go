@@ -1,6 +1,9 @@
 package report
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // Colour is added as a last pass over the plain text of a report, so that a
 // report reads the same with colour as without, but for escape sequences.
@@ -15,30 +18,30 @@ const (
 	reset  = "\x1b[0m"
 )
 
-// colouriseDiagnostics colours the severity that heads each diagnostic
-// ("Error:", "Warning:") and the carets under its span, red for errors and
-// yellow for warnings.
-func colouriseDiagnostics(text string) string {
+// colouriseDiagnostic colours one diagnostic as Text writes it: the
+// severity that heads its first line ("Error", "Warning"), and the carets
+// under each numbered source line, red for an error and yellow for a
+// warning. Its detail, one line that may begin with anything (a file name,
+// say), is left as it is.
+func colouriseDiagnostic(text string) string {
 	lines := strings.SplitAfter(text, "\n")
-	col := red
-	for i, l := range lines {
-		switch {
-		case strings.HasPrefix(l, "Error: "):
-			col = red
-			lines[i] = col + bold + "Error" + reset + strings.TrimPrefix(l, "Error")
-		case strings.HasPrefix(l, "Warning: "):
-			col = yellow
-			lines[i] = col + bold + "Warning" + reset + strings.TrimPrefix(l, "Warning")
-		default:
-			body := strings.TrimSuffix(l, "\n")
-			marks := strings.TrimLeft(body, " ")
-			if marks != "" && strings.Trim(marks, "^") == "" {
-				lines[i] = body[:len(body)-len(marks)] + col + marks + reset + l[len(body):]
-			}
+	col, sev := red, "Error"
+	if strings.HasPrefix(lines[0], "Warning: ") {
+		col, sev = yellow, "Warning"
+	}
+	lines[0] = col + bold + sev + reset + strings.TrimPrefix(lines[0], sev)
+	for i := 2; i < len(lines); i++ {
+		body := strings.TrimSuffix(lines[i], "\n")
+		marks := strings.TrimLeft(body, " ")
+		if marks != "" && strings.Trim(marks, "^") == "" && sourceLine.MatchString(lines[i-1]) {
+			lines[i] = body[:len(body)-len(marks)] + col + marks + reset + lines[i][len(body):]
 		}
 	}
 	return strings.Join(lines, "")
 }
+
+// sourceLine is a line of a snippet: the line's number, then the line.
+var sourceLine = regexp.MustCompile(`^ *[0-9]+: `)
 
 // colouriseDiff colours the signs of a diff report: + (added, gained)
 // green, - (removed, lost) and ! (a key replaced or a replica removed) red,

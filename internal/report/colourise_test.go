@@ -18,13 +18,20 @@ func TestColourise(t *testing.T) {
 		want      []string // lines, with R, G, Y, B and 0 for the escapes
 	}{
 		{
-			name:      "diagnostics",
-			colourise: colouriseDiagnostics,
-			plain: "Error: Principal shared [KP201]\n\n  on a.kp.hcl:3:5:\n   3: x = \"^^\"\n          ^^^^\n\nError: text\n\n" +
-				"Warning: Cost [KP601]\n\n  on a.kp.hcl:9:1:\n   9: y\n      ^\n\n",
+			name:      "error",
+			colourise: colouriseDiagnostic,
+			plain:     "Error: Principal shared [KP201]\n\n  on a.kp.hcl:3:5:\n   3: x = \"^^\"\n          ^^^^\n\nWarning: p.json is not valid JSON.\n\n",
 			want: []string{
 				"RBError0: Principal shared [KP201]", "", "  on a.kp.hcl:3:5:", `   3: x = "^^"`, "          R^^^^0", "",
-				"RBError0: text", "", "YBWarning0: Cost [KP601]", "", "  on a.kp.hcl:9:1:", "   9: y", "      Y^0", "", "",
+				"Warning: p.json is not valid JSON.", "", "",
+			},
+		},
+		{
+			name:      "warning",
+			colourise: colouriseDiagnostic,
+			plain:     "Warning: Cost [KP601]\n\n  on a.kp.hcl:9:1:\n   9: y\n      ^\n  10: z\n      ^^\n\n^^^\n\n",
+			want: []string{
+				"YBWarning0: Cost [KP601]", "", "  on a.kp.hcl:9:1:", "   9: y", "      Y^0", "  10: z", "      Y^^0", "", "^^^", "", "",
 			},
 		},
 		{

@@ -24,16 +24,18 @@ type Sources map[string]*hcl.File
 // and the detail. With color, severities are coloured and the span is
 // highlighted.
 func Text(w io.Writer, ds diag.Diagnostics, src Sources, color bool) error {
-	var buf bytes.Buffer
+	var out, one bytes.Buffer
 	lines := map[string][]int{}
 	for _, d := range ds {
-		writeText(&buf, d, src, lines)
+		one.Reset()
+		writeText(&one, d, src, lines)
+		if color {
+			out.WriteString(colouriseDiagnostic(one.String()))
+		} else {
+			out.Write(one.Bytes())
+		}
 	}
-	out := buf.String()
-	if color {
-		out = colouriseDiagnostics(out)
-	}
-	_, err := io.WriteString(w, out)
+	_, err := w.Write(out.Bytes())
 	return err
 }
 
