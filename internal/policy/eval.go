@@ -175,6 +175,10 @@ func principalMatches(p *Principal, req Request) bool {
 	if slices.Contains(p.AWS, req.Principal) || slices.Contains(p.AWS, "*") {
 		return true
 	}
+	// An account ID stands for the account's root.
+	if strings.HasSuffix(req.Principal, ":root") && slices.Contains(p.AWS, arnAccount(req.Principal)) {
+		return true
+	}
 	if !req.IdentityAllows {
 		return false
 	}

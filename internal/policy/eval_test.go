@@ -90,7 +90,8 @@ func TestEvaluateNotElements(t *testing.T) {
 	const doc = `{"Statement": [
     {"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111111111111:role/app", "arn:aws:iam::111111111111:role/admin"]}, "Action": "kms:*", "Resource": "*"},
     {"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::111111111111:role/app"}, "NotAction": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*"},
-    {"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::111111111111:role/admin"}, "Action": "kms:ScheduleKeyDeletion", "Resource": "*"},
+    {"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111111111111:role/other", "arn:aws:iam::111111111111:root"]}, "Action": "kms:ScheduleKeyDeletion", "Resource": "*"},
+    {"Effect": "Deny", "NotPrincipal": {"AWS": ["arn:aws:iam::111111111111:role/admin", "111111111111"]}, "Action": "kms:ScheduleKeyDeletion", "Resource": "*"},
     {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:role/other"}, "Action": "kms:Decrypt", "NotResource": "*"}
   ]}`
 	var d Document
@@ -104,10 +105,12 @@ func TestEvaluateNotElements(t *testing.T) {
 	}{
 		{app, "kms:Decrypt", Allowed},
 		{app, "kms:GenerateDataKeyPair", Allowed},
-		{app, "kms:Encrypt", ExplicitlyDenied},             // not in NotAction: denied
-		{app, "kms:ScheduleKeyDeletion", ExplicitlyDenied}, // and not the excluded principal
-		{admin, "kms:ScheduleKeyDeletion", Allowed},        // NotPrincipal excludes it from the Deny
-		{other, "kms:Decrypt", ImplicitlyDenied},           // NotResource "*": applies to nothing
+		{app, "kms:Encrypt", ExplicitlyDenied},                                 // not in NotAction: denied
+		{app, "kms:ScheduleKeyDeletion", ExplicitlyDenied},                     // and not the excluded principal
+		{admin, "kms:ScheduleKeyDeletion", Allowed},                            // NotPrincipal excludes it from the Deny
+		{other, "kms:Decrypt", ImplicitlyDenied},                               // NotResource "*": applies to nothing
+		{other, "kms:ScheduleKeyDeletion", ExplicitlyDenied},                   // allowed, but not excluded from the Deny
+		{"arn:aws:iam::111111111111:root", "kms:ScheduleKeyDeletion", Allowed}, // an account ID names its root
 	}
 	for _, tt := range tests {
 		if got := Evaluate(&d, Request{Principal: tt.principal, Action: tt.action}); got != tt.want {
