@@ -32,7 +32,7 @@ func (a *app) diffCmd() *cobra.Command {
 		Short: "Show what a spec change does to keys and access",
 		Long: `diff compares two specs, each a directory or git:REF[:DIR] (read through git
 from the repository that holds the current directory; DIR is relative to the
-current directory). HEAD defaults to the working tree: DIR of a git BASE, else
+current directory, or an absolute path inside the work tree). HEAD defaults to the working tree: DIR of a git BASE, else
 the current directory. It lists keys added and removed, changed key
 properties, and for each key who gained or lost which KMS actions under which
 conditions, as the policy evaluator decides it; then the monthly cost delta.`,
