@@ -602,7 +602,7 @@ func TestLimitMessages(t *testing.T) {
 // TestLintIgnoreKeyCase: a rule ID in lower case is refused with the ID in
 // upper case offered; a key that is no rule ID in any case gets no offer.
 func TestLintIgnoreKeyCase(t *testing.T) {
-	for key, want := range map[string]string{"kp103": " Did you mean KP103?", "kx103": ""} {
+	for key, want := range map[string]string{"kp103": " Rule IDs are written in upper case: KP103.", "kx103": ""} {
 		dir := writeSpec(t, map[string]string{"main.kp.hcl": strings.Replace(base, `rank = 2`, "rank = 2\n  lint_ignore = { "+key+" = \"why\" }", 1)})
 		_, diags, err := Load(dir)
 		if err != nil || len(diags) != 1 {

@@ -294,7 +294,7 @@ func (v *validator) badKey(ve *jsonschema.ValidationError) {
 		detail += " " + h
 	}
 	if up := strings.ToUpper(name); property(mapPtr) == "lint_ignore" && up != name && ruleID.MatchString(up) {
-		detail += fmt.Sprintf(" Did you mean %s?", up)
+		detail += fmt.Sprintf(" Rule IDs are written in upper case: %s.", up)
 	}
 	if r, ok := v.index.get(ptr + "#key"); ok {
 		// A key that breaks two of the schema's rules is one mistake.

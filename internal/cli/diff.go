@@ -164,9 +164,9 @@ func loadGit(src string) (*schema.Spec, diag.Diagnostics, error) {
 	if !filepath.IsAbs(dir) && escapes(path.Join(strings.TrimSpace(prefix), filepath.ToSlash(dir))) {
 		// A relative DIR that leaves the current directory's part of
 		// the tree may come back into it (../repo/infra, from the top).
-		if abs, err := filepath.Abs(dir); err == nil {
-			dir = abs
-		}
+		// It is taken from where git says the current directory is,
+		// not from $PWD, which may pass through a symbolic link.
+		dir = filepath.Join(top, filepath.FromSlash(strings.TrimSpace(prefix)), dir)
 	}
 	if filepath.IsAbs(dir) {
 		// An absolute DIR names a directory of the work tree: the same
