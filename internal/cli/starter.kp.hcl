@@ -43,9 +43,10 @@ classification "confidential" {
   rotation     = true
 }
 
-# Principle 4: key administrators are never key users.
+# Principle 4: key administrators are never key users. role/NAME names the
+# role in each key's own account: KMS refuses key management from another.
 team "security" {
-  administrators = ["arn:aws:iam::111111111111:role/KeyAdministrator"]
+  administrators = ["role/KeyAdministrator"]
 }
 
 team "web" {
