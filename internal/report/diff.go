@@ -41,6 +41,9 @@ func DiffText(w io.Writer, r *specdiff.Report, color bool) error {
 		if len(k.Replaces) > 0 {
 			fmt.Fprintf(&b, "    ! replaces the key: %s\n", strings.Join(k.Replaces, "; "))
 		}
+		if len(k.DataMoves) > 0 {
+			fmt.Fprintf(&b, "    ! %s\n", dataMoves(k.Key, k.DataMoves))
+		}
 		if len(k.ReplicasRemoved) > 0 {
 			fmt.Fprintf(&b, "    ! removes its %s in %s: %s\n", replicaWord(len(k.ReplicasRemoved)), strings.Join(k.ReplicasRemoved, ", "), replicaFate)
 		}
@@ -97,6 +100,9 @@ func DiffMarkdown(w io.Writer, r *specdiff.Report) error {
 		fmt.Fprintf(&b, "\n#### %s `%s` (%s)\n\n", strings.ToUpper(k.Change[:1])+k.Change[1:], k.ID(), mdEscape(k.Alias))
 		if len(k.Replaces) > 0 {
 			fmt.Fprintf(&b, "Replaces the key: %s.\n\n", mdEscape(strings.Join(k.Replaces, "; ")))
+		}
+		if len(k.DataMoves) > 0 {
+			fmt.Fprintf(&b, "%s\n\n", mdEscape(capitalize(dataMoves(k.Key, k.DataMoves))))
 		}
 		if len(k.ReplicasRemoved) > 0 {
 			fmt.Fprintf(&b, "Removes its %s in %s: %s\n\n", replicaWord(len(k.ReplicasRemoved)), strings.Join(k.ReplicasRemoved, ", "), replicaFate)
@@ -171,6 +177,7 @@ type DiffKeyJSON struct {
 	Change           string                    `json:"change"`
 	Replaces         []string                  `json:"replaces"`
 	ReplicasRemoved  []string                  `json:"replicas_removed"` // their regions
+	DataMoves        []specdiff.DataMove       `json:"data_moves"`       // of a removed key
 	Properties       []specdiff.PropertyChange `json:"properties"`
 	Access           []DiffAccessJSON          `json:"access"`
 	MonthlyUSDBefore json.Number               `json:"monthly_usd_before"`
@@ -210,6 +217,7 @@ func DiffJSONReport(w io.Writer, r *specdiff.Report) error {
 	for _, k := range r.Keys {
 		dk := DiffKeyJSON{Application: k.Application, Stage: k.Stage, Key: k.Key, Alias: k.Alias, Change: k.Change,
 			Replaces: append([]string{}, k.Replaces...), ReplicasRemoved: append([]string{}, k.ReplicasRemoved...),
+			DataMoves:  append([]specdiff.DataMove{}, k.DataMoves...),
 			Properties: append([]specdiff.PropertyChange{}, k.Properties...), Access: []DiffAccessJSON{},
 			MonthlyUSDBefore: usd(k.MonthlyBefore), MonthlyUSDAfter: usd(k.MonthlyAfter)}
 		for _, a := range k.Access {
@@ -231,6 +239,18 @@ func printableJoin(items []string, sep string) string {
 
 // replicaFate says what becomes of a replica a key no longer has.
 const replicaFate = "Terraform destroys a replica key whose block leaves the module, prevent_destroy or not; CloudFormation retains it (DeletionPolicy Retain). Data encrypted under it stays readable with the primary key."
+
+// dataMoves says where a removed key's data goes, and what that means for
+// what is encrypted under the key.
+func dataMoves(key string, moves []specdiff.DataMove) string {
+	var parts []string
+	for _, m := range moves {
+		parts = append(parts, m.Data+" to "+m.To)
+	}
+	return fmt.Sprintf("its data moves to another key (%s): what is encrypted under this key can be read only while the key exists. To keep it, declare it (key %q) and set key = %q on its data; otherwise re-encrypt the data under the new key before this one is deleted.", strings.Join(parts, ", "), key, key)
+}
+
+func capitalize(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
 
 func replicaWord(n int) string {
 	if n == 1 {

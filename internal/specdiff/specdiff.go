@@ -94,10 +94,14 @@ type KeyChange struct {
 	// place (Replaces is empty) no longer has: each is a key of its own,
 	// which Terraform destroys once its block leaves the configuration.
 	ReplicasRemoved []string
-	Properties      []PropertyChange
-	Access          []AccessChange
-	MonthlyBefore   float64
-	MonthlyAfter    float64
+	// DataMoves lists, for a removed key, the data it protected that a
+	// key of the new spec protects instead: what is encrypted under the
+	// removed key can be read only while that key exists.
+	DataMoves     []DataMove
+	Properties    []PropertyChange
+	Access        []AccessChange
+	MonthlyBefore float64
+	MonthlyAfter  float64
 }
 
 // ID is "app/stage/key" (or "app/key" for a key shared across stages).
@@ -106,6 +110,12 @@ func (k *KeyChange) ID() string {
 		return k.Application + "/" + k.Key
 	}
 	return k.Application + "/" + k.Stage + "/" + k.Key
+}
+
+// DataMove is a data set of a removed key and the key that protects it now.
+type DataMove struct {
+	Data string `json:"data"`
+	To   string `json:"to"` // the key's ID, app/stage/key
 }
 
 // PropertyChange is one key property before and after; "" means unset.
@@ -142,6 +152,10 @@ func Compare(base, head *Side) *Report {
 		modules[terraform.ModuleDir(kp.Instance)] = true
 	}
 	ids := sortedKeys(old, cur)
+	byApp := map[string][]*model.KeyInstance{}
+	for _, kp := range head.Policies {
+		byApp[kp.Instance.App.Name] = append(byApp[kp.Instance.App.Name], kp.Instance)
+	}
 	// Each key is compared on its own, on every CPU: asking the evaluator
 	// about every principal, action and path is the work of a diff.
 	changes := make([]*KeyChange, len(ids))
@@ -153,6 +167,7 @@ func Compare(base, head *Side) *Report {
 			kc = keyChange(n, Added, nil, n)
 		case n == nil:
 			kc = keyChange(o, Removed, o, nil)
+			kc.DataMoves = dataMoves(o.Instance, byApp[o.Instance.App.Name])
 		default:
 			kc = keyChange(n, Changed, o, n)
 			kc.Properties = properties(base.Model.Organization, head.Model.Organization, o.Instance, n.Instance)
@@ -198,6 +213,30 @@ func sortedKeys(a, b map[string]*policy.KeyPolicy) []string {
 	}
 	slices.Sort(ids)
 	return ids
+}
+
+// dataMoves finds, among the new spec's key instances of its application,
+// those that protect the data of removed instance o, for the stages it
+// served.
+func dataMoves(o *model.KeyInstance, head []*model.KeyInstance) []DataMove {
+	serves := func(ki *model.KeyInstance) bool {
+		for _, s := range ki.Stages {
+			if slices.ContainsFunc(o.Stages, func(t *model.Stage) bool { return t.Name == s.Name }) {
+				return true
+			}
+		}
+		return false
+	}
+	var out []DataMove
+	for _, d := range o.Key.Protects {
+		for _, ki := range head {
+			m := DataMove{Data: d.Name, To: ki.ID()}
+			if serves(ki) && slices.ContainsFunc(ki.Key.Protects, func(e *model.Data) bool { return e.Name == d.Name }) && !slices.Contains(out, m) {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
 }
 
 func keyChange(kp *policy.KeyPolicy, change string, o, n *policy.KeyPolicy) *KeyChange {

@@ -68,6 +68,9 @@ func compare(t *testing.T, from, to string, edits ...string) []string {
 		if len(k.ReplicasRemoved) > 0 {
 			out = append(out, "replicas removed: "+strings.Join(k.ReplicasRemoved, ", "))
 		}
+		for _, m := range k.DataMoves {
+			out = append(out, fmt.Sprintf("%s: data %s moves to %s", k.ID(), m.Data, m.To))
+		}
 		for _, p := range k.Properties {
 			out = append(out, fmt.Sprintf("property %s: %s → %s", p.Name, p.Before, p.After))
 		}
@@ -299,5 +302,39 @@ func TestGrantsStayQualified(t *testing.T) {
 	}
 	if !has(got, "role/WebAdmin2 gained", "kms:ListGrants", "kms:RevokeGrant", "where "+specdiff.Anywhere) || has(got, "role/WebAdmin2 gained", "grants for AWS resources") {
 		t.Errorf("the administrator's grant operations are qualified:\n%s", strings.Join(got, "\n"))
+	}
+}
+
+// TestDataMoves: a derived key that a new data set renames is removed, and
+// the report says where its data went; a key removed with its data says
+// nothing of the kind, nor does a key whose data another stage's key
+// protects.
+func TestDataMoves(t *testing.T) {
+	derived := strings.NewReplacer("    key            = \"receipts\"\n", "", `  key "receipts" {
+    encryption_context = { app = "shop" }
+  }
+`, "").Replace(base)
+	twoStages := strings.Replace(derived, `  stage "prod" {`, "  stage \"dev\" {\n    account = \"prod\"\n    production = false\n  }\n  stage \"prod\" {", 1)
+	images := `  data "images" {
+    classification = "confidential"
+    services       = ["s3"]
+    users          = ["role/shop-api"]
+  }
+}
+`
+	got := compare(t, twoStages, twoStages, "  }\n}\n", "  }\n"+images)
+	want := []string{"shop/dev/receipts: data receipts moves to shop/dev/confidential", "shop/prod/receipts: data receipts moves to shop/prod/confidential"}
+	var moves []string
+	for _, l := range got {
+		if strings.Contains(l, "moves to") {
+			moves = append(moves, l)
+		}
+	}
+	if !slices.Equal(moves, want) {
+		t.Errorf("moves %q, want %q", moves, want)
+	}
+	// Renamed with its data: nothing moves.
+	if got := compare(t, derived, derived, `data "receipts"`, `data "invoices"`); slices.ContainsFunc(got, func(l string) bool { return strings.Contains(l, "moves to") }) {
+		t.Errorf("a key removed with its data reports a move:\n%s", strings.Join(got, "\n"))
 	}
 }
