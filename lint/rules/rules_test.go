@@ -978,3 +978,47 @@ func TestFindingTexts(t *testing.T) {
 		}
 	}
 }
+
+// TestKP207Words: the rule reads the words of a stage's name, and a stage
+// that says what it is, either way, is left alone.
+func TestKP207Words(t *testing.T) {
+	base, err := os.ReadFile("../../fixtures/invalid/KP207/main.kp.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for stage, want := range map[string]bool{
+		`stage "live-2" {`:                            true,
+		`stage "eu-prd" {`:                            true,
+		`stage "preprod" {`:                           false,
+		`stage "production2" {`:                       false,
+		`stage "production" {`:                        false, // production by default
+		"stage \"prod-eu\" {\n    production = false": false,
+		"stage \"prod-eu\" {\n    production = true":  false,
+	} {
+		src := strings.Replace(string(base), `stage "prod-eu" { # want KP207`, stage, 1)
+		got := lintSource(t, src)
+		if fired := slices.ContainsFunc(got, func(f string) bool { return strings.Contains(f, "KP207") }); fired != want {
+			t.Errorf("%s: findings %q, want KP207 %v", stage, got, want)
+		}
+	}
+}
+
+// TestKP208LeavesOneApplicationToKP203: production and non-production
+// stages of one application in one account are KP203's, not KP208's
+// (KP205 reports the principals the move puts across the boundary).
+func TestKP208LeavesOneApplicationToKP203(t *testing.T) {
+	base, err := os.ReadFile("../../fixtures/invalid/KP208/main.kp.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(string(base), `  stage "dev" {
+    account = "shop-dev"
+  }`, `  stage "dev" {
+    account = "shop-prod"
+  }`, 1)
+	src = strings.Replace(src, `account = "shop-prod" # want KP208`, `account = "shop-dev"`, 1)
+	got := lintSource(t, src)
+	if !slices.Contains(got, "53 KP203 Stages share an account") || slices.ContainsFunc(got, func(f string) bool { return strings.Contains(f, "KP208") }) {
+		t.Errorf("findings %q, want KP203 and no KP208", got)
+	}
+}
