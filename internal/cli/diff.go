@@ -149,6 +149,13 @@ func loadGit(src string) (*schema.Spec, diag.Diagnostics, error) {
 	if strings.HasPrefix(ref, "-") {
 		return nil, nil, &exitError{code: ExitUsage, msg: fmt.Sprintf("%q is not a git revision: a revision does not begin with -", ref)}
 	}
+	if inside, err := git("", "rev-parse", "--is-inside-work-tree"); err != nil || strings.TrimSpace(inside) != "true" {
+		var ee *exitError
+		if err != nil && !errors.As(err, &ee) {
+			return nil, nil, err // git itself cannot run
+		}
+		return nil, nil, &exitError{code: ExitUsage, msg: fmt.Sprintf("%s: a git: side is read from the git work tree that holds the current directory, and the current directory is in none; run kpgen diff from inside the repository that holds the spec", src)}
+	}
 	prefix, err := git("", "rev-parse", "--show-prefix")
 	if err != nil {
 		return nil, nil, err

@@ -45,9 +45,13 @@ var KP208 = &lint.Rule{
 				if !st.Production {
 					prod, nonprod = other, st
 				}
+				shared := "its administrators, operators and deployer serve the keys of both"
+				if p.Model.Organization.Strategy == model.Centralized {
+					shared = "the workloads of both share its IAM"
+				}
 				p.Report(st.Source.AttrRange("account"), "Account hosts production and non-production stages",
-					"Account %s hosts production stage %q of application %q and non-production stage %q of application %q, so nothing but key policies separates production from the rest there, and its administrators, operators and deployer serve both. Put production stages in accounts of their own.",
-					st.Account.Name, prod.Name, prod.App.Name, nonprod.Name, nonprod.App.Name)
+					"Account %s hosts production stage %q of application %q and non-production stage %q of application %q, so nothing but key policies separates production from the rest there, and %s. Put production stages in accounts of their own.",
+					st.Account.Name, prod.Name, prod.App.Name, nonprod.Name, nonprod.App.Name, shared)
 			}
 		}
 	},

@@ -1022,3 +1022,26 @@ func TestKP208LeavesOneApplicationToKP203(t *testing.T) {
 		t.Errorf("findings %q, want KP203 and no KP208", got)
 	}
 }
+
+// TestKP208Centralized: under centralized no key lives in a stage's
+// account, so the finding speaks of the workloads the account holds, not
+// of key administrators there.
+func TestKP208Centralized(t *testing.T) {
+	base, err := os.ReadFile("../../fixtures/invalid/KP208/main.kp.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for strategy, want := range map[string]string{
+		"hybrid":      "its administrators, operators and deployer serve the keys of both",
+		"centralized": "the workloads of both share its IAM",
+	} {
+		src := strings.Replace(string(base), `strategy      = "hybrid"`, `strategy      = "`+strategy+`"`+"\n  key_account   = \"security\"", 1)
+		var found []string
+		for _, d := range lintDiags(t, src, []*lint.Rule{rules.KP208}) {
+			found = append(found, d.Detail)
+		}
+		if len(found) != 1 || !strings.Contains(found[0], want) {
+			t.Errorf("%s: %q, want one finding saying %q", strategy, found, want)
+		}
+	}
+}
