@@ -2,6 +2,7 @@ package rules
 
 import (
 	_ "embed"
+	"slices"
 
 	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/internal/model"
@@ -21,29 +22,34 @@ var KP208 = &lint.Rule{
 	Summary:   "one account hosts a production stage of one application and a non-production stage of another (KP203 covers stages of one application)",
 	Doc:       kp208Doc,
 	Check: func(p *lint.Pass) {
-		// The first stage of each kind in each account, in spec order.
-		first := map[string]map[bool]*model.Stage{}
+		// By account, the stages of each kind seen so far, in spec order;
+		// an account is reported once, at the first stage that makes it
+		// hold one application's production stage and another's
+		// non-production stage.
+		seen := map[string]map[bool][]*model.Stage{}
+		reported := map[string]bool{}
 		for _, app := range p.Model.Applications {
 			for _, st := range app.Stages {
 				if st.Account == nil {
 					continue
 				}
-				kinds := first[st.Account.ID]
+				kinds := seen[st.Account.ID]
 				if kinds == nil {
-					kinds = map[bool]*model.Stage{}
-					first[st.Account.ID] = kinds
+					kinds = map[bool][]*model.Stage{}
+					seen[st.Account.ID] = kinds
 				}
-				if kinds[st.Production] != nil {
+				if reported[st.Account.ID] {
 					continue
 				}
-				kinds[st.Production] = st
-				other := kinds[!st.Production]
-				if other == nil || other.App == app {
-					continue // none yet, or KP203's
+				kinds[st.Production] = append(kinds[st.Production], st)
+				i := slices.IndexFunc(kinds[!st.Production], func(o *model.Stage) bool { return o.App != app })
+				if i < 0 {
+					continue // none, or only this application's: KP203's
 				}
-				prod, nonprod := st, other
+				reported[st.Account.ID] = true
+				prod, nonprod := st, kinds[!st.Production][i]
 				if !st.Production {
-					prod, nonprod = other, st
+					prod, nonprod = nonprod, st
 				}
 				shared := "its administrators, operators and deployer serve the keys of both"
 				if p.Model.Organization.Strategy == model.Centralized {

@@ -1045,3 +1045,46 @@ func TestKP208Centralized(t *testing.T) {
 		}
 	}
 }
+
+// TestKP208Accounts: an account is reported once, at the stage that first
+// mixes two applications' kinds, whatever stages of one application came
+// before; accounts are compared by ID.
+func TestKP208Accounts(t *testing.T) {
+	data, err := os.ReadFile("../../fixtures/invalid/KP208/main.kp.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := string(data)
+	news := "\napplication \"news\" {\n  team = \"web\"\n\n  stage \"dev\" {\n    account = \"shop-prod\"\n  }\n\n  data \"articles\" {\n    classification = \"public\"\n    services       = [\"s3\"]\n    users          = [\"role/news-web\"]\n  }\n}\n"
+	kp208 := func(src string) []string {
+		var out []string
+		for _, d := range lintDiags(t, src, []*lint.Rule{rules.KP208}) {
+			out = append(out, fmt.Sprintf("%d %s", d.Subject.Start.Line, d.Detail))
+		}
+		return out
+	}
+	tests := []struct {
+		name, src string
+		want      []string // line and the start of the detail
+	}{
+		{"the fixture", base, []string{`73 Account shop-prod hosts production stage "prod" of application "shop" and non-production stage "dev" of application "blog"`}},
+		{"after a stage of the same application", strings.Replace(base, "  stage \"dev\" {\n    account = \"shop-dev\"\n  }", "  stage \"dev\" {\n    account = \"shop-prod\"\n  }", 1),
+			[]string{`73 Account shop-prod hosts production stage "prod" of application "shop" and non-production stage "dev" of application "blog"`}},
+		{"once per account", base + news, []string{`73 Account shop-prod hosts production stage "prod"`}},
+		{"by account ID", strings.Replace(strings.Replace(base, "account \"shop-prod\" {\n  id = \"333333333333\"\n}\n", "account \"shop-prod\" {\n  id = \"333333333333\"\n}\n\naccount \"blog-dev\" {\n  id = \"333333333333\"\n}\n", 1), `account = "shop-prod" # want KP208`, `account = "blog-dev"`, 1),
+			[]string{`77 Account blog-dev hosts production stage "prod" of application "shop" and non-production stage "dev" of application "blog"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := kp208(tt.src)
+			if len(got) != len(tt.want) {
+				t.Fatalf("findings %q, want %d", got, len(tt.want))
+			}
+			for i := range got {
+				if !strings.HasPrefix(got[i], tt.want[i]) {
+					t.Errorf("finding %q, want it to start %q", got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
