@@ -613,3 +613,13 @@ func TestLintIgnoreKeyCase(t *testing.T) {
 		}
 	}
 }
+
+// TestLintIgnoreKeyNotAnID: a key that only begins like a rule ID gets no
+// upper-case offer.
+func TestLintIgnoreKeyNotAnID(t *testing.T) {
+	dir := writeSpec(t, map[string]string{"main.kp.hcl": strings.Replace(base, `rank = 2`, "rank = 2\n  lint_ignore = { kp1034 = \"why\" }", 1)})
+	_, diags, _ := Load(dir)
+	if len(diags) != 1 || strings.Contains(diags[0].Detail, "upper case") {
+		t.Errorf("got %v, want one diagnostic without an upper-case offer", diags)
+	}
+}

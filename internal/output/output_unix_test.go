@@ -122,3 +122,17 @@ func TestWriteFileAtomicNamesTheTarget(t *testing.T) {
 		t.Errorf("the directory holds %d entries, want 1 (a temporary file left?)", len(entries))
 	}
 }
+
+// TestTargetError: an error about a temporary file, a path error or a link
+// error, names the file being written instead.
+func TestTargetError(t *testing.T) {
+	tmp := "out/.x.json" + TempMarker + "1"
+	for _, err := range []error{
+		&fs.PathError{Op: "write", Path: tmp, Err: syscall.ENOSPC},
+		&os.LinkError{Op: "rename", Old: tmp, New: "out/x.json", Err: syscall.ENOSPC},
+	} {
+		if got, want := targetError("write", "out/x.json", err).Error(), "write out/x.json: no space left on device"; got != want {
+			t.Errorf("targetError(%v) = %q, want %q", err, got, want)
+		}
+	}
+}

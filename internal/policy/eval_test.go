@@ -117,6 +117,11 @@ func TestEvaluateNotElements(t *testing.T) {
 			t.Errorf("%s %s: got %v, want %v", tt.principal, tt.action, got, tt.want)
 		}
 	}
+	// An account in NotPrincipal excludes its root, not the roles its
+	// identity policies would let in.
+	if got := Evaluate(&d, Request{Principal: other, Action: "kms:ScheduleKeyDeletion", IdentityAllows: true}); got != ExplicitlyDenied {
+		t.Errorf("%s with an identity policy: got %v, want ExplicitlyDenied", other, got)
+	}
 	if got := Decision(7).String(); got != "Decision(7)" {
 		t.Errorf("an unknown decision prints %q", got)
 	}

@@ -2,12 +2,14 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/kpgen/kpgen/internal/diag"
+	"github.com/kpgen/kpgen/internal/specdiff"
 )
 
 // TestTextEscapesControls: user text in a diagnostic (a file name, a value
@@ -172,5 +174,48 @@ func TestLongLineSnippet(t *testing.T) {
 	at := strings.Index(carets, "^")
 	if r := []rune(shown); at < 0 || at >= len(r) || r[at] != 'X' || strings.Count(carets, "^") != 1 {
 		t.Errorf("carets %q do not mark the X of %q", carets, shown)
+	}
+}
+
+// TestDiffDataMoves: every move of a removed key is listed, in order, in
+// the text and the pull-request comment, with how to keep the key; in JSON
+// a key that moves nothing has an empty list, not null.
+func TestDiffDataMoves(t *testing.T) {
+	r := &specdiff.Report{Base: "a", Head: "b", Keys: []*specdiff.KeyChange{
+		{Application: "shop", Stage: "prod", Key: "receipts", Alias: "alias/shop/prod/receipts", Change: specdiff.Removed,
+			DataMoves: []specdiff.DataMove{{Data: "receipts", To: "shop/prod/confidential"}, {Data: "images", To: "shop/prod/confidential"}}},
+		{Application: "shop", Stage: "prod", Key: "orders", Alias: "alias/shop/prod/orders", Change: specdiff.Changed,
+			Properties: []specdiff.PropertyChange{{Name: "rotation_days", Before: "365", After: "180"}}},
+	}}
+	const moves = `its data moves to another key (receipts to shop/prod/confidential, images to shop/prod/confidential): what is encrypted under this key can be read only while the key exists. To keep it, declare it (key "receipts") and set key = "receipts" on its data;`
+	var text, md, js strings.Builder
+	if err := DiffText(&text, r, false); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "\n    ! "+moves) {
+		t.Errorf("text:\n%s\nwant a line %q", text.String(), moves)
+	}
+	if err := DiffMarkdown(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "\nI"+moves[1:]) {
+		t.Errorf("markdown:\n%s\nwant a paragraph %q", md.String(), moves)
+	}
+	if err := DiffJSONReport(&js, r); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Keys []struct {
+			DataMoves []specdiff.DataMove `json:"data_moves"`
+		} `json:"keys"`
+	}
+	if err := json.Unmarshal([]byte(js.String()), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Keys) != 2 || len(doc.Keys[0].DataMoves) != 2 || doc.Keys[0].DataMoves[1].Data != "images" {
+		t.Errorf("JSON keys %+v", doc.Keys)
+	}
+	if strings.Count(js.String(), `"data_moves": []`) != 1 || strings.Contains(js.String(), `"data_moves": null`) {
+		t.Errorf("JSON of the changed key:\n%s\nwant \"data_moves\": []", js.String())
 	}
 }

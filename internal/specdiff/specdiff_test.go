@@ -333,6 +333,19 @@ func TestDataMoves(t *testing.T) {
 	if !slices.Equal(moves, want) {
 		t.Errorf("moves %q, want %q", moves, want)
 	}
+	// Another application's data of the same name is not where this
+	// application's data went.
+	blog := strings.Replace(derived, "application \"shop\" {", "application \"blog\" {\n  team = \"web\"\n  stage \"prod\" {\n    account = \"prod\"\n  }\n  data \"receipts\" {\n    classification = \"confidential\"\n    services       = [\"s3\"]\n    users          = [\"role/blog-api\"]\n  }\n}\napplication \"shop\" {", 1)
+	got = compare(t, blog, blog, "\"role/shop-api\"]\n  }\n}\n", "\"role/shop-api\"]\n  }\n"+images)
+	moves = nil
+	for _, l := range got {
+		if strings.Contains(l, "moves to") {
+			moves = append(moves, l)
+		}
+	}
+	if want := []string{"shop/prod/receipts: data receipts moves to shop/prod/confidential"}; !slices.Equal(moves, want) {
+		t.Errorf("moves %q, want %q", moves, want)
+	}
 	// Renamed with its data: nothing moves.
 	if got := compare(t, derived, derived, `data "receipts"`, `data "invoices"`); slices.ContainsFunc(got, func(l string) bool { return strings.Contains(l, "moves to") }) {
 		t.Errorf("a key removed with its data reports a move:\n%s", strings.Join(got, "\n"))

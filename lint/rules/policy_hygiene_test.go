@@ -655,3 +655,21 @@ func TestPolicyKeyWrittenTwice(t *testing.T) {
 		})
 	}
 }
+
+// TestPolicyKeyWrittenTwiceAcrossLines: the message names the line of the
+// first key, and the range covers the second key whole.
+func TestPolicyKeyWrittenTwiceAcrossLines(t *testing.T) {
+	data := []byte(`{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Use", "Effect": "Allow",
+   "Action": "kms:Decrypt", "Resource": "*",
+   "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+   "Principal": "*"}
+]}`)
+	_, _, ds := lint.ReadPolicy("p.json", data)
+	if len(ds) != 1 || !strings.Contains(ds[0].Detail, `(first at line 4)`) {
+		t.Fatalf("want one finding naming line 4, got %v", ds)
+	}
+	if s, e := ds[0].Subject.Start, ds[0].Subject.End; s.Line != 5 || s.Column != 4 || e.Line != 5 || e.Column != 15 {
+		t.Errorf("range %d:%d-%d:%d, want 5:4-5:15", s.Line, s.Column, e.Line, e.Column)
+	}
+}

@@ -1003,6 +1003,20 @@ func TestKP207Words(t *testing.T) {
 	}
 }
 
+// TestKP207NamesTheFirstWord: the finding quotes the first word of the
+// name that says production.
+func TestKP207NamesTheFirstWord(t *testing.T) {
+	base, err := os.ReadFile("../../fixtures/invalid/KP207/main.kp.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(string(base), `stage "prod-eu" { # want KP207`, `stage "prod-live" {`, 1)
+	ds := lintDiags(t, src, []*lint.Rule{rules.KP207})
+	if len(ds) != 1 || !strings.Contains(ds[0].Detail, `has "prod" in its name`) {
+		t.Errorf("got %v, want one finding quoting \"prod\"", ds)
+	}
+}
+
 // TestKP208LeavesOneApplicationToKP203: production and non-production
 // stages of one application in one account are KP203's, not KP208's
 // (KP205 reports the principals the move puts across the boundary).
@@ -1083,6 +1097,57 @@ func TestKP208Accounts(t *testing.T) {
 			for i := range got {
 				if !strings.HasPrefix(got[i], tt.want[i]) {
 					t.Errorf("finding %q, want it to start %q", got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+// TestKP201Details: where roles meet through an Identity Center pattern the
+// finding names the other principals; a principal shared as such does not
+// name itself, nor a principal that reaches no other application; a role
+// outside Identity Center's path is not one of its roles; every later
+// application is reported.
+func TestKP201Details(t *testing.T) {
+	data, err := os.ReadFile("../../fixtures/invalid/KP201/main.kp.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := string(data)
+	const role = "role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Dev_0123456789abcdef"
+	users := func(shop, billing string) string {
+		return strings.NewReplacer(
+			`    users          = ["role/shop-api"]`+"\n", `    users          = [`+shop+`]`+"\n",
+			`    users          = ["role/shop-api"] # want KP201`, `    users          = [`+billing+`]`,
+		).Replace(base)
+	}
+	news := "\napplication \"news\" {\n  team = \"web\"\n\n  stage \"dev\" {\n    account = \"shop-dev\"\n  }\n\n  stage \"prod\" {\n    account = \"shop-prod\"\n  }\n\n  data \"articles\" {\n    classification = \"confidential\"\n    services       = [\"s3\"]\n    users          = [\"sso:Dev\"]\n  }\n}\n"
+	tests := []struct {
+		name, src string
+		want      []string // "LINE:COL start of the detail"
+	}{
+		{"the fixture", base, []string{`82:23 arn:aws:iam::222222222222:role/shop-api uses keys of the applications "shop", "billing".`}},
+		{"a role and the pattern that reaches it", users(`"sso:Dev"`, `"`+role+`"`),
+			[]string{`82:23 arn:aws:iam::222222222222:` + role + ` and arn:aws:iam::222222222222:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_Dev_* name some of the same roles`}},
+		{"a shared role beside a pattern of the same application", users(`"`+role+`"`, `"`+role+`", "sso:Dev"`),
+			[]string{`82:23 arn:aws:iam::222222222222:` + role + ` uses keys of the applications "shop", "billing".`,
+				`82:98 arn:aws:iam::222222222222:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_Dev_* and arn:aws:iam::222222222222:` + role + ` name some`}},
+		{"a role outside Identity Center's path", users(`"sso:Dev"`, `"role/AWSReservedSSO_Dev_0123456789abcdef"`), nil},
+		{"every later application", users(`"`+role+`"`, `"sso:Dev"`) + news,
+			[]string{`82:23 arn:aws:iam::222222222222:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_Dev_* and`, `100:23 arn:aws:iam::222222222222:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_Dev_* and`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, d := range lintDiags(t, tt.src, []*lint.Rule{rules.KP201}) {
+				got = append(got, fmt.Sprintf("%d:%d %s", d.Subject.Start.Line, d.Subject.Start.Column, d.Detail))
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("findings:\n%s\nwant %d", strings.Join(got, "\n"), len(tt.want))
+			}
+			for i := range got {
+				if !strings.HasPrefix(got[i], tt.want[i]) {
+					t.Errorf("finding\n%s\nwant it to start\n%s", got[i], tt.want[i])
 				}
 			}
 		})
