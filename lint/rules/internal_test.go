@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/kpgen/kpgen/internal/model"
+	"github.com/kpgen/kpgen/internal/policy"
 )
 
 // TestIdentitySize: IAM's limits, to the character: 6,144 for a managed
@@ -130,6 +131,68 @@ func TestReachers(t *testing.T) {
 			if !slices.Equal(g, want[q]) {
 				t.Fatalf("reachers of %s: got %q, want %q", q, g, want[q])
 			}
+		}
+	}
+}
+
+// TestRefusedAnywhere: the quick test finds a refused character wherever
+// policyStrings lists one, and none in a document without.
+func TestRefusedAnywhere(t *testing.T) {
+	doc := func() *policy.Document {
+		return &policy.Document{Version: "2012-10-17", ID: "id", Statement: []*policy.Statement{{
+			Sid: "Use", Effect: "Allow", Action: policy.Values{"kms:Decrypt"}, NotAction: policy.Values{"kms:Sign"},
+			Resource: policy.Values{"*"}, NotResource: policy.Values{"x"},
+			Principal:    &policy.Principal{AWS: policy.Values{"arn:aws:iam::111111111111:root"}, Service: policy.Values{"s3.amazonaws.com"}, Federated: policy.Values{"f"}, CanonicalUser: policy.Values{"c"}},
+			NotPrincipal: &policy.Principal{AWS: policy.Values{"arn:aws:iam::111111111111:role/a"}},
+			Condition:    policy.Conditions{"StringEquals": {"kms:EncryptionContext:app": policy.Values{"shop"}}},
+		}}}
+	}
+	if refusedAnywhere(doc()) {
+		t.Fatal("a clean document is refused")
+	}
+	n := len(policyStrings(doc()))
+	for i := range n {
+		d := doc()
+		// Put a euro sign into the i-th string, through the document.
+		j := 0
+		mark := func(s *string) {
+			if j == i {
+				*s += "€"
+			}
+			j++
+		}
+		mark(&d.Version)
+		mark(&d.ID)
+		st := d.Statement[0]
+		mark(&st.Sid)
+		mark(&st.Effect)
+		for _, p := range []*policy.Principal{st.Principal, st.NotPrincipal} {
+			for _, vs := range []policy.Values{p.AWS, p.Service, p.Federated, p.CanonicalUser} {
+				for k := range vs {
+					mark(&vs[k])
+				}
+			}
+		}
+		for _, vs := range []policy.Values{st.Action, st.NotAction, st.Resource, st.NotResource} {
+			for k := range vs {
+				mark(&vs[k])
+			}
+		}
+		if i >= j { // a condition operator, key or value
+			c := policy.Conditions{"StringEquals": {"kms:EncryptionContext:app": policy.Values{"shop"}}}
+			switch i - j {
+			case 0:
+				c = policy.Conditions{"StringEquals€": c["StringEquals"]}
+			case 1:
+				c = policy.Conditions{"StringEquals": {"kms:EncryptionContext:app€": policy.Values{"shop"}}}
+			case 2:
+				c["StringEquals"]["kms:EncryptionContext:app"] = policy.Values{"shop€"}
+			}
+			st.Condition = c
+		}
+		found := slices.ContainsFunc(policyStrings(d), func(f policyString) bool { _, _, ok := refusedCharacter(f.text); return ok })
+		if !found || !refusedAnywhere(d) {
+			t.Errorf("string %d: policyStrings found it %v, refusedAnywhere %v", i, found, refusedAnywhere(d))
 		}
 	}
 }
