@@ -23,106 +23,7 @@ var KP201 = &lint.Rule{
 	Summary:   "one principal uses keys of more than one application, or a key's administrators are another application's owning team",
 	Doc:       kp201Doc,
 	Check: func(p *lint.Pass) {
-		// Users: the applications each principal uses keys of, in spec
-		// order; the first is where it belongs. Principals whose roles
-		// meet count as one (roleGroups).
-		apps := map[string][]string{}
-		byKey := map[string]model.Principal{}
-		var order []string
-		byApp := map[*model.Application][]*model.KeyInstance{}
-		for _, ki := range p.Model.Keys {
-			byApp[ki.App] = append(byApp[ki.App], ki)
-		}
-		for _, app := range p.Model.Applications {
-			for _, ki := range byApp[app] {
-				for _, u := range ki.Users {
-					if u.Kind == model.AWSService {
-						continue
-					}
-					k := u.Key()
-					if _, seen := byKey[k]; !seen {
-						byKey[k] = u
-						order = append(order, k)
-					}
-					if !slices.Contains(apps[k], app.Name) {
-						apps[k] = append(apps[k], app.Name)
-					}
-				}
-			}
-		}
-		reach := reachers(order, byKey)
-		appOrder := map[string]int{}
-		for i, app := range p.Model.Applications {
-			appOrder[app.Name] = i
-		}
-		// roleApps: the applications whose keys the roles of a principal
-		// use, through it or through a principal that reaches them.
-		roleAppsOf := map[string][]string{}
-		roleApps := func(k string) []string {
-			if used, done := roleAppsOf[k]; done {
-				return used
-			}
-			used := slices.Clone(apps[k])
-			for _, r := range reach[k] {
-				for _, a := range apps[r] {
-					if !slices.Contains(used, a) {
-						used = append(used, a)
-					}
-				}
-			}
-			slices.SortFunc(used, func(a, b string) int { return appOrder[a] - appOrder[b] })
-			roleAppsOf[k] = used
-			return used
-		}
-		// reached: the principals whose roles a principal's grants reach,
-		// besides its own.
-		reached := map[string][]string{}
-		for _, q := range order {
-			for _, r := range reach[q] {
-				reached[r] = append(reached[r], q)
-			}
-		}
-		once := reportOnce{}
-		for _, ki := range p.Model.Keys {
-			app := ki.App.Name
-			other := func(a string) bool { return a != app }
-			for _, u := range ki.Users {
-				if u.Kind == model.AWSService {
-					continue
-				}
-				k := u.Key()
-				var used, meet []string
-				for _, q := range append([]string{k}, reached[k]...) {
-					ra := roleApps(q)
-					if !slices.ContainsFunc(ra, other) {
-						continue
-					}
-					for _, a := range ra {
-						if !slices.Contains(used, a) {
-							used = append(used, a)
-						}
-					}
-					for _, r := range append([]string{q}, reach[q]...) {
-						if name := byKey[r].String(); r != k && slices.ContainsFunc(roleApps(r), other) && !slices.Contains(meet, name) {
-							meet = append(meet, name)
-						}
-					}
-				}
-				slices.SortFunc(used, func(a, b string) int { return appOrder[a] - appOrder[b] })
-				if len(used) < 2 || used[0] == app || !once.first(u.Ref.Range, "") {
-					continue
-				}
-				if len(meet) == 0 {
-					p.Report(u.Ref.Range, "Principal shared between applications",
-						"%s uses keys of the applications %s. Each application's keys are used by its own principals, so that a compromised role reaches one application's data only. Give application %q a role of its own.",
-						u.String(), quoteAll(used), app)
-					continue
-				}
-				p.Report(u.Ref.Range, "Principal shared between applications",
-					"%s and %s name some of the same roles (Identity Center grants a permission set to every role of its account whose name matches *AWSReservedSSO_NAME_*), so those roles use keys of the applications %s. Each application's keys are used by its own principals, so that a compromised role reaches one application's data only. Give application %q a role of its own, or a permission set whose name no other's contains.",
-					u.String(), joinAnd(meet), quoteAll(used), app)
-			}
-		}
+		sharedUsers(p)
 		// Administrators: an explicit list on the key, or the owning
 		// team's administrators the strategy makes administrators
 		// (decentralized) or operators (hybrid) of its keys, naming an
@@ -133,6 +34,7 @@ var KP201 = &lint.Rule{
 		org := p.Model.Organization
 		security := administeringTeam(p.Model)
 		admins := indexAdministrators(p.Model)
+		once := reportOnce{}
 		firstApp := map[*model.Team]*model.Application{}
 		for _, app := range p.Model.Applications {
 			if app.Team != nil && firstApp[app.Team] == nil {
@@ -173,6 +75,113 @@ var KP201 = &lint.Rule{
 			}
 		}
 	},
+}
+
+// sharedUsers reports users whose roles use keys of more than one
+// application: a principal named on keys of two, or one whose roles an
+// Identity Center pattern named on another application's keys reaches
+// (reachers). Each is reported in every application but the first, in spec
+// order, that its roles use keys of.
+func sharedUsers(p *lint.Pass) {
+	// The applications each principal uses keys of, in spec order; the
+	// first is where it belongs.
+	apps := map[string][]string{}
+	byKey := map[string]model.Principal{}
+	var order []string
+	byApp := map[*model.Application][]*model.KeyInstance{}
+	for _, ki := range p.Model.Keys {
+		byApp[ki.App] = append(byApp[ki.App], ki)
+	}
+	for _, app := range p.Model.Applications {
+		for _, ki := range byApp[app] {
+			for _, u := range ki.Users {
+				if u.Kind == model.AWSService {
+					continue
+				}
+				k := u.Key()
+				if _, seen := byKey[k]; !seen {
+					byKey[k] = u
+					order = append(order, k)
+				}
+				if !slices.Contains(apps[k], app.Name) {
+					apps[k] = append(apps[k], app.Name)
+				}
+			}
+		}
+	}
+	reach := reachers(order, byKey)
+	appOrder := map[string]int{}
+	for i, app := range p.Model.Applications {
+		appOrder[app.Name] = i
+	}
+	// roleApps: the applications whose keys the roles of a principal
+	// use, through it or through a principal that reaches them.
+	roleAppsOf := map[string][]string{}
+	roleApps := func(k string) []string {
+		if used, done := roleAppsOf[k]; done {
+			return used
+		}
+		used := slices.Clone(apps[k])
+		for _, r := range reach[k] {
+			for _, a := range apps[r] {
+				if !slices.Contains(used, a) {
+					used = append(used, a)
+				}
+			}
+		}
+		slices.SortFunc(used, func(a, b string) int { return appOrder[a] - appOrder[b] })
+		roleAppsOf[k] = used
+		return used
+	}
+	// reached: the principals whose roles a principal's grants reach,
+	// besides its own.
+	reached := map[string][]string{}
+	for _, q := range order {
+		for _, r := range reach[q] {
+			reached[r] = append(reached[r], q)
+		}
+	}
+	once := reportOnce{}
+	for _, ki := range p.Model.Keys {
+		app := ki.App.Name
+		other := func(a string) bool { return a != app }
+		for _, u := range ki.Users {
+			if u.Kind == model.AWSService {
+				continue
+			}
+			k := u.Key()
+			var used, meet []string
+			for _, q := range append([]string{k}, reached[k]...) {
+				ra := roleApps(q)
+				if !slices.ContainsFunc(ra, other) {
+					continue
+				}
+				for _, a := range ra {
+					if !slices.Contains(used, a) {
+						used = append(used, a)
+					}
+				}
+				for _, r := range append([]string{q}, reach[q]...) {
+					if name := byKey[r].String(); r != k && slices.ContainsFunc(roleApps(r), other) && !slices.Contains(meet, name) {
+						meet = append(meet, name)
+					}
+				}
+			}
+			slices.SortFunc(used, func(a, b string) int { return appOrder[a] - appOrder[b] })
+			if len(used) < 2 || used[0] == app || !once.first(u.Ref.Range, "") {
+				continue
+			}
+			if len(meet) == 0 {
+				p.Report(u.Ref.Range, "Principal shared between applications",
+					"%s uses keys of the applications %s. Each application's keys are used by its own principals, so that a compromised role reaches one application's data only. Give application %q a role of its own.",
+					u.String(), quoteAll(used), app)
+				continue
+			}
+			p.Report(u.Ref.Range, "Principal shared between applications",
+				"%s and %s name some of the same roles (Identity Center grants a permission set to every role of its account whose name matches *AWSReservedSSO_NAME_*), so those roles use keys of the applications %s. Each application's keys are used by its own principals, so that a compromised role reaches one application's data only. Give application %q a role of its own, or a permission set whose name no other's contains.",
+				u.String(), joinAnd(meet), quoteAll(used), app)
+		}
+	}
 }
 
 // reachers returns, by principal key, the other principals among order
