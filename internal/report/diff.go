@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/kpgen/kpgen/internal/specdiff"
@@ -247,7 +248,13 @@ func dataMoves(key string, moves []specdiff.DataMove) string {
 	for _, m := range moves {
 		parts = append(parts, m.Data+" to "+m.To)
 	}
-	return fmt.Sprintf("its data moves to another key (%s): what is encrypted under this key can be read only while the key exists. To keep it, declare it (key %q) and set key = %q on its data; otherwise re-encrypt the data under the new key before this one is deleted.", strings.Join(parts, ", "), key, key)
+	keep := fmt.Sprintf("declare it (key %q) and set key = %q on its data", key, key)
+	if slices.ContainsFunc(moves, func(m specdiff.DataMove) bool { return strings.HasSuffix(m.To, "/"+key) }) {
+		// The key keeps its name and changes its stages: it stopped
+		// being shared across stages, or started.
+		keep = "set its shared_across_stages back as it was"
+	}
+	return fmt.Sprintf("its data moves to another key (%s): what is encrypted under this key can be read only while the key exists. To keep it, %s; otherwise re-encrypt the data under the new key before this one is deleted.", strings.Join(parts, ", "), keep)
 }
 
 func capitalize(s string) string { return strings.ToUpper(s[:1]) + s[1:] }

@@ -218,4 +218,17 @@ func TestDiffDataMoves(t *testing.T) {
 	if strings.Count(js.String(), `"data_moves": []`) != 1 || strings.Contains(js.String(), `"data_moves": null`) {
 		t.Errorf("JSON of the changed key:\n%s\nwant \"data_moves\": []", js.String())
 	}
+	// A key that changes its stages under the same name is kept by
+	// changing them back.
+	r = &specdiff.Report{Base: "a", Head: "b", Keys: []*specdiff.KeyChange{
+		{Application: "shop", Key: "main", Change: specdiff.Removed,
+			DataMoves: []specdiff.DataMove{{Data: "orders", To: "shop/prod/main"}}},
+	}}
+	text.Reset()
+	if err := DiffText(&text, r, false); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "To keep it, set its shared_across_stages back as it was;") {
+		t.Errorf("text:\n%s\nwant the advice to set shared_across_stages back", text.String())
+	}
 }

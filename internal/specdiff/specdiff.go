@@ -156,6 +156,10 @@ func Compare(base, head *Side) *Report {
 	for _, kp := range head.Policies {
 		byApp[kp.Instance.App.Name] = append(byApp[kp.Instance.App.Name], kp.Instance)
 	}
+	apps := map[string]*model.Application{}
+	for _, app := range head.Model.Applications {
+		apps[app.Name] = app
+	}
 	// Each key is compared on its own, on every CPU: asking the evaluator
 	// about every principal, action and path is the work of a diff.
 	changes := make([]*KeyChange, len(ids))
@@ -167,7 +171,7 @@ func Compare(base, head *Side) *Report {
 			kc = keyChange(n, Added, nil, n)
 		case n == nil:
 			kc = keyChange(o, Removed, o, nil)
-			kc.DataMoves = dataMoves(o.Instance, byApp[o.Instance.App.Name])
+			kc.DataMoves = dataMoves(o.Instance, byApp[o.Instance.App.Name], apps[o.Instance.App.Name])
 		default:
 			kc = keyChange(n, Changed, o, n)
 			kc.Properties = properties(base.Model.Organization, head.Model.Organization, o.Instance, n.Instance)
@@ -217,8 +221,10 @@ func sortedKeys(a, b map[string]*policy.KeyPolicy) []string {
 
 // dataMoves finds, among the new spec's key instances of its application,
 // those that protect the data of removed instance o, for the stages it
-// served.
-func dataMoves(o *model.KeyInstance, head []*model.KeyInstance) []DataMove {
+// served; and the data of o that an AWS owned or AWS managed key protects
+// now ("aws_owned", "aws_managed"). Data sets are matched by name: a
+// renamed one is not followed.
+func dataMoves(o *model.KeyInstance, head []*model.KeyInstance, app *model.Application) []DataMove {
 	serves := func(ki *model.KeyInstance) bool {
 		for _, s := range ki.Stages {
 			if slices.ContainsFunc(o.Stages, func(t *model.Stage) bool { return t.Name == s.Name }) {
@@ -233,6 +239,14 @@ func dataMoves(o *model.KeyInstance, head []*model.KeyInstance) []DataMove {
 			m := DataMove{Data: d.Name, To: ki.ID()}
 			if serves(ki) && slices.ContainsFunc(ki.Key.Protects, func(e *model.Data) bool { return e.Name == d.Name }) && !slices.Contains(out, m) {
 				out = append(out, m)
+			}
+		}
+		if app == nil {
+			continue
+		}
+		for _, e := range app.Data {
+			if e.Name == d.Name && e.Key == nil {
+				out = append(out, DataMove{Data: d.Name, To: e.KeyType.String()})
 			}
 		}
 	}

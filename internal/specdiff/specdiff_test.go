@@ -346,6 +346,17 @@ func TestDataMoves(t *testing.T) {
 	if want := []string{"shop/prod/receipts: data receipts moves to shop/prod/confidential"}; !slices.Equal(moves, want) {
 		t.Errorf("moves %q, want %q", moves, want)
 	}
+	// Data that an AWS managed key protects now moved too.
+	managed := compare(t, derived, derived, "    users          = [\"role/shop-api\"]\n  }\n}\n", "    users          = [\"role/shop-api\"]\n    key_type       = \"aws_managed\"\n  }\n}\n")
+	if !slices.Contains(managed, "shop/prod/receipts: data receipts moves to aws_managed") {
+		t.Errorf("a move to an AWS managed key is not reported:\n%s", strings.Join(managed, "\n"))
+	}
+	// A key that stops being shared across stages keeps its name in each.
+	shared := strings.Replace(twoStages, "  data \"receipts\" {\n", "  key \"main\" {\n    shared_across_stages = true\n  }\n  data \"receipts\" {\n    key            = \"main\"\n", 1)
+	got = compare(t, shared, shared, "shared_across_stages = true", "shared_across_stages = false")
+	if !slices.Contains(got, "shop/main: data receipts moves to shop/dev/main") || !slices.Contains(got, "shop/main: data receipts moves to shop/prod/main") {
+		t.Errorf("a key no longer shared across stages:\n%s", strings.Join(got, "\n"))
+	}
 	// Renamed with its data: nothing moves.
 	if got := compare(t, derived, derived, `data "receipts"`, `data "invoices"`); slices.ContainsFunc(got, func(l string) bool { return strings.Contains(l, "moves to") }) {
 		t.Errorf("a key removed with its data reports a move:\n%s", strings.Join(got, "\n"))
