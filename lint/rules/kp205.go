@@ -101,7 +101,7 @@ var KP205 = &lint.Rule{
 					continue
 				}
 				p.Report(u.Ref.Range, "Principal crosses the production boundary",
-					"%s uses %s, a key of a production stage, and %s, a key of a non-production stage: account %s hosts stages of both kinds, so one role uses the keys of both. Production and non-production keys must not share principals. Give production stages accounts of their own (KP203).",
+					"%s uses %s, a key of a production stage, and %s, a key of a non-production stage: account %s hosts stages of both kinds, so one role uses the keys of both. Production and non-production keys must not share principals. Give production stages accounts of their own (KP203, KP208).",
 					u.String(), ki.ID(), other.ID(), u.Account)
 			}
 			for _, u := range principals {

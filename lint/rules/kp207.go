@@ -2,6 +2,7 @@ package rules
 
 import (
 	_ "embed"
+	"slices"
 	"strings"
 
 	"github.com/kpgen/kpgen/internal/diag"
@@ -14,6 +15,10 @@ var kp207Doc string
 // productionWords are the words of a stage's name that say production:
 // the names that make a stage production by default.
 var productionWords = []string{"prod", "production", "prd", "live"}
+
+// notProduction are the words that, before a production word, make the
+// name say the opposite: pre-prod, non-prod, not-live.
+var notProduction = []string{"pre", "non", "not"}
 
 // KP207 warns about a stage whose name says production but which is not.
 var KP207 = &lint.Rule{
@@ -29,12 +34,13 @@ var KP207 = &lint.Rule{
 				if st.Production || st.Source.Production != nil {
 					continue
 				}
+				// A word that says production, unless the word before
+				// says the opposite (pre-prod, non-prod, not-live).
 				word := ""
-				for _, w := range strings.Split(st.Name, "-") {
-					for _, pw := range productionWords {
-						if w == pw && word == "" {
-							word = w
-						}
+				words := strings.Split(st.Name, "-")
+				for i, w := range words {
+					if word == "" && slices.Contains(productionWords, w) && (i == 0 || !slices.Contains(notProduction, words[i-1])) {
+						word = w
 					}
 				}
 				if word == "" {

@@ -948,7 +948,7 @@ func TestFindingTexts(t *testing.T) {
 	}{
 		{"KP205-shared-account", "KP205", []string{
 			"arn:aws:iam::222222222222:role/shop-web uses shop/prod/catalog, a key of a production stage, and shop/dev/catalog, a key of a non-production stage: account 222222222222 hosts stages of both kinds",
-			"arn:aws:iam::222222222222:role/shop-api uses shop/prod/orders, a key of a production stage, and shop/dev/orders, a key of a non-production stage: account 222222222222 hosts stages of both kinds",
+			"arn:aws:iam::222222222222:role/shop-api uses shop/prod/orders, a key of a production stage, and shop/dev/orders, a key of a non-production stage: account 222222222222 hosts stages of both kinds, so one role uses the keys of both. Production and non-production keys must not share principals. Give production stages accounts of their own (KP203, KP208).",
 		}},
 		{"KP811", "KP811", []string{`The key "reviews" of application "shop" requires the encryption context store = "東京-1" in its key policy, and the text holds U+6771 at its start.`}},
 		{"KP402", "KP402", []string{"or a deployer for accounts shop-dev and shop-prod."}},
@@ -990,6 +990,9 @@ func TestKP207Words(t *testing.T) {
 		`stage "live-2" {`:                            true,
 		`stage "eu-prd" {`:                            true,
 		`stage "preprod" {`:                           false,
+		`stage "pre-prod" {`:                          false,
+		`stage "non-prod-eu" {`:                       false,
+		`stage "eu-not-live" {`:                       false,
 		`stage "production2" {`:                       false,
 		`stage "production" {`:                        false, // production by default
 		"stage \"prod-eu\" {\n    production = false": false,
@@ -1037,17 +1040,18 @@ func TestKP208LeavesOneApplicationToKP203(t *testing.T) {
 	}
 }
 
-// TestKP208Centralized: under centralized no key lives in a stage's
-// account, so the finding speaks of the workloads the account holds, not
-// of key administrators there.
+// TestKP208Centralized: the finding says what the account's two kinds of
+// stage share under each strategy: under centralized no key lives there,
+// only workloads; under decentralized each team administers its own keys.
 func TestKP208Centralized(t *testing.T) {
 	base, err := os.ReadFile("../../fixtures/invalid/KP208/main.kp.hcl")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for strategy, want := range map[string]string{
-		"hybrid":      "its administrators, operators and deployer serve the keys of both",
-		"centralized": "the workloads of both share its IAM",
+		"hybrid":        "the security team's administrators and the account's deployer manage the keys of both",
+		"decentralized": "its deployer manages the keys of both, and its IAM serves both",
+		"centralized":   "the workloads of both share its IAM",
 	} {
 		src := strings.Replace(string(base), `strategy      = "hybrid"`, `strategy      = "`+strategy+`"`+"\n  key_account   = \"security\"", 1)
 		var found []string
@@ -1084,7 +1088,9 @@ func TestKP208Accounts(t *testing.T) {
 		{"the fixture", base, []string{`73 Account shop-prod hosts production stage "prod" of application "shop" and non-production stage "dev" of application "blog"`}},
 		{"after a stage of the same application", strings.Replace(base, "  stage \"dev\" {\n    account = \"shop-dev\"\n  }", "  stage \"dev\" {\n    account = \"shop-prod\"\n  }", 1),
 			[]string{`73 Account shop-prod hosts production stage "prod" of application "shop" and non-production stage "dev" of application "blog"`}},
-		{"once per account", base + news, []string{`73 Account shop-prod hosts production stage "prod"`}},
+		{"once per application", base + news, []string{`73 Account shop-prod hosts production stage "prod"`, `87 Account shop-prod hosts production stage "prod" of application "shop" and non-production stage "dev" of application "news"`}},
+		{"one accepted, another not", strings.Replace(base, `account = "shop-prod" # want KP208`, "account     = \"shop-prod\"\n    lint_ignore = { KP208 = \"a sandbox until the split\" }", 1) + news,
+			[]string{`88 Account shop-prod hosts production stage "prod" of application "shop" and non-production stage "dev" of application "news"`}},
 		{"by account ID", strings.Replace(strings.Replace(base, "account \"shop-prod\" {\n  id = \"333333333333\"\n}\n", "account \"shop-prod\" {\n  id = \"333333333333\"\n}\n\naccount \"blog-dev\" {\n  id = \"333333333333\"\n}\n", 1), `account = "shop-prod" # want KP208`, `account = "blog-dev"`, 1),
 			[]string{`77 Account blog-dev hosts production stage "prod" of application "shop" and non-production stage "dev" of application "blog"`}},
 	}
