@@ -76,7 +76,7 @@ func (b *builder) oneSpellingPerName() {
 				}
 				reported[p.Ref.Range] = true
 				b.errorf(p.Ref.Range, "One IAM name spelt two ways",
-					"%s and %s (at %s:%d:%d) name one %s of account %s: IAM names are unique whatever their case, but a key policy and kpgen's checks compare them as written. Write the name the way IAM has it, everywhere.",
+					"%s and %s (at %s:%d:%d) name one %s of account %s: IAM names are unique in an account whatever their case and path, but a key policy and kpgen's checks compare them as written. Write the name the way IAM has it, everywhere.",
 					p.ARN, seen.ARN, seen.Ref.Range.Filename, seen.Ref.Range.Start.Line, seen.Ref.Range.Start.Column, kind, p.Account)
 			}
 		}

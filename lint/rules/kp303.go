@@ -40,7 +40,7 @@ var KP303 = &lint.Rule{
 						fix = "It requires an encryption context, which no service of its data sends (only Amazon S3 passes a caller's on; KP509), so its users must call KMS themselves (client-side encryption); if that is the design, say so with lint_ignore = { KP303 = \"…\" }."
 					}
 					p.Report(attrRange(k, "services"), "Key use not tied to a service",
-						"The %s has users but no services, so they may use it directly, from anywhere, rather than only through the services that store its data. %s", keyName(k), fix)
+						"The %s has users but no services, so they may call KMS with it directly (from their account, as kms:CallerAccount still requires), not only through the services that store its data. %s", keyName(k), fix)
 					break
 				}
 			}
