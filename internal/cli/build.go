@@ -310,15 +310,21 @@ func (a *app) checkCmd() *cobra.Command {
 			// return or an escape sequence in it must not act on a
 			// terminal or a CI log.
 			fmt.Fprint(a.stdout, report.PrintableText(diff))
-			fix := "kpgen build " + shellPath(dir)
+			d, pasteable := shellPath(dir)
+			fix := "kpgen build " + d
 			if out != "" {
-				fix += " -o " + shellPath(out)
+				o, ok := shellPath(out)
+				fix += " -o " + o
+				pasteable = pasteable && ok
 			}
 			if len(kinds) < len(outputKinds) {
 				fix += " --only " + strings.Join(kinds, ",")
 			}
 			if cfnFormat != cloudformation.FormatYAML {
 				fix += " --cfn-format " + cfnFormat
+			}
+			if !pasteable {
+				fix = "kpgen build for it " + noPaste
 			}
 			fmt.Fprintf(a.stderr, "kpgen: %s is not what kpgen build would write; run %s\n", report.Printable(outDir), report.Printable(fix))
 			if opts := builtWith(outDir, kinds, cfnFormat); opts != "" {

@@ -165,13 +165,23 @@ func normalizeArgs(args []string) []string {
 
 // shellPath writes a path as an argument of a command that kpgen tells the
 // user to run: quoted where a shell would split or expand it, and, when it
-// begins with "-", as ./PATH, so that it is not taken for a flag.
-func shellPath(p string) string {
+// begins with "-", as ./PATH, so that it is not taken for a flag. A path that
+// holds ' or \ has no such form (inside single quotes fish reads \' as a
+// quote, sh as a backslash and the end of the quotes): ok is false, and the
+// caller names no command to paste.
+func shellPath(p string) (quoted string, ok bool) {
+	if strings.ContainsAny(p, `'\`) {
+		return "", false
+	}
 	if strings.HasPrefix(p, "-") {
 		p = "./" + p
 	}
-	return shellescape.Quote(p)
+	return shellescape.Quote(p), true
 }
+
+// noPaste ends a message that would name a command to run with a path
+// shellPath cannot quote.
+const noPaste = "(its path holds a quote or a backslash, which shells read differently, so no command is given to paste)"
 
 // buildMemoryLimit is a soft limit on the heap of a build: near it the
 // garbage collector works harder rather than let the heap grow. A build of

@@ -47,7 +47,11 @@ func (a *app) initCmd() *cobra.Command {
 			if err := output.WriteFileAtomic(path, starterSpec, 0); err != nil {
 				return ioError("cannot write %s: %v", path, err)
 			}
-			fmt.Fprintf(a.stdout, "Wrote %s. Edit it, then run: kpgen plan %s\n", report.Printable(path), report.Printable(shellPath(dir)))
+			next := "kpgen plan for its directory " + noPaste
+			if d, ok := shellPath(dir); ok {
+				next = "kpgen plan " + d
+			}
+			fmt.Fprintf(a.stdout, "Wrote %s. Edit it, then run: %s\n", report.Printable(path), report.Printable(next))
 			return nil
 		},
 	}
@@ -107,7 +111,11 @@ change and exits 1 if there are any.`,
 				fmt.Fprintln(a.stdout, report.Printable(r.Path))
 			}
 			if check && changed > 0 {
-				fmt.Fprintf(a.stderr, "kpgen: %s not formatted; run kpgen fmt %s\n", report.Count(changed, "file"), report.Printable(shellPath(dir)))
+				fix := "kpgen fmt for the directory " + noPaste
+				if d, ok := shellPath(dir); ok {
+					fix = "kpgen fmt " + d
+				}
+				fmt.Fprintf(a.stderr, "kpgen: %s not formatted; run %s\n", report.Count(changed, "file"), report.Printable(fix))
 				return errRejected
 			}
 			return nil

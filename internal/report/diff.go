@@ -111,7 +111,7 @@ func DiffMarkdown(w io.Writer, r *specdiff.Report) error {
 		if len(k.Properties) > 0 {
 			b.WriteString("| Property | Before | After |\n|---|---|---|\n")
 			for _, p := range k.Properties {
-				fmt.Fprintf(&b, "| %s | %s | %s |\n", p.Name, mdEscape(orNone(p.Before)), mdEscape(orNone(p.After)))
+				fmt.Fprintf(&b, "| %s | %s | %s |\n", p.Name, mdEscape(cell(orNone(p.Before))), mdEscape(cell(orNone(p.After))))
 			}
 			b.WriteString("\n")
 		}
@@ -240,6 +240,19 @@ func printableJoin(items []string, sep string) string {
 
 // replicaFate says what becomes of a replica a key no longer has.
 const replicaFate = "Terraform destroys a replica key whose block leaves the module, prevent_destroy or not; CloudFormation retains it (DeletionPolicy Retain). Data encrypted under it stays readable with the primary key."
+
+// maxCell is how many characters of a property a pull-request comment
+// shows: a description may hold 8,192, which would push the access tables
+// out of a comment GitHub limits to 65,536 characters.
+const maxCell = 200
+
+// cell is s cut to maxCell characters, with an ellipsis where it was cut.
+func cell(s string) string {
+	if r := []rune(s); len(r) > maxCell {
+		return string(r[:maxCell]) + "…"
+	}
+	return s
+}
 
 // dataMoves says where a removed key's data goes, and what that means for
 // what is encrypted under the key.

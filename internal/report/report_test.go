@@ -232,3 +232,35 @@ func TestDiffDataMoves(t *testing.T) {
 		t.Errorf("text:\n%s\nwant the advice to set shared_across_stages back", text.String())
 	}
 }
+
+// TestPrintableInvalidUTF8: a byte that is no UTF-8 is shown as \xNN, since
+// a terminal reading Latin-1 takes 0x9b for a control sequence.
+func TestPrintableInvalidUTF8(t *testing.T) {
+	if got, want := printable("x\x9b2J\x9b31m"), `x\x9b2J\x9b31m`; got != want {
+		t.Errorf("printable = %q, want %q", got, want)
+	}
+	if got, want := PrintableText("-a\x9b1\n+b\tc\n"), "-a\\x9b1\n+b\tc\n"; got != want {
+		t.Errorf("PrintableText = %q, want %q", got, want)
+	}
+	if got := printable("é€"); got != "é€" {
+		t.Errorf("printable changed valid text: %q", got)
+	}
+}
+
+// TestDiffMarkdownCutsLongCells: a long property value is cut in the
+// pull-request comment, so that it cannot push the access tables out.
+func TestDiffMarkdownCutsLongCells(t *testing.T) {
+	long := strings.Repeat("@", 8192)
+	r := &specdiff.Report{Base: "a", Head: "b", Keys: []*specdiff.KeyChange{{Application: "shop", Stage: "prod", Key: "k", Change: specdiff.Changed,
+		Properties: []specdiff.PropertyChange{{Name: "description", Before: "", After: long}}}}}
+	var md strings.Builder
+	if err := DiffMarkdown(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(md.String(), "@"); n != maxCell {
+		t.Errorf("the comment shows %d characters of the value, want %d", n, maxCell)
+	}
+	if !strings.Contains(md.String(), "…") {
+		t.Error("the cut is not marked")
+	}
+}

@@ -153,12 +153,17 @@ func snippet(w *bytes.Buffer, text []byte, starts []int, rng hcl.Range) {
 // as a "::" workflow command), DEL, and the Unicode line and paragraph
 // separators. Each becomes \xNN or \uNNNN.
 func printable(s string) string {
-	if !strings.ContainsFunc(s, isControl) {
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, isControl) {
 		return s
 	}
 	var b strings.Builder
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
+		case r == utf8.RuneError && size == 1:
+			// A byte that is no UTF-8 (0x9b is a C1 control to a
+			// terminal that reads Latin-1).
+			fmt.Fprintf(&b, "\\x%02x", s[i])
 		case !isControl(r):
 			b.WriteRune(r)
 		case r < 0x100:
@@ -166,6 +171,7 @@ func printable(s string) string {
 		default:
 			fmt.Fprintf(&b, "\\u%04x", r)
 		}
+		i += size
 	}
 	return b.String()
 }
@@ -178,7 +184,7 @@ func Printable(s string) string { return printable(s) }
 // else wrote, made printable line by line as printable makes a string, but
 // for the tabs and the line feeds that end its lines.
 func PrintableText(s string) string {
-	if !strings.ContainsFunc(s, func(r rune) bool { return r != '\n' && r != '\t' && isControl(r) }) {
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool { return r != '\n' && r != '\t' && isControl(r) }) {
 		return s
 	}
 	lines := strings.Split(s, "\n")
