@@ -418,7 +418,7 @@ func (b *builder) services(refs []schema.String) []*Service {
 			sp := LookupServicePrincipal(r.Value)
 			switch {
 			case sp != nil:
-				detail += fmt.Sprintf(" %s uses keys as a service principal: add \"service:%s\" to the users instead.", sp.Title, sp.Name)
+				detail += fmt.Sprintf(" %s uses keys as a service principal: add \"service:%s\" to the users instead, and keep in services a service of the catalogue through which your roles use the data (a data set names at least one; with no role among its users, it only decides which data share a key).", sp.Title, sp.Name)
 			case sug != "":
 				detail += fmt.Sprintf(" Did you mean %q?", sug)
 			default:

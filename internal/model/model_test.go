@@ -847,3 +847,27 @@ func TestPrincipalProblemNamed(t *testing.T) {
 		}
 	}
 }
+
+// TestServicePrincipalNamedAsService: CloudWatch Logs named as a service
+// is refused with what to write instead, both halves of it.
+func TestServicePrincipalNamedAsService(t *testing.T) {
+	src := fmt.Sprintf(header, "hybrid") + `application "a" {
+  team = "web"
+  stage "dev" {
+    account = "dev"
+  }
+  data "logs" {
+    classification = "secret"
+    services       = ["logs"]
+  }
+}
+`
+	spec, diags := schema.Parse("", []string{"t.kp.hcl"}, [][]byte{[]byte(src)})
+	if diags.HasErrors() {
+		t.Fatalf("spec does not load: %v", diags)
+	}
+	_, mdiags := Build(spec)
+	if len(mdiags) != 1 || !strings.Contains(mdiags[0].Detail, `add "service:logs" to the users instead, and keep in services a service of the catalogue`) {
+		t.Errorf("got %v, want the advice for service:logs", mdiags)
+	}
+}
