@@ -3,7 +3,6 @@ module github.com/kpgen/kpgen
 go 1.26.0
 
 require (
-	al.essio.dev/pkg/shellescape v1.6.1
 	github.com/agext/levenshtein v1.2.1
 	github.com/gofrs/flock v0.13.2
 	github.com/google/go-cmp v0.7.0

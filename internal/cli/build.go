@@ -310,6 +310,13 @@ func (a *app) checkCmd() *cobra.Command {
 			// return or an escape sequence in it must not act on a
 			// terminal or a CI log.
 			fmt.Fprint(a.stdout, report.PrintableText(diff))
+			var opts string
+			if len(kinds) < len(outputKinds) {
+				opts += " --only " + strings.Join(kinds, ",")
+			}
+			if cfnFormat != cloudformation.FormatYAML {
+				opts += " --cfn-format " + cfnFormat
+			}
 			d, pasteable := shellPath(dir)
 			fix := "kpgen build " + d
 			if out != "" {
@@ -317,14 +324,16 @@ func (a *app) checkCmd() *cobra.Command {
 				fix += " -o " + o
 				pasteable = pasteable && ok
 			}
-			if len(kinds) < len(outputKinds) {
-				fix += " --only " + strings.Join(kinds, ",")
-			}
-			if cfnFormat != cloudformation.FormatYAML {
-				fix += " --cfn-format " + cfnFormat
-			}
+			fix += opts
 			if !pasteable {
-				fix = "kpgen build for it " + noPaste
+				fix = "kpgen build on the spec directory"
+				if out != "" {
+					fix += ", with -o naming this output directory"
+				}
+				if opts != "" {
+					fix += ", with" + opts
+				}
+				fix += " " + noPaste
 			}
 			fmt.Fprintf(a.stderr, "kpgen: %s is not what kpgen build would write; run %s\n", report.Printable(outDir), report.Printable(fix))
 			if opts := builtWith(outDir, kinds, cfnFormat); opts != "" {

@@ -8,12 +8,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"runtime/metrics"
 	"slices"
 	"strings"
 
-	"al.essio.dev/pkg/shellescape"
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
@@ -164,24 +164,33 @@ func normalizeArgs(args []string) []string {
 }
 
 // shellPath writes a path as an argument of a command that kpgen tells the
-// user to run: quoted where a shell would split or expand it, and, when it
-// begins with "-", as ./PATH, so that it is not taken for a flag. A path that
-// holds ' or \ has no such form (inside single quotes fish reads \' as a
-// quote, sh as a backslash and the end of the quotes): ok is false, and the
-// caller names no command to paste.
+// user to run, as sh, bash, zsh and fish all read it: as it is when it holds
+// only letters, digits and _ . / -, else in single quotes, where none of
+// them expands anything; when it begins with "-", as ./PATH, so that it is
+// not taken for a flag. A path that holds ' or \ has no such form (inside
+// single quotes fish reads \' as a quote, sh as a backslash and the end of
+// the quotes), nor one that kpgen must show escaped (a control character,
+// bytes that are no UTF-8): ok is false, and the caller names no command to
+// paste.
 func shellPath(p string) (quoted string, ok bool) {
-	if strings.ContainsAny(p, `'\`) {
+	if strings.ContainsAny(p, `'\`) || report.Printable(p) != p {
 		return "", false
 	}
 	if strings.HasPrefix(p, "-") {
 		p = "./" + p
 	}
-	return shellescape.Quote(p), true
+	if plainPath.MatchString(p) {
+		return p, true
+	}
+	return "'" + p + "'", true
 }
+
+// plainPath is a path no shell changes: letters, digits and _ . / -.
+var plainPath = regexp.MustCompile(`^[A-Za-z0-9_./-]+$`)
 
 // noPaste ends a message that would name a command to run with a path
 // shellPath cannot quote.
-const noPaste = "(its path holds a quote or a backslash, which shells read differently, so no command is given to paste)"
+const noPaste = "(its path holds a quote, a backslash or a character kpgen shows escaped, which shells read differently, so no command is given to paste)"
 
 // buildMemoryLimit is a soft limit on the heap of a build: near it the
 // garbage collector works harder rather than let the heap grow. A build of

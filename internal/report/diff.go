@@ -111,7 +111,8 @@ func DiffMarkdown(w io.Writer, r *specdiff.Report) error {
 		if len(k.Properties) > 0 {
 			b.WriteString("| Property | Before | After |\n|---|---|---|\n")
 			for _, p := range k.Properties {
-				fmt.Fprintf(&b, "| %s | %s | %s |\n", p.Name, mdEscape(cell(orNone(p.Before))), mdEscape(cell(orNone(p.After))))
+				before, after := cells(orNone(p.Before), orNone(p.After))
+				fmt.Fprintf(&b, "| %s | %s | %s |\n", p.Name, mdEscape(before), mdEscape(after))
 			}
 			b.WriteString("\n")
 		}
@@ -241,17 +242,37 @@ func printableJoin(items []string, sep string) string {
 // replicaFate says what becomes of a replica a key no longer has.
 const replicaFate = "Terraform destroys a replica key whose block leaves the module, prevent_destroy or not; CloudFormation retains it (DeletionPolicy Retain). Data encrypted under it stays readable with the primary key."
 
-// maxCell is how many characters of a property a pull-request comment
-// shows: a description may hold 8,192, which would push the access tables
-// out of a comment GitHub limits to 65,536 characters.
+// maxCell is how many characters of a property's value a pull-request
+// comment shows: a description may hold 8,192, which would push the access
+// tables out of a comment GitHub limits to 65,536 characters.
 const maxCell = 200
 
-// cell is s cut to maxCell characters, with an ellipsis where it was cut.
-func cell(s string) string {
-	if r := []rune(s); len(r) > maxCell {
-		return string(r[:maxCell]) + "…"
+// cells cuts a property's values before and after to maxCell characters
+// each, around where they first differ (a quarter of the window before it),
+// so that the change shows; an ellipsis marks each cut.
+func cells(before, after string) (string, string) {
+	b, a := []rune(before), []rune(after)
+	if len(b) <= maxCell && len(a) <= maxCell {
+		return before, after
 	}
-	return s
+	i := 0
+	for i < len(b) && i < len(a) && b[i] == a[i] {
+		i++
+	}
+	from := max(0, i-maxCell/4)
+	cut := func(r []rune) string {
+		start := min(from, max(0, len(r)-maxCell))
+		end := min(len(r), start+maxCell)
+		s := string(r[start:end])
+		if start > 0 {
+			s = "…" + s
+		}
+		if end < len(r) {
+			s += "…"
+		}
+		return s
+	}
+	return cut(b), cut(a)
 }
 
 // dataMoves says where a removed key's data goes, and what that means for

@@ -263,4 +263,15 @@ func TestDiffMarkdownCutsLongCells(t *testing.T) {
 	if !strings.Contains(md.String(), "…") {
 		t.Error("the cut is not marked")
 	}
+	// Values that differ past the window show where they differ.
+	before, after := cells(strings.Repeat("a", 300)+"ledger"+strings.Repeat("z", 300), strings.Repeat("a", 300)+"payments"+strings.Repeat("z", 300))
+	if !strings.Contains(before, "ledger") || !strings.Contains(after, "payments") || !strings.HasPrefix(before, "…") || !strings.HasSuffix(after, "…") {
+		t.Errorf("cells cut to %q and %q, want the difference shown", before, after)
+	}
+	if n := len([]rune(strings.Trim(after, "…"))); n != maxCell {
+		t.Errorf("the window holds %d characters, want %d", n, maxCell)
+	}
+	if b, a := cells("(none)", strings.Repeat("x", 500)); b != "(none)" || len([]rune(a)) != maxCell+1 {
+		t.Errorf("a short value beside a long one: %q and %d characters", b, len([]rune(a)))
+	}
 }
