@@ -241,10 +241,7 @@ func TestValidFixturesLintClean(t *testing.T) {
 }
 
 func TestSuppressions(t *testing.T) {
-	base, err := os.ReadFile("../../fixtures/invalid/KP203/main.kp.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
+	base := invalidSpec(t, "KP203")
 	tests := []struct {
 		name string
 		edit func(string) string
@@ -308,7 +305,7 @@ func TestSuppressions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
-			for _, d := range lintDiags(t, tt.edit(string(base)), rules.All) {
+			for _, d := range lintDiags(t, tt.edit(base), rules.All) {
 				s := strconv.Itoa(d.Subject.Start.Line) + " "
 				if d.Rule != "" {
 					s += d.Rule + " "
@@ -369,11 +366,8 @@ func TestAbsoluteRulesCannotBeSilenced(t *testing.T) {
 // TestSuppressionOnData: a data block may carry lint_ignore for a finding
 // inside it.
 func TestSuppressionOnData(t *testing.T) {
-	base, err := os.ReadFile("../../fixtures/invalid/KP102/main.kp.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := strings.Replace(string(base), `    key_type       = "aws_managed" # want KP102`, "    key_type       = \"aws_managed\"\n    lint_ignore    = { KP102 = \"moves to its own key next quarter\" }", 1)
+	base := invalidSpec(t, "KP102")
+	src := strings.Replace(base, `    key_type       = "aws_managed" # want KP102`, "    key_type       = \"aws_managed\"\n    lint_ignore    = { KP102 = \"moves to its own key next quarter\" }", 1)
 	if got := lintSource(t, src); len(got) != 0 {
 		t.Errorf("findings %q; want none", got)
 	}
@@ -382,11 +376,8 @@ func TestSuppressionOnData(t *testing.T) {
 // TestSuppressionInAnotherFile: a block of one file does not enclose a
 // finding of another, even where their lines overlap.
 func TestSuppressionInAnotherFile(t *testing.T) {
-	base, err := os.ReadFile("../../fixtures/invalid/KP203/main.kp.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := string(base)
+	base := invalidSpec(t, "KP203")
+	s := base
 	i := strings.Index(s, "application \"shop\" {")
 	team := "team \"web\" {\n  administrators = [\"role/WebKeyOperator\"]\n}\n"
 	if i < 0 || !strings.Contains(s, team) {
@@ -413,17 +404,14 @@ func TestSuppressionInAnotherFile(t *testing.T) {
 // TestSuppressionOnBudget: the budget's finding is silenced on the budget
 // block or on the organization block around it.
 func TestSuppressionOnBudget(t *testing.T) {
-	base, err := os.ReadFile("../../fixtures/invalid/KP601/main.kp.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
+	base := invalidSpec(t, "KP601")
 	for name, edit := range map[string][2]string{
 		"budget":       {"    max_keys = 3 # want KP601\n", "    max_keys    = 3\n    lint_ignore = { KP601 = \"the fourth key is temporary\" }\n"},
 		"organization": {"  deployer      = \"role/kpgen-deploy\"\n", "  deployer      = \"role/kpgen-deploy\"\n  lint_ignore   = { KP601 = \"the budget is being raised\" }\n"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			src := strings.Replace(string(base), edit[0], edit[1], 1)
-			if src == string(base) {
+			src := strings.Replace(base, edit[0], edit[1], 1)
+			if src == base {
 				t.Fatalf("the fixture has no %q", edit[0])
 			}
 			for _, d := range lintDiags(t, src, rules.All) {
@@ -461,15 +449,12 @@ func lintSource(t *testing.T, src string) []string {
 // TestKP302ComparesHosts: DocumentDB and Neptune call KMS through RDS's
 // host, so a key whose services are rds serves their data.
 func TestKP302ComparesHosts(t *testing.T) {
-	base, err := os.ReadFile("../../fixtures/invalid/KP302/main.kp.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := strings.Replace(string(base), `services       = ["rds", "s3"] # want KP302`, `services       = ["docdb", "neptune", "rds"]`, 1)
+	base := invalidSpec(t, "KP302")
+	src := strings.Replace(base, `services       = ["rds", "s3"] # want KP302`, `services       = ["docdb", "neptune", "rds"]`, 1)
 	if got := lintSource(t, src); len(got) != 0 {
 		t.Errorf("want no findings, got %q", got)
 	}
-	src = strings.Replace(string(base), `services       = ["rds", "s3"] # want KP302`, `services       = ["docdb", "dynamodb"]`, 1)
+	src = strings.Replace(base, `services       = ["rds", "s3"] # want KP302`, `services       = ["docdb", "dynamodb"]`, 1)
 	if got := lintSource(t, src); !slices.Equal(got, []string{"69 KP302 Service not allowed by the key"}) {
 		t.Errorf("want KP302 for dynamodb at line 69, got %q", got)
 	}
@@ -479,11 +464,10 @@ func TestKP302ComparesHosts(t *testing.T) {
 // wrong: each edit of a fixture, and the findings it must give.
 func TestReviewedVerdicts(t *testing.T) {
 	read := func(name string) string {
-		path := filepath.Join("..", "..", "fixtures", "invalid", name, "main.kp.hcl")
-		if strings.HasSuffix(name, ".kp.hcl") {
-			path = filepath.Join("testdata", name)
+		if !strings.HasSuffix(name, ".kp.hcl") {
+			return invalidSpec(t, name)
 		}
-		data, err := os.ReadFile(path)
+		data, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -775,11 +759,8 @@ func TestReviewedVerdicts(t *testing.T) {
 // TestKP602SaysTheBudgetAsWritten: a budget just under the cost is printed
 // as written, not rounded to the cost it is below.
 func TestKP602SaysTheBudgetAsWritten(t *testing.T) {
-	base, err := os.ReadFile("../../fixtures/invalid/KP602/main.kp.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := regexp.MustCompile(`max_monthly_usd = [0-9.]+`).ReplaceAllString(string(base), "max_monthly_usd = 5.999")
+	base := invalidSpec(t, "KP602")
+	src := regexp.MustCompile(`max_monthly_usd = [0-9.]+`).ReplaceAllString(base, "max_monthly_usd = 5.999")
 	ds := lintDiags(t, src, []*lint.Rule{rules.KP602})
 	if len(ds) != 1 {
 		t.Fatalf("KP602 gives %d findings on a budget under the cost, want 1", len(ds))
@@ -812,12 +793,9 @@ func TestFindingAdvice(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		base, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "invalid", tt.base, "main.kp.hcl"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		base := invalidSpec(t, tt.base)
 		found := false
-		for _, d := range lintDiags(t, tt.edit.Replace(string(base)), []*lint.Rule{rules.ByID(tt.rule)}) {
+		for _, d := range lintDiags(t, tt.edit.Replace(base), []*lint.Rule{rules.ByID(tt.rule)}) {
 			found = true
 			if !strings.Contains(d.Detail, tt.want) {
 				t.Errorf("%s on %s says %q; want it to say %q", tt.rule, tt.base, d.Detail, tt.want)
@@ -833,13 +811,10 @@ func TestFindingAdvice(t *testing.T) {
 // only where the classification allows one; one that requires imported
 // material (KP102) does not.
 func TestKP507Advice(t *testing.T) {
-	base, err := os.ReadFile("../../fixtures/invalid/KP507/main.kp.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
+	base := invalidSpec(t, "KP507")
 	const advice = "SYMMETRIC_DEFAULT key whose material AWS makes"
 	for minType, advised := range map[string]bool{"customer_managed": true, "external": false} {
-		src := strings.Replace(string(base), `min_key_type = "customer_managed"`, `min_key_type = "`+minType+`"`, 1)
+		src := strings.Replace(base, `min_key_type = "customer_managed"`, `min_key_type = "`+minType+`"`, 1)
 		var ds diag.Diagnostics
 		for _, d := range lintDiags(t, src, []*lint.Rule{rules.KP507}) {
 			if d.Rule == "KP507" {
@@ -865,21 +840,15 @@ func TestKP504Advice(t *testing.T) {
 		"KP504-organization-regions": "Add a region of the data to organization.regions",
 		"KP504":                      "Remove the region",
 	} {
-		src, err := os.ReadFile(filepath.Join("../../fixtures/invalid", dir, "main.kp.hcl"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		ds := lintDiags(t, string(src), []*lint.Rule{rules.KP504})
+		src := invalidSpec(t, dir)
+		ds := lintDiags(t, src, []*lint.Rule{rules.KP504})
 		if len(ds) != 1 || !strings.Contains(ds[0].Detail, advice) {
 			t.Errorf("%s: findings %v, want one that says %q", dir, ds, advice)
 		}
 	}
 	// A key block that names no regions is kept as a derived key is.
-	src, err := os.ReadFile("../../fixtures/invalid/KP504-organization-regions/main.kp.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	explicit := strings.Replace(string(src), `    users          = ["role/shop-api"]
+	src := invalidSpec(t, "KP504-organization-regions")
+	explicit := strings.Replace(src, `    users          = ["role/shop-api"]
   }
 }`, `    users          = ["role/shop-api"]
     key            = "profiles"
@@ -887,7 +856,7 @@ func TestKP504Advice(t *testing.T) {
 
   key "profiles" {}
 }`, 1)
-	if explicit == string(src) {
+	if explicit == src {
 		t.Fatal("the fixture changed; the edit no longer applies")
 	}
 	ds := lintDiags(t, explicit, []*lint.Rule{rules.KP504})
@@ -904,12 +873,9 @@ func TestOneFindingPerKeyNamesEveryInstance(t *testing.T) {
 		"KP401": "role/WebKeyOperator is both an operator and a user of shop/dev/orders and shop/prod/orders.",
 		"KP402": "Nobody could change the policy of shop/dev/reviews and shop/prod/reviews after it is created",
 	} {
-		src, err := os.ReadFile(filepath.Join("../../fixtures/invalid", id, "main.kp.hcl"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		src := invalidSpec(t, id)
 		var ds diag.Diagnostics
-		for _, d := range lintDiags(t, string(src), rules.All) {
+		for _, d := range lintDiags(t, src, rules.All) {
 			if d.Rule == id {
 				ds = append(ds, d)
 			}
@@ -923,11 +889,8 @@ func TestOneFindingPerKeyNamesEveryInstance(t *testing.T) {
 // TestKP402OneAccount: stages in one account make one account of the advice,
 // named once.
 func TestKP402OneAccount(t *testing.T) {
-	src, err := os.ReadFile("../../fixtures/invalid/KP402/main.kp.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	one := strings.Replace(string(src), `account = "shop-prod"`, `account = "shop-dev"`, 1)
+	src := invalidSpec(t, "KP402")
+	one := strings.Replace(src, `account = "shop-prod"`, `account = "shop-dev"`, 1)
 	var got []string
 	for _, d := range lintDiags(t, one, rules.All) {
 		if d.Rule == "KP402" {
@@ -954,12 +917,9 @@ func TestFindingTexts(t *testing.T) {
 		{"KP402", "KP402", []string{"or a deployer for accounts shop-dev and shop-prod."}},
 		{"KP401", "KP401", []string{"role/WebKeyOperator is both an operator and a user of shop/dev/orders and shop/prod/orders."}},
 	} {
-		src, err := os.ReadFile(filepath.Join("../../fixtures/invalid", c.dir, "main.kp.hcl"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		src := invalidSpec(t, c.dir)
 		var got []string
-		for _, d := range lintDiags(t, string(src), rules.All) {
+		for _, d := range lintDiags(t, src, rules.All) {
 			if d.Rule == c.rule {
 				got = append(got, d.Detail)
 			}
@@ -982,10 +942,7 @@ func TestFindingTexts(t *testing.T) {
 // TestKP207Words: the rule reads the words of a stage's name, and a stage
 // that says what it is, either way, is left alone.
 func TestKP207Words(t *testing.T) {
-	base, err := os.ReadFile("../../fixtures/invalid/KP207/main.kp.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
+	base := invalidSpec(t, "KP207")
 	for stage, want := range map[string]bool{
 		`stage "live-2" {`:                            true,
 		`stage "eu-prd" {`:                            true,
@@ -998,7 +955,7 @@ func TestKP207Words(t *testing.T) {
 		"stage \"prod-eu\" {\n    production = false": false,
 		"stage \"prod-eu\" {\n    production = true":  false,
 	} {
-		src := strings.Replace(string(base), `stage "prod-eu" { # want KP207`, stage, 1)
+		src := strings.Replace(base, `stage "prod-eu" { # want KP207`, stage, 1)
 		got := lintSource(t, src)
 		if fired := slices.ContainsFunc(got, func(f string) bool { return strings.Contains(f, "KP207") }); fired != want {
 			t.Errorf("%s: findings %q, want KP207 %v", stage, got, want)
@@ -1009,11 +966,8 @@ func TestKP207Words(t *testing.T) {
 // TestKP207NamesTheFirstWord: the finding quotes the first word of the
 // name that says production.
 func TestKP207NamesTheFirstWord(t *testing.T) {
-	base, err := os.ReadFile("../../fixtures/invalid/KP207/main.kp.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := strings.Replace(string(base), `stage "prod-eu" { # want KP207`, `stage "prod-live" {`, 1)
+	base := invalidSpec(t, "KP207")
+	src := strings.Replace(base, `stage "prod-eu" { # want KP207`, `stage "prod-live" {`, 1)
 	ds := lintDiags(t, src, []*lint.Rule{rules.KP207})
 	if len(ds) != 1 || !strings.Contains(ds[0].Detail, `has "prod" in its name`) {
 		t.Errorf("got %v, want one finding quoting \"prod\"", ds)
@@ -1024,11 +978,8 @@ func TestKP207NamesTheFirstWord(t *testing.T) {
 // stages of one application in one account are KP203's, not KP208's
 // (KP205 reports the principals the move puts across the boundary).
 func TestKP208LeavesOneApplicationToKP203(t *testing.T) {
-	base, err := os.ReadFile("../../fixtures/invalid/KP208/main.kp.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := strings.Replace(string(base), `  stage "dev" {
+	base := invalidSpec(t, "KP208")
+	src := strings.Replace(base, `  stage "dev" {
     account = "shop-dev"
   }`, `  stage "dev" {
     account = "shop-prod"
@@ -1044,16 +995,13 @@ func TestKP208LeavesOneApplicationToKP203(t *testing.T) {
 // stage share under each strategy: under centralized no key lives there,
 // only workloads; under decentralized each team administers its own keys.
 func TestKP208Centralized(t *testing.T) {
-	base, err := os.ReadFile("../../fixtures/invalid/KP208/main.kp.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
+	base := invalidSpec(t, "KP208")
 	for strategy, want := range map[string]string{
 		"hybrid":        "the security team's administrators and the account's deployer manage the keys of both",
 		"decentralized": "its deployer manages the keys of both, and its IAM serves both",
 		"centralized":   "the workloads of both share its IAM",
 	} {
-		src := strings.Replace(string(base), `strategy      = "hybrid"`, `strategy      = "`+strategy+`"`+"\n  key_account   = \"security\"", 1)
+		src := strings.Replace(base, `strategy      = "hybrid"`, `strategy      = "`+strategy+`"`+"\n  key_account   = \"security\"", 1)
 		var found []string
 		for _, d := range lintDiags(t, src, []*lint.Rule{rules.KP208}) {
 			found = append(found, d.Detail)
@@ -1068,11 +1016,7 @@ func TestKP208Centralized(t *testing.T) {
 // mixes two applications' kinds, whatever stages of one application came
 // before; accounts are compared by ID.
 func TestKP208Accounts(t *testing.T) {
-	data, err := os.ReadFile("../../fixtures/invalid/KP208/main.kp.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := string(data)
+	base := invalidSpec(t, "KP208")
 	news := "\napplication \"news\" {\n  team = \"web\"\n\n  stage \"dev\" {\n    account = \"shop-prod\"\n  }\n\n  data \"articles\" {\n    classification = \"public\"\n    services       = [\"s3\"]\n    users          = [\"role/news-web\"]\n  }\n}\n"
 	kp208 := func(src string) []string {
 		var out []string
@@ -1115,11 +1059,7 @@ func TestKP208Accounts(t *testing.T) {
 // outside Identity Center's path is not one of its roles; every later
 // application is reported.
 func TestKP201Details(t *testing.T) {
-	data, err := os.ReadFile("../../fixtures/invalid/KP201/main.kp.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := string(data)
+	base := invalidSpec(t, "KP201")
 	const role = "role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Dev_0123456789abcdef"
 	users := func(shop, billing string) string {
 		return strings.NewReplacer(
@@ -1158,4 +1098,14 @@ func TestKP201Details(t *testing.T) {
 			}
 		})
 	}
+}
+
+// invalidSpec returns the spec of fixtures/invalid/DIR.
+func invalidSpec(t *testing.T, dir string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("../../fixtures/invalid", dir, "main.kp.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }
