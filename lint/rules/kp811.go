@@ -3,7 +3,6 @@ package rules
 import (
 	_ "embed"
 	"fmt"
-	"slices"
 
 	"github.com/kpgen/kpgen/internal/diag"
 	"github.com/kpgen/kpgen/internal/model"
@@ -89,38 +88,10 @@ func refusedCharacter(s string) (rune, int, bool) {
 // refuses, without making the list policyStrings makes: nearly every
 // policy holds none, and a large spec has thousands.
 func refusedAnywhere(d *policy.Document) bool {
-	refused := func(vs ...string) bool {
-		for _, v := range vs {
-			if _, _, ok := refusedCharacter(v); ok {
-				return true
-			}
-		}
-		return false
-	}
-	if refused(d.Version, d.ID) {
-		return true
-	}
-	for _, s := range d.Statement {
-		if refused(s.Sid, s.Effect) || refused(s.Action...) || refused(s.NotAction...) || refused(s.Resource...) || refused(s.NotResource...) {
-			return true
-		}
-		for _, e := range principalElements(s) {
-			if p := e.principal; p != nil && (refused(p.AWS...) || refused(p.Service...) || refused(p.Federated...) || refused(p.CanonicalUser...)) {
-				return true
-			}
-		}
-		for op, keys := range s.Condition {
-			if refused(op) {
-				return true
-			}
-			for k, vs := range keys {
-				if refused(k) || refused(vs...) {
-					return true
-				}
-			}
-		}
-	}
-	return false
+	return !eachPolicyString(d, false, func(f policyString) bool {
+		_, _, refused := refusedCharacter(f.text)
+		return !refused
+	})
 }
 
 // policyString is one string of a policy document: where it is (statement
@@ -138,34 +109,70 @@ func (f policyString) where(d *policy.Document) string {
 	return fmt.Sprintf("Statement %s, in its %s,", sidOf(d.Statement[f.stmt], f.stmt), f.field)
 }
 
-// policyStrings lists every string of a document: element values, and the
-// operators and keys of conditions.
+// policyStrings lists every string of a document, in its order.
 func policyStrings(d *policy.Document) []policyString {
-	out := []policyString{{-1, "Version", d.Version}, {-1, "Id", d.ID}}
+	var out []policyString
+	eachPolicyString(d, true, func(f policyString) bool {
+		out = append(out, f)
+		return true
+	})
+	return out
+}
+
+// eachPolicyString calls fn with every string of a document: element
+// values, and the operators, keys and values of conditions; in the
+// document's order, conditions sorted, when ordered. It stops when fn
+// returns false, and reports whether it went through every string.
+func eachPolicyString(d *policy.Document, ordered bool, fn func(policyString) bool) bool {
+	visit := func(stmt int, field string, vs ...string) bool {
+		for _, v := range vs {
+			if !fn(policyString{stmt, field, v}) {
+				return false
+			}
+		}
+		return true
+	}
+	if !visit(-1, "Version", d.Version) || !visit(-1, "Id", d.ID) {
+		return false
+	}
 	for i, s := range d.Statement {
-		add := func(field string, vs ...string) {
-			for _, v := range vs {
-				out = append(out, policyString{i, field, v})
-			}
+		if !visit(i, "Sid", s.Sid) || !visit(i, "Effect", s.Effect) {
+			return false
 		}
-		add("Sid", s.Sid)
-		add("Effect", s.Effect)
 		for _, e := range principalElements(s) {
-			if e.principal != nil {
-				add(e.name, slices.Concat(e.principal.AWS, e.principal.Service, e.principal.Federated, e.principal.CanonicalUser)...)
+			if p := e.principal; p != nil && (!visit(i, e.name, p.AWS...) || !visit(i, e.name, p.Service...) || !visit(i, e.name, p.Federated...) || !visit(i, e.name, p.CanonicalUser...)) {
+				return false
 			}
 		}
-		add("Action", s.Action...)
-		add("NotAction", s.NotAction...)
-		add("Resource", s.Resource...)
-		add("NotResource", s.NotResource...)
-		for _, op := range s.Condition.Operators() {
-			add("Condition", op)
-			for _, k := range s.Condition.Keys(op) {
-				add("Condition", k)
-				add("Condition", s.Condition[op][k]...)
+		if !visit(i, "Action", s.Action...) || !visit(i, "NotAction", s.NotAction...) || !visit(i, "Resource", s.Resource...) || !visit(i, "NotResource", s.NotResource...) {
+			return false
+		}
+		condition := func(op, k string) bool {
+			return visit(i, "Condition", k) && visit(i, "Condition", s.Condition[op][k]...)
+		}
+		if ordered {
+			for _, op := range s.Condition.Operators() {
+				if !visit(i, "Condition", op) {
+					return false
+				}
+				for _, k := range s.Condition.Keys(op) {
+					if !condition(op, k) {
+						return false
+					}
+				}
+			}
+			continue
+		}
+		for op, keys := range s.Condition {
+			if !visit(i, "Condition", op) {
+				return false
+			}
+			for k := range keys {
+				if !condition(op, k) {
+					return false
+				}
 			}
 		}
 	}
-	return out
+	return true
 }
