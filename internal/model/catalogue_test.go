@@ -14,7 +14,7 @@ func TestCatalogueDocumented(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range Services {
-		row := "| `" + s.Name + "` | " + s.Title + " | `" + s.ViaService + "` |"
+		row := "| `" + s.Name + "` | " + s.Title + " | `" + strings.Join(s.Hosts, "`, `") + "` |"
 		if !strings.Contains(string(doc), row) {
 			t.Errorf("docs/spec.md lacks the row %s", row)
 		}

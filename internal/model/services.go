@@ -6,48 +6,51 @@ import (
 )
 
 // Service is an AWS service that stores data with a KMS key on the caller's
-// behalf. Its ViaService host prefix is what the kms:ViaService condition
-// names: <ViaService>.<region>.amazonaws.com (amazonaws.com.cn in aws-cn).
+// behalf. Its hosts are what the kms:ViaService condition names:
+// HOST.REGION.amazonaws.com, in every partition (aws-cn included, as the
+// AWS KMS Developer Guide says of the condition).
 type Service struct {
-	Name       string
-	ViaService string
-	Title      string
+	Name string
+	// Hosts has one entry for most services; ElastiCache calls KMS under
+	// two names, and its users need both.
+	Hosts []string
+	Title string
 }
 
 // Services is the service catalogue: the names a data block's services and a
 // key's services may use. Sources: the AWS KMS Developer Guide
 // (conditions-kms, kms:ViaService) and each service's encryption-at-rest page.
 var Services = []*Service{
-	{"athena", "athena", "Amazon Athena"},
-	{"backup", "backup", "AWS Backup"},
-	{"codebuild", "codebuild", "AWS CodeBuild"},
-	{"dms", "dms", "AWS Database Migration Service"},
-	{"docdb", "rds", "Amazon DocumentDB"},
-	{"dynamodb", "dynamodb", "Amazon DynamoDB"},
-	{"ebs", "ec2", "Amazon EBS"},
-	{"ecr", "ecr", "Amazon ECR"},
-	{"efs", "elasticfilesystem", "Amazon EFS"},
-	{"eks", "eks", "Amazon EKS"},
-	{"elasticache", "elasticache", "Amazon ElastiCache"},
-	{"firehose", "firehose", "Amazon Data Firehose"},
-	{"fsx", "fsx", "Amazon FSx"},
-	{"glue", "glue", "AWS Glue"},
-	{"kafka", "kafka", "Amazon MSK"},
-	{"keyspaces", "cassandra", "Amazon Keyspaces"},
-	{"kinesis", "kinesis", "Amazon Kinesis Data Streams"},
-	{"lambda", "lambda", "AWS Lambda"},
-	{"memorydb", "memorydb", "Amazon MemoryDB"},
-	{"neptune", "rds", "Amazon Neptune"},
-	{"opensearch", "es", "Amazon OpenSearch Service"},
-	{"rds", "rds", "Amazon RDS and Aurora"},
-	{"redshift", "redshift", "Amazon Redshift"},
-	{"s3", "s3", "Amazon S3"},
-	{"sagemaker", "sagemaker", "Amazon SageMaker"},
-	{"secretsmanager", "secretsmanager", "AWS Secrets Manager"},
-	{"sns", "sns", "Amazon SNS"},
-	{"sqs", "sqs", "Amazon SQS"},
-	{"ssm", "ssm", "AWS Systems Manager Parameter Store"},
-	{"timestream", "timestream", "Amazon Timestream"},
+	{"athena", []string{"athena"}, "Amazon Athena"},
+	{"backup", []string{"backup"}, "AWS Backup"},
+	{"codebuild", []string{"codebuild"}, "AWS CodeBuild"},
+	{"dms", []string{"dms"}, "AWS Database Migration Service"},
+	{"docdb", []string{"rds"}, "Amazon DocumentDB"},
+	{"dynamodb", []string{"dynamodb"}, "Amazon DynamoDB"},
+	{"ebs", []string{"ec2"}, "Amazon EBS"},
+	{"ecr", []string{"ecr"}, "Amazon ECR"},
+	{"efs", []string{"elasticfilesystem"}, "Amazon EFS"},
+	{"eks", []string{"eks"}, "Amazon EKS"},
+	{"elasticache", []string{"elasticache", "dax"}, "Amazon ElastiCache"},
+	{"firehose", []string{"firehose"}, "Amazon Data Firehose"},
+	{"fsx", []string{"fsx"}, "Amazon FSx"},
+	{"glue", []string{"glue"}, "AWS Glue"},
+	{"kafka", []string{"kafka"}, "Amazon MSK"},
+	{"keyspaces", []string{"cassandra"}, "Amazon Keyspaces"},
+	{"kinesis", []string{"kinesis"}, "Amazon Kinesis Data Streams"},
+	{"lambda", []string{"lambda"}, "AWS Lambda"},
+	{"memorydb", []string{"memorydb"}, "Amazon MemoryDB"},
+	{"neptune", []string{"rds"}, "Amazon Neptune"},
+	{"opensearch", []string{"es"}, "Amazon OpenSearch Service"},
+	{"rds", []string{"rds"}, "Amazon RDS and Aurora"},
+	{"redshift", []string{"redshift"}, "Amazon Redshift"},
+	{"s3", []string{"s3"}, "Amazon S3"},
+	{"sagemaker", []string{"sagemaker"}, "Amazon SageMaker"},
+	{"secretsmanager", []string{"secretsmanager"}, "AWS Secrets Manager"},
+	{"sns", []string{"sns"}, "Amazon SNS"},
+	{"sqs", []string{"sqs"}, "Amazon SQS"},
+	{"ssm", []string{"ssm"}, "AWS Systems Manager Parameter Store"},
+	{"timestream", []string{"timestream"}, "Amazon Timestream"},
 }
 
 // ServicePrincipal is an AWS service that calls KMS as itself rather than on
@@ -124,10 +127,15 @@ func DNSSuffix(partition string) string {
 	return "amazonaws.com"
 }
 
-// ViaServiceValue is the kms:ViaService value of the service in a region:
-// the service's endpoint host there.
-func (s *Service) ViaServiceValue(region, partition string) string {
-	return s.ViaService + "." + region + "." + DNSSuffix(partition)
+// ViaServiceValues is the kms:ViaService values of the service in a region.
+// They end in amazonaws.com in every partition, where the endpoints of the
+// China Regions end in amazonaws.com.cn.
+func (s *Service) ViaServiceValues(region string) []string {
+	out := make([]string, len(s.Hosts))
+	for i, h := range s.Hosts {
+		out[i] = h + "." + region + ".amazonaws.com"
+	}
+	return out
 }
 
 // Principal is the service principal in a region. A principal per region

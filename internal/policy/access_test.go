@@ -91,7 +91,9 @@ func accessTable(org *model.Organization, ki *model.KeyInstance) []accessCase {
 	var vias []string
 	for _, s := range ki.Services {
 		for _, r := range regions {
-			vias = append(vias, fmt.Sprintf("%s.%s.amazonaws.com", s.ViaService, r))
+			for _, h := range s.Hosts {
+				vias = append(vias, fmt.Sprintf("%s.%s.amazonaws.com", h, r))
+			}
 		}
 	}
 	if len(vias) == 0 {

@@ -84,7 +84,7 @@ func ForInstance(org *model.Organization, ki *model.KeyInstance) *Document {
 	crypto, other := UserActions(k)
 	use := Conditions{}
 	if len(ki.Services) > 0 {
-		use.Add("StringEquals", ViaService, viaService(ki.Services, regions, org.Partition)...)
+		use.Add("StringEquals", ViaService, viaService(ki.Services, regions)...)
 	}
 	if len(k.EncryptionContext) > 0 && k.Spec == "SYMMETRIC_DEFAULT" {
 		// Only the cryptographic actions carry an encryption context, so
@@ -219,11 +219,13 @@ func servicePrincipals(partition string, k *model.Key, ps []model.Principal, reg
 }
 
 // viaService is the kms:ViaService values of services in regions.
-func viaService(services []*model.Service, regions []string, partition string) []string {
+func viaService(services []*model.Service, regions []string) []string {
 	var out []string
 	for _, s := range services {
 		for _, r := range regions {
-			out = appendUnique(out, s.ViaServiceValue(r, partition))
+			for _, v := range s.ViaServiceValues(r) {
+				out = appendUnique(out, v)
+			}
 		}
 	}
 	slices.Sort(out)

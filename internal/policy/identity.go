@@ -85,7 +85,7 @@ func identityDocument(org *model.Organization, keys []*model.KeyInstance) *Docum
 			var via []string
 			for _, s := range ki.Services {
 				for _, r := range append([]string{ki.Region}, ki.ReplicaRegions...) {
-					via = append(via, s.ViaServiceValue(r, org.Partition))
+					via = append(via, s.ViaServiceValues(r)...)
 				}
 			}
 			slices.Sort(via)

@@ -435,8 +435,10 @@ func access(oldOrg, newOrg *model.Organization, o, n *policy.KeyPolicy) []Access
 		}
 		for _, s := range ki.Services {
 			for _, r := range append([]string{ki.Region}, ki.ReplicaRegions...) {
-				if v := s.ViaServiceValue(r, partition); !slices.Contains(vias, v) {
-					vias = append(vias, v)
+				for _, v := range s.ViaServiceValues(r) {
+					if !slices.Contains(vias, v) {
+						vias = append(vias, v)
+					}
 				}
 			}
 		}

@@ -31,7 +31,7 @@ var KP302 = &lint.Rule{
 				for i, s := range d.Services {
 					// The policy names hosts: DocumentDB and Neptune call
 					// KMS through RDS's, so a key of rds serves them.
-					if slices.ContainsFunc(k.Services, func(ks *model.Service) bool { return ks.ViaService == s.ViaService }) {
+					if slices.ContainsFunc(k.Services, func(ks *model.Service) bool { return slices.Equal(ks.Hosts, s.Hosts) }) {
 						continue
 					}
 					p.Report(d.Source.Services[i].Range, "Service not allowed by the key",
