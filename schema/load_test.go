@@ -300,6 +300,16 @@ func TestLoadErrors(t *testing.T) {
 			want:  []got{{"Invalid value", "main.kp.hcl:21:27"}},
 		},
 		{
+			name:  "null lint_ignore reason",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, `rank = 2`, "rank = 2\n  lint_ignore = { KP103 = null }", 1)},
+			want:  []got{{"Null value in map", "main.kp.hcl:21:27"}},
+		},
+		{
+			name:  "null in a list",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, `rank = 2`, "rank = 2\n  regions = [\"us-east-1\", null]", 1)},
+			want:  []got{{"Null value in list", "main.kp.hcl:21:27"}},
+		},
+		{
 			name:  "bad lint_ignore rule ID",
 			files: map[string]string{"main.kp.hcl": strings.Replace(base, `rank = 2`, "rank = 2\n  lint_ignore = { kp103 = \"why\" }", 1)},
 			want:  []got{{"Invalid key", "main.kp.hcl:21:19"}},

@@ -603,7 +603,11 @@ func (l *lowerer) convert(ptr string, v cty.Value, depth int, rng hcl.Range) (an
 			x, ok := l.convert(p, ev, depth+1, er)
 			if !ok {
 				if ev.IsNull() {
-					continue
+					// Dropping the entry would lose a lint_ignore's
+					// missing reason, or a required encryption context
+					// value, without a word.
+					l.diags = l.diags.Errorf(er, "Null value in map",
+						"%q has no value: remove the entry, or write its value.", k.AsString())
 				}
 				return nil, false
 			}
