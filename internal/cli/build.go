@@ -457,6 +457,9 @@ func outputError(err error, what string) error {
 	// file it was making there.
 	var fe *fs.PathError
 	if errors.As(err, &fe) {
+		if fe.Op == "remove" {
+			what = "cannot remove" // a file this build no longer makes
+		}
 		if dir, base := filepath.Split(fe.Path); strings.Contains(base, output.TempMarker) {
 			return ioError("%s in %s: %v", what, filepath.Clean(dir), fe.Err)
 		}

@@ -250,15 +250,17 @@ func startsWorkflowCommand(out string) bool {
 
 // TestOutputErrorNamesTheDirectory: a temporary file kpgen could not make
 // is reported as the directory it could not write in; any other file by
-// its own name.
+// its own name; a stale output it could not remove as one it could not
+// remove, not write.
 func TestOutputErrorNamesTheDirectory(t *testing.T) {
 	for _, c := range []struct {
-		path, want string
+		op, path, want string
 	}{
-		{filepath.Join("gen", "policies", ".a.json"+output.TempMarker+"42"), "cannot write in " + filepath.Join("gen", "policies") + ": permission denied"},
-		{filepath.Join("gen", "policies", "a.json"), "cannot write " + filepath.Join("gen", "policies", "a.json") + ": permission denied"},
+		{"open", filepath.Join("gen", "policies", ".a.json"+output.TempMarker+"42"), "cannot write in " + filepath.Join("gen", "policies") + ": permission denied"},
+		{"open", filepath.Join("gen", "policies", "a.json"), "cannot write " + filepath.Join("gen", "policies", "a.json") + ": permission denied"},
+		{"remove", filepath.Join("gen", "policies", "a.json"), "cannot remove " + filepath.Join("gen", "policies", "a.json") + ": permission denied"},
 	} {
-		err := outputError(&fs.PathError{Op: "open", Path: c.path, Err: fs.ErrPermission}, "cannot write")
+		err := outputError(&fs.PathError{Op: c.op, Path: c.path, Err: fs.ErrPermission}, "cannot write")
 		var ee *exitError
 		if !errors.As(err, &ee) || ee.msg != c.want || ee.code != ExitUsage {
 			t.Errorf("%s: %#v, want exit %d with %q", c.path, err, ExitUsage, c.want)
@@ -318,5 +320,48 @@ func TestBuiltWithEmptyManifest(t *testing.T) {
 	}
 	if got := builtWith(dir, outputKinds, "yaml"); got != "" {
 		t.Errorf("builtWith = %q, want none", got)
+	}
+}
+
+// TestFmtAllOrNone: when a file cannot be written after others were
+// rewritten (a sticky directory refuses a rename over another user's file,
+// which writable cannot foresee), fmt puts the others back, so that it
+// changes every file or none, and names none as changed.
+func TestFmtAllOrNone(t *testing.T) {
+	dir := t.TempDir()
+	messy := map[string]string{
+		"a.kp.hcl": "kpgen {\n  version    = 1\n}\n",
+		"b.kp.hcl": "team \"ops\" {\n  administrators    =   [\"role/Ops\"]\n}\n",
+	}
+	for name, src := range messy {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer func(w func(string, []byte, os.FileMode) error) { writeFileAtomic = w }(writeFileAtomic)
+	writeFileAtomic = func(path string, data []byte, perm os.FileMode) error {
+		if filepath.Base(path) == "b.kp.hcl" {
+			return &fs.PathError{Op: "rename", Path: path, Err: fs.ErrPermission}
+		}
+		return output.WriteFileAtomic(path, data, perm)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := Main([]string{"fmt", dir}, &stdout, &stderr); code != ExitUsage {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, ExitUsage, stderr.String())
+	}
+	if stdout.Len() > 0 {
+		t.Errorf("fmt named files as changed:\n%s", stdout.String())
+	}
+	if !strings.Contains(stderr.String(), "no file was changed") {
+		t.Errorf("stderr does not say that no file was changed:\n%s", stderr.String())
+	}
+	for name, src := range messy {
+		got, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != src {
+			t.Errorf("%s was changed:\n%s", name, got)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
@@ -95,27 +96,29 @@ change and exits 1 if there are any.`,
 					}
 				}
 			}
-			changed := 0
+			var changed []schema.Formatted
 			for _, r := range results {
 				if !r.Changed() {
 					continue
 				}
-				changed++
-				// A file is named once it is changed, or with -check,
-				// once it is found to need it.
 				if !check {
-					if err := output.WriteFileAtomic(r.Path, r.Formatted, r.Mode); err != nil {
-						return ioError("cannot write %s: %v", r.Path, err)
+					if err := writeFileAtomic(r.Path, r.Formatted, r.Mode); err != nil {
+						return ioError("cannot write %s: %v; %s", r.Path, err, putBack(changed))
 					}
 				}
+				changed = append(changed, r)
+			}
+			// Files are named once all are changed, or with -check, once
+			// all are read.
+			for _, r := range changed {
 				fmt.Fprintln(a.stdout, report.Printable(r.Path))
 			}
-			if check && changed > 0 {
+			if check && len(changed) > 0 {
 				fix := "kpgen fmt for the directory " + noPaste
 				if d, ok := shellPath(dir); ok {
 					fix = "kpgen fmt " + d
 				}
-				fmt.Fprintf(a.stderr, "kpgen: %s not formatted; run %s\n", report.Count(changed, "file"), report.Printable(fix))
+				fmt.Fprintf(a.stderr, "kpgen: %s not formatted; run %s\n", report.Count(len(changed), "file"), report.Printable(fix))
 				return errRejected
 			}
 			return nil
@@ -127,6 +130,26 @@ change and exits 1 if there are any.`,
 
 // writable refuses a file that is read-only, or that the user could not
 // open for writing.
+// writeFileAtomic is how fmt rewrites a file; tests make it fail.
+var writeFileAtomic = output.WriteFileAtomic
+
+// putBack writes back what the files fmt already rewrote held before, when
+// a later file cannot be written (the checks of writable cannot foresee
+// everything: a sticky directory refuses the rename over another user's
+// file), so that fmt changes every file or none. It says what came of it.
+func putBack(rewritten []schema.Formatted) string {
+	var failed []string
+	for _, r := range rewritten {
+		if err := writeFileAtomic(r.Path, r.Original, r.Mode); err != nil {
+			failed = append(failed, report.Printable(r.Path))
+		}
+	}
+	if len(failed) > 0 {
+		return "these files stay formatted, since they could not be put back: " + strings.Join(failed, ", ")
+	}
+	return "no file was changed"
+}
+
 func writable(path string, mode os.FileMode) error {
 	if mode&0o200 == 0 {
 		return ioError("%s is read-only; kpgen fmt rewrites only files you may write (kpgen fmt -check lists them without writing)", path)

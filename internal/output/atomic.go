@@ -20,13 +20,13 @@ const TempMarker = ".kpgen-tmp-"
 // either the old file or the new one, never a part: the data goes to a
 // temporary file in the same directory, is synced, and is renamed over path.
 // The file gets mode perm; perm 0 keeps the mode of the file it replaces, or
-// gives a new file what the umask leaves of 0666.
+// gives a new file what the umask leaves of 0666. A file replaced keeps its
+// owner and group as far as the user may give them (keepOwner).
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 	dir := filepath.Dir(path)
-	if perm == 0 {
-		if fi, err := os.Stat(path); err == nil {
-			perm = fi.Mode().Perm()
-		}
+	old, statErr := os.Stat(path)
+	if perm == 0 && statErr == nil {
+		perm = old.Mode().Perm()
 	}
 	tmp, err := createTemp(dir, filepath.Base(path), perm)
 	if err != nil {
@@ -40,6 +40,9 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 	}()
 	if _, err = tmp.Write(data); err != nil {
 		return targetError("write", path, err)
+	}
+	if statErr == nil {
+		keepOwner(tmp, old)
 	}
 	if perm != 0 {
 		if err = tmp.Chmod(perm); err != nil {

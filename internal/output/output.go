@@ -356,15 +356,14 @@ func Write(dir string, files []File, keep func(path string) bool) (*Result, erro
 			return
 		}
 		results[i].target, results[i].existed = target, rerr == nil
-		var perm os.FileMode // a new file's: what the umask leaves
+		// A file replaced keeps its mode, owner and group, as an editor
+		// keeps them; a new file gets what the umask leaves.
+		var replaced fs.FileInfo
 		if rerr == nil {
-			// A file replaced keeps its mode, as an editor keeps it.
-			if fi, err := os.Stat(target); err == nil {
-				perm = fi.Mode().Perm()
-			}
+			replaced, _ = os.Stat(target)
 		}
 		if results[i].err = made.mkdirAll(filepath.Dir(target)); results[i].err == nil {
-			results[i].temp, results[i].err = writeTemp(target, data, perm)
+			results[i].temp, results[i].err = writeTemp(target, data, replaced)
 		}
 	})
 	var temps, targets []string
@@ -659,12 +658,7 @@ func (m *Manifest) owner(dir string) func(path, target string) bool {
 		if !ok {
 			return false
 		}
-		a, err := os.Stat(target)
-		if err != nil {
-			return false
-		}
-		b, err := os.Stat(filepath.Join(dir, filepath.FromSlash(listed)))
-		return err == nil && os.SameFile(a, b)
+		return sameFile(target, filepath.Join(dir, filepath.FromSlash(listed)))
 	}
 }
 
@@ -711,15 +705,21 @@ func checkPaths(files []File) error {
 
 // writeTemp writes data to a new temporary file beside target and returns
 // its name, which holds TempMarker, so that a later build can remove it if
-// this one is killed. The file gets mode perm, or when perm is 0 what the
-// umask leaves of 0666.
-func writeTemp(target string, data []byte, perm os.FileMode) (string, error) {
+// this one is killed. The file gets the mode, and as far as the user may
+// the owner and group, of old, the file it is to replace; when old is nil,
+// what the umask leaves of 0666.
+func writeTemp(target string, data []byte, old fs.FileInfo) (string, error) {
+	var perm os.FileMode
+	if old != nil {
+		perm = old.Mode().Perm()
+	}
 	tmp, err := createTemp(filepath.Dir(target), filepath.Base(target), perm)
 	if err != nil {
 		return "", err
 	}
 	_, werr := tmp.Write(data)
-	if werr == nil && perm != 0 {
+	if werr == nil && old != nil {
+		keepOwner(tmp, old)
 		werr = tmp.Chmod(perm)
 	}
 	cerr := tmp.Close()
@@ -817,14 +817,63 @@ func (c *dirCache) target(rel string) (string, error) {
 	return full, nil
 }
 
-// sameFile reports whether the paths a and b name one existing file.
+// sameFile reports whether the paths a and b name one existing file. Most
+// filesystems that ignore case give the file one inode whatever the
+// spelling; some give each spelling its own (exFAT through FUSE, CIFS
+// without server inode numbers), so paths that differ only in case are also
+// one file when their directories list one entry for them.
 func sameFile(a, b string) bool {
 	fa, err := os.Stat(a)
 	if err != nil {
 		return false
 	}
 	fb, err := os.Stat(b)
-	return err == nil && os.SameFile(fa, fb)
+	if err != nil {
+		return false
+	}
+	return os.SameFile(fa, fb) || oneEntry(a, b, readDirNames)
+}
+
+// readDirNames lists the names in directory dir.
+func readDirNames(dir string) ([]string, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.Readdirnames(-1)
+}
+
+// oneEntry reports whether the existing paths a and b, which differ only in
+// case, lead through the same directory entries: where a name of one
+// differs from the other's, the directory does not list both spellings.
+// A directory that cannot be listed answers no.
+func oneEntry(a, b string, list func(dir string) ([]string, error)) bool {
+	if a == b || !strings.EqualFold(a, b) {
+		return a == b
+	}
+	pa := strings.Split(filepath.ToSlash(a), "/")
+	pb := strings.Split(filepath.ToSlash(b), "/")
+	if len(pa) != len(pb) {
+		return false
+	}
+	for i := range pa {
+		if pa[i] == pb[i] {
+			continue
+		}
+		dir := strings.Join(pa[:i], "/")
+		switch {
+		case i == 0:
+			dir = "."
+		case dir == "":
+			dir = "/"
+		}
+		names, err := list(filepath.FromSlash(dir))
+		if err != nil || (slices.Contains(names, pa[i]) && slices.Contains(names, pb[i])) {
+			return false
+		}
+	}
+	return true
 }
 
 // removeStaleTemps removes the temporary files a killed build left beside

@@ -859,3 +859,40 @@ func TestWriteRemovesDirsOfPending(t *testing.T) {
 		t.Errorf("a symbolic link was removed: %v", err)
 	}
 }
+
+// TestOneEntry: two spellings of a path are one file where a directory
+// lists one entry for the names that differ, as on a filesystem that
+// ignores case but gives each spelling an inode of its own; two where it
+// lists both, or cannot be listed.
+func TestOneEntry(t *testing.T) {
+	listing := func(dirs map[string][]string) func(string) ([]string, error) {
+		return func(dir string) ([]string, error) {
+			names, ok := dirs[filepath.ToSlash(dir)]
+			if !ok {
+				return nil, errors.New("cannot list " + dir)
+			}
+			return names, nil
+		}
+	}
+	cases := []struct {
+		a, b string
+		dirs map[string][]string
+		want bool
+	}{
+		{"/out/iam/ledger-writer.json", "/out/iam/Ledger-Writer.json", map[string][]string{"/out/iam": {"ledger-writer.json", "ledger-reader.json"}}, true},
+		{"/out/iam/ledger-writer.json", "/out/iam/Ledger-Writer.json", map[string][]string{"/out/iam": {"Ledger-Writer.json", "ledger-writer.json"}}, false},
+		{"/out/sso/Analysts/p.json", "/out/sso/ANALYSTS/p.json", map[string][]string{"/out/sso": {"ANALYSTS"}}, true},
+		{"/out/sso/Analysts/p.json", "/out/sso/ANALYSTS/p.json", map[string][]string{"/out/sso": {"ANALYSTS", "Analysts"}}, false},
+		{"/out/sso/Analysts/p.json", "/out/sso/ANALYSTS/P.json", map[string][]string{"/out/sso": {"ANALYSTS"}, "/out/sso/Analysts": {"p.json", "P.json"}}, false},
+		{"/Out/a", "/out/a", map[string][]string{"/": {"out"}}, true},
+		{"Out/a", "out/a", map[string][]string{".": {"Out"}}, true},
+		{"/out/iam/a.json", "/out/iam/A.json", nil, false},
+		{"/out/iam/a.json", "/out/iam/b.json", map[string][]string{"/out/iam": {"a.json"}}, false},
+		{"/out/iam/a.json", "/out/iam/a.json", nil, true},
+	}
+	for _, c := range cases {
+		if got := oneEntry(filepath.FromSlash(c.a), filepath.FromSlash(c.b), listing(c.dirs)); got != c.want {
+			t.Errorf("oneEntry(%s, %s) with %v = %v, want %v", c.a, c.b, c.dirs, got, c.want)
+		}
+	}
+}

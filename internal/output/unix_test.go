@@ -198,3 +198,46 @@ func TestStaleBehindLinkKept(t *testing.T) {
 		t.Errorf("the file behind the link: %v", err)
 	}
 }
+
+// TestWriteKeepsOwner: a replaced output, the manifest and a file rewritten
+// by WriteFileAtomic (kpgen fmt's) keep the owner and group they had, where
+// a file renamed into place would otherwise pass to whoever ran kpgen. Only
+// root may give a file to another user, so the test needs root.
+func TestWriteKeepsOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("only root may give a file to another user")
+	}
+	const uid, gid = 65534, 65533
+	dir := t.TempDir()
+	write(t, dir, File{Path: "policies/a.json", Data: []byte("1\n")})
+	spec := filepath.Join(dir, "main.kp.hcl")
+	if err := os.WriteFile(spec, []byte("a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, rel := range []string{"policies/a.json", ManifestName, "main.kp.hcl"} {
+		if err := os.Chown(filepath.Join(dir, filepath.FromSlash(rel)), uid, gid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(t, dir, File{Path: "policies/a.json", Data: []byte("2\n")}, File{Path: "policies/b.json", Data: []byte("new\n")})
+	if err := WriteFileAtomic(spec, []byte("b\n"), 0); err != nil {
+		t.Fatal(err)
+	}
+	owner := func(rel string) (uint32, uint32) {
+		t.Helper()
+		fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(rel)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := fi.Sys().(*syscall.Stat_t)
+		return st.Uid, st.Gid
+	}
+	for _, rel := range []string{"policies/a.json", ManifestName, "main.kp.hcl"} {
+		if u, g := owner(rel); u != uid || g != gid {
+			t.Errorf("%s: owner %d:%d, want the %d:%d it had", rel, u, g, uid, gid)
+		}
+	}
+	if u, g := owner("policies/b.json"); u != 0 || g != 0 {
+		t.Errorf("a new output: owner %d:%d, want root's", u, g)
+	}
+}
