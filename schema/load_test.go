@@ -224,6 +224,15 @@ func TestLoadErrors(t *testing.T) {
 			want:  []got{{"Invalid value", "main.kp.hcl:27:13"}},
 		},
 		{
+			name:  "alias prefix of AWS's, in another case",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, `security_team = "security"`, "security_team = \"security\"\n  alias_prefix  = \"AWS/x\"", 1)},
+			want:  []got{{"Reserved value", "main.kp.hcl:9:19"}},
+		},
+		{
+			name:  "alias prefix that only begins like AWS's",
+			files: map[string]string{"main.kp.hcl": strings.Replace(base, `security_team = "security"`, "security_team = \"security\"\n  alias_prefix  = \"awsome/x\"", 1)},
+		},
+		{
 			name:  "name Windows reserves for a device",
 			files: map[string]string{"main.kp.hcl": strings.Replace(base, `application "shop"`, `application "lpt1"`, 1)},
 			want:  []got{{"Reserved value", "main.kp.hcl:27:13"}},

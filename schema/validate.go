@@ -513,7 +513,7 @@ var hints = map[string]string{
 	"id":                   "An account id is exactly 12 digits, written as a string, e.g. \"123456789012\".",
 	"regions":              "Regions are AWS region codes such as \"us-east-1\" or \"eu-central-1\".",
 	"org_id":               "An AWS Organizations id looks like \"o-a1b2c3d4e5\".",
-	"alias_prefix":         "An alias prefix is letters, digits, '_' and '-', optionally in parts joined by '/', and must not have \"aws\" as its first part.",
+	"alias_prefix":         "An alias prefix is letters, digits, '_' and '-', optionally in parts joined by '/', and must not have \"aws\" as its first part, in any case: alias/aws/ is AWS's, and alias/AWS/… would pass for it at a glance.",
 	"rotation_days":        "Set 0 to turn automatic rotation off, or a period from 90 to 2560 days (default 365).",
 	"deletion_window_days": "The deletion waiting period is 7 to 30 days (default 30).",
 	"rank":                 "Ranks are whole numbers from 0 to 100; higher is more sensitive.",
